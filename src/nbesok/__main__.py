@@ -1,0 +1,3 @@
+from nbesok.cli import main
+
+main()

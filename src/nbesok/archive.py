@@ -1,0 +1,110 @@
+"""The archive on disk: its root, its settings, and where protocols and visits live."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+from nbesok.errors import ArchiveError, LoadError, NbesokError, finding
+from nbesok.loading import Loaded, load_protocol, load_settings, nearest
+from nbesok.models import Protocol, Settings
+
+MARKER = "nbesok.yaml"
+PROTOCOLS = "protocols"
+VISITS = "visits"
+TEMPLATES = "templates"
+SCHEMAS = "schemas"
+
+
+class Kind(Enum):
+    SETTINGS = "inställningar"
+    PROTOCOL = "protokoll"
+    VISIT = "besök"
+
+
+def find_root(start: Path) -> Path:
+    """The nearest folder at or above ``start`` holding ``nbesok.yaml``, as git finds .git."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / MARKER).is_file():
+            return folder
+    raise ArchiveError.at(
+        start,
+        f"hittar inget arkiv: ingen {MARKER} här eller i någon mapp ovanför; "
+        f"gå till arkivets mapp, eller skapa en {MARKER} i arkivets rot",
+    )
+
+
+@dataclass
+class Archive:
+    """An archive folder; protocols are loaded on demand and kept."""
+
+    root: Path
+    settings: Settings
+    _protocols: dict[str, Loaded[Protocol] | NbesokError] = field(default_factory=dict)
+
+    @property
+    def protocols_dir(self) -> Path:
+        return self.root / PROTOCOLS
+
+    @property
+    def visits_dir(self) -> Path:
+        return self.root / VISITS
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / TEMPLATES
+
+    def protocol_ids(self) -> list[str]:
+        return sorted(path.stem for path in self.protocols_dir.glob("*.yaml"))
+
+    def protocol_paths(self) -> list[Path]:
+        return sorted(self.protocols_dir.glob("*.yaml"))
+
+    def visit_paths(self) -> list[Path]:
+        return sorted(self.visits_dir.glob("*.yaml"))
+
+    def protocol(self, protocol_id: str) -> Loaded[Protocol]:
+        """The protocol with this id, or :class:`ArchiveError`/:class:`LoadError`."""
+        if protocol_id not in self._protocols:
+            path = self.protocols_dir / f"{protocol_id}.yaml"
+            if not path.is_file():
+                raise ArchiveError.at(
+                    self.protocols_dir, unknown_protocol_message(self, protocol_id)
+                )
+            try:
+                self._protocols[protocol_id] = load_protocol(path)
+            except LoadError as error:
+                self._protocols[protocol_id] = error
+        loaded = self._protocols[protocol_id]
+        if isinstance(loaded, NbesokError):
+            raise loaded
+        return loaded
+
+    def kind_of(self, path: Path) -> Kind:
+        if path.name == MARKER:
+            return Kind.SETTINGS
+        if path.resolve().parent == self.protocols_dir.resolve() or path.parent.name == PROTOCOLS:
+            return Kind.PROTOCOL
+        return Kind.VISIT
+
+
+def unknown_protocol_message(archive: Archive, protocol_id: str) -> str:
+    known = archive.protocol_ids()
+    suggestion = nearest(protocol_id, known)
+    hint = f"; menade du «{suggestion}»?" if suggestion else ""
+    listing = f" Protokoll i arkivet: {', '.join(known)}." if known and not suggestion else ""
+    return f"protokollet «{protocol_id}» finns inte i {PROTOCOLS}/{hint}{listing}"
+
+
+def open_archive(start: Path | None = None) -> Archive:
+    """Find the archive at or above ``start`` (default: the working directory) and read it."""
+    root = find_root(start or Path.cwd())
+    settings = load_settings(root / MARKER).model
+    return Archive(root, settings)
+
+
+def require_folder(path: Path, what: str) -> None:
+    if not path.is_dir():
+        raise ArchiveError(finding(path, f"mappen för {what} saknas; skapa den"))

@@ -1,0 +1,236 @@
+"""Checks that span more than one file, and the warnings of the visiting rules."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from nbesok.archive import MARKER, Archive, Kind, unknown_protocol_message
+from nbesok.errors import Finding, NbesokError, Severity, finding
+from nbesok.loading import Loaded, load_protocol, load_settings, load_visit, nearest
+from nbesok.models import Group, Protocol, Visit
+from nbesok.yamlfile import KeyPath, format_keypath
+
+
+@dataclass
+class Report:
+    """The outcome of validating a set of files."""
+
+    files: int = 0
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        return sum(f.is_error for f in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.findings) - self.errors
+
+
+def archive_files(archive: Archive, paths: Sequence[Path]) -> list[Path]:
+    """The YAML files to check: the whole archive, or the given files and folders."""
+    if not paths:
+        return [archive.root / MARKER, *archive.protocol_paths(), *archive.visit_paths()]
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*.yaml") if not _hidden(p)))
+        else:
+            files.append(path)
+    return files
+
+
+def _hidden(path: Path) -> bool:
+    return any(part.startswith(".") for part in path.parts)
+
+
+def summary_line(report: Report) -> str:
+    files = f"{report.files} {'fil' if report.files == 1 else 'filer'}"
+    if not report.findings:
+        return f"Inga fel i {files}."
+    errors = f"{report.errors} fel"
+    warnings = f"{report.warnings} {'varning' if report.warnings == 1 else 'varningar'}"
+    return f"{errors} och {warnings} i {files}."
+
+
+def validate_files(archive: Archive, paths: Sequence[Path], today: date) -> Report:
+    """Load and check every file; collect findings instead of stopping at the first."""
+    report = Report()
+    for path in paths:
+        report.files += 1
+        try:
+            report.findings.extend(_check_file(archive, path, today))
+        except NbesokError as error:
+            report.findings.extend(error.findings)
+    report.findings.sort(key=lambda f: (f.path, f.line, f.column))
+    return report
+
+
+def _check_file(archive: Archive, path: Path, today: date) -> list[Finding]:
+    kind = archive.kind_of(path)
+    if kind is Kind.SETTINGS:
+        load_settings(path)
+        return []
+    if kind is Kind.PROTOCOL:
+        return check_protocol(load_protocol(path))
+    return check_visit(load_visit(path), archive, today)
+
+
+def _at(
+    loaded: Loaded[Visit] | Loaded[Protocol],
+    keypath: KeyPath,
+    message: str,
+    severity: Severity = Severity.ERROR,
+    *,
+    on_key: bool = False,
+) -> Finding:
+    document = loaded.document
+    line, column = document.key_position(keypath) if on_key else document.position(keypath)
+    return finding(
+        document.path,
+        message,
+        line=line,
+        column=column,
+        key=format_keypath(keypath),
+        severity=severity,
+    )
+
+
+def check_protocol(loaded: Loaded[Protocol]) -> list[Finding]:
+    """Question ids must be unique: visits refer to them."""
+    findings: list[Finding] = []
+    first_seen: dict[str, int] = {}
+    for s, section in enumerate(loaded.model.sections):
+        for q, question in enumerate(section.questions):
+            keypath: KeyPath = ("avsnitt", s, "frågor", q, "id")
+            line = loaded.document.position(keypath)[0]
+            if question.id in first_seen:
+                findings.append(
+                    _at(
+                        loaded,
+                        keypath,
+                        f"fråge-id «{question.id}» används redan på rad {first_seen[question.id]}; "
+                        "varje fråga behöver ett eget id",
+                    )
+                )
+            else:
+                first_seen[question.id] = line
+    return findings
+
+
+def check_visit(loaded: Loaded[Visit], archive: Archive, today: date) -> list[Finding]:
+    visit = loaded.model
+    if not (archive.protocols_dir / f"{visit.protocol}.yaml").is_file():
+        return [_at(loaded, ("protokoll",), unknown_protocol_message(archive, visit.protocol))]
+    try:
+        protocol = archive.protocol(visit.protocol)
+    except NbesokError:
+        return [
+            _at(
+                loaded,
+                ("protokoll",),
+                f"protokollet «{visit.protocol}» innehåller fel; rätta det först "
+                f"(nbesok validate protocols/{visit.protocol}.yaml)",
+            )
+        ]
+    return [
+        *_unfilled(loaded),
+        *_answer_keys(loaded, protocol.model),
+        *_unanswered(loaded, protocol.model),
+        *_composition(loaded, protocol.model),
+        *_future(loaded, today),
+    ]
+
+
+def _unfilled(loaded: Loaded[Visit]) -> Iterable[Finding]:
+    visit = loaded.model
+    for key, people in (("ledamöter", visit.members), ("tjänstepersoner", visit.officials)):
+        if not people:
+            yield _at(loaded, (key,), f"ej ifyllt: inga {key} angivna", Severity.WARNING)
+
+
+def _answer_keys(loaded: Loaded[Visit], protocol: Protocol) -> Iterable[Finding]:
+    ids = [question.id for question in protocol.questions()]
+    for answer_id in loaded.model.answers:
+        if answer_id not in ids:
+            suggestion = nearest(answer_id, ids)
+            hint = f"menade du «{suggestion}»?" if suggestion else f"frågorna är: {', '.join(ids)}"
+            yield _at(
+                loaded,
+                ("svar", answer_id),
+                f"protokollet «{loaded.model.protocol}» har ingen fråga «{answer_id}»; {hint}",
+                on_key=True,
+            )
+
+
+def _unanswered(loaded: Loaded[Visit], protocol: Protocol) -> Iterable[Finding]:
+    answers = loaded.model.answers
+    for question in protocol.questions():
+        if not (answers.get(question.id) or "").strip():
+            yield _at(
+                loaded,
+                ("svar", question.id),
+                f"frågan är obesvarad: «{question.question}»",
+                Severity.WARNING,
+            )
+
+
+def _composition(loaded: Loaded[Visit], protocol: Protocol) -> Iterable[Finding]:
+    wanted = protocol.composition
+    visit = loaded.model
+    if wanted is None:
+        return
+    if not visit.members or not visit.officials:
+        return  # not filled in yet: _unfilled already says so
+    groups = Counter(
+        _group_of(member.group, member.party, wanted.majority_parties) for member in visit.members
+    )
+    rule = (
+        f"mallen anger {wanted.majority} från majoriteten och {wanted.opposition} från oppositionen"
+    )
+    if groups[None]:
+        expected = wanted.majority + wanted.opposition
+        if len(visit.members) != expected:
+            yield _at(
+                loaded,
+                ("ledamöter",),
+                f"{len(visit.members)} ledamöter deltog; {rule}, alltså {expected}",
+                Severity.WARNING,
+            )
+    elif (groups[Group.MAJORITY], groups[Group.OPPOSITION]) != (wanted.majority, wanted.opposition):
+        yield _at(
+            loaded,
+            ("ledamöter",),
+            f"{groups[Group.MAJORITY]} från majoriteten och {groups[Group.OPPOSITION]} från "
+            f"oppositionen deltog; {rule}",
+            Severity.WARNING,
+        )
+    if wanted.officials and len(visit.officials) != wanted.officials:
+        yield _at(
+            loaded,
+            ("tjänstepersoner",),
+            f"{len(visit.officials)} tjänstepersoner deltog; mallen anger {wanted.officials}",
+            Severity.WARNING,
+        )
+
+
+def _group_of(group: Group | None, party: str | None, majority: list[str]) -> Group | None:
+    if group is not None:
+        return group
+    if party is None or not majority:
+        return None
+    return Group.MAJORITY if party in majority else Group.OPPOSITION
+
+
+def _future(loaded: Loaded[Visit], today: date) -> Iterable[Finding]:
+    if loaded.model.date > today:
+        yield _at(
+            loaded,
+            ("besöksdatum",),
+            f"besöksdatumet {loaded.model.date.isoformat()} ligger i framtiden",
+            Severity.WARNING,
+        )

@@ -1,0 +1,181 @@
+"""The ``nbesok`` command: glue between click and the library.
+
+Each command reads its options, calls one library function and prints the result.
+Library modules are imported inside the commands so that ``nbesok --help`` starts as
+fast as click itself.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from datetime import date
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from nbesok import __version__, clitext
+
+clitext.install()
+
+
+class _IsoDate(click.ParamType[date]):
+    name = "ÅÅÅÅ-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            if len(value) != 10:
+                raise ValueError
+            return date.fromisoformat(value)
+        except ValueError:
+            self.fail(f"«{value}» är inget datum; skriv ÅÅÅÅ-MM-DD, t.ex. 2023-06-07", param, ctx)
+
+
+ISO_DATE = _IsoDate()
+
+
+class _Nbesok(click.Group):
+    """Turns every library error into located lines on stderr and an exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from nbesok.errors import NbesokError
+
+        try:
+            return super().invoke(ctx)
+        except NbesokError as error:
+            for found in error.findings:
+                click.echo(found.format(), err=True)
+            ctx.exit(error.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("nbesok: avbrutet", err=True)
+            ctx.exit(130)
+        except Exception as error:  # the one place that catches everything
+            _internal_error(ctx, error)
+
+
+def _internal_error(ctx: click.Context, error: Exception) -> NoReturn:
+    if ctx.params.get("debug") or os.environ.get("NBESOK_DEBUG"):
+        traceback.print_exc()
+    click.echo(
+        f"nbesok: internt fel ({type(error).__name__}); detta är ett fel i nbesok, inte i dina "
+        "filer. Kör kommandot igen med «nbesok --debug …» och skicka utskriften till "
+        "utvecklarna.",
+        err=True,
+    )
+    ctx.exit(1)
+
+
+@click.group(
+    cls=_Nbesok,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    options_metavar="[FLAGGOR]",
+    subcommand_metavar="KOMMANDO [ARGUMENT]...",
+)
+@click.version_option(__version__, "--version", prog_name="nbesok")
+@click.option("--debug", is_flag=True, help="Visa hela felutskriften vid interna fel.")
+def cli(debug: bool) -> None:
+    """Dokumentera nämndbesök: protokoll och besök som YAML, dokument som DOCX och Markdown.
+
+    Kommandona letar upp arkivet (mappen med nbesok.yaml) från den aktuella mappen
+    och uppåt, som git gör.
+
+    \b
+    Exempel:
+      nbesok validate
+      nbesok new --protokoll arbetslik-aktivitet-2023 \\
+                 --verksamhet "Arbetslik aktivitet" --datum 2023-06-07
+      nbesok render visits/2018-10-17-idrott-och-service.yaml
+    """
+
+
+@cli.command(options_metavar="[FLAGGOR]")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="[SÖKVÄGAR]...")
+@click.option("--strict", is_flag=True, help="Behandla varningar som fel (slutkod 1).")
+def validate(paths: tuple[Path, ...], strict: bool) -> None:
+    """Kontrollera protokoll och besök; skriv varje fynd som fil:rad:kolumn.
+
+    Utan sökvägar kontrolleras hela arkivet. Sökvägar kan vara filer eller mappar.
+    Slutkod 1 om något fel hittas (med --strict även vid varningar).
+
+    \b
+    Exempel:
+      nbesok validate
+      nbesok validate visits/2023-06-07-arbetslik-aktivitet.yaml
+    """
+    from nbesok.archive import open_archive
+    from nbesok.checks import archive_files, summary_line, validate_files
+
+    archive = open_archive()
+    report = validate_files(archive, archive_files(archive, paths), date.today())
+    for found in report.findings:
+        click.echo(found.format())
+    click.echo(summary_line(report))
+    if report.errors or (strict and report.warnings):
+        sys.exit(1)
+
+
+@cli.command(options_metavar="[FLAGGOR]")
+@click.option(
+    "--protokoll",
+    "protocol_id",
+    required=True,
+    metavar="ID",
+    help="Protokollets id (filnamnet i protocols/ utan .yaml).",
+)
+@click.option(
+    "--verksamhet", "operation", required=True, metavar="TEXT", help="Den verksamhet som besöks."
+)
+@click.option("--datum", "visit_date", required=True, type=ISO_DATE, help="Besöksdatum.")
+def new(protocol_id: str, operation: str, visit_date: date) -> None:
+    """Skapa en ny besöksfil att fylla i, med frågorna som kommentarer.
+
+    Filen heter visits/<datum>-<verksamhet>.yaml. En befintlig fil skrivs aldrig över.
+
+    \b
+    Exempel:
+      nbesok new --protokoll arbetslik-aktivitet-2023 \\
+                 --verksamhet "Arbetslik aktivitet" --datum 2023-06-07
+    """
+    from nbesok.archive import open_archive
+    from nbesok.errors import display_path
+    from nbesok.scaffold import create_visit
+
+    target = create_visit(open_archive(), protocol_id, operation, visit_date)
+    click.echo(f"Skapade {display_path(target)}")
+
+
+@cli.command(options_metavar="[FLAGGOR]")
+@click.option(
+    "--out",
+    "folder",
+    type=click.Path(path_type=Path),
+    metavar="MAPP",
+    help="Mapp att skriva till (standard: schemas/ i arkivet).",
+)
+def schema(folder: Path | None) -> None:
+    """Skriv JSON-scheman för besöks- och protokollfiler, för redigerare.
+
+    Besöksfilerna pekar på schemat med en rad «# yaml-language-server: $schema=…»,
+    så att t.ex. VS Code föreslår och kontrollerar nycklarna.
+
+    \b
+    Exempel:
+      nbesok schema
+    """
+    from nbesok.archive import SCHEMAS, open_archive
+    from nbesok.errors import display_path
+    from nbesok.schema import write_schemas
+
+    target = folder if folder is not None else open_archive().root / SCHEMAS
+    for path in write_schemas(target):
+        click.echo(f"Skrev {display_path(path)}")
+
+
+def main() -> None:
+    cli(prog_name="nbesok")

@@ -1,0 +1,118 @@
+"""One error hierarchy for everything nbesok reports to a user.
+
+Every problem a user can cause is a :class:`Finding`: a located, Swedish message.
+Library code raises :class:`NbesokError` (or a subclass) carrying one or more
+findings; the CLI prints them compiler-style and chooses the exit code. Nothing
+else should ever reach the user.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Self
+
+
+class Severity(StrEnum):
+    ERROR = "fel"
+    WARNING = "varning"
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """A located message: ``visits/x.yaml:12:5: fel: svar.handlingsplan: …``.
+
+    ``line`` and ``column`` are 1-based; 0 means "the file as a whole".
+    ``key`` is the dotted path of the offending YAML key, or empty.
+    """
+
+    path: str
+    line: int
+    column: int
+    severity: Severity
+    key: str
+    message: str
+
+    def format(self) -> str:
+        where = self.path
+        if self.line:
+            where += f":{self.line}:{self.column or 1}"
+        key = f"{self.key}: " if self.key else ""
+        return f"{where}: {self.severity.value}: {key}{self.message}"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+
+def display_path(path: Path | str) -> str:
+    """The path as the user should read it: relative to the working directory if below it."""
+    candidate = Path(path)
+    try:
+        return candidate.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except (ValueError, OSError):
+        return candidate.as_posix()
+
+
+def finding(
+    path: Path | str,
+    message: str,
+    *,
+    line: int = 0,
+    column: int = 0,
+    key: str = "",
+    severity: Severity = Severity.ERROR,
+) -> Finding:
+    return Finding(display_path(path), line, column, severity, key, message)
+
+
+class NbesokError(Exception):
+    """Base of every error nbesok reports to a user; carries one or more findings."""
+
+    exit_code = 1
+
+    def __init__(self, findings: Finding | Iterable[Finding]) -> None:
+        self.findings: list[Finding] = (
+            [findings] if isinstance(findings, Finding) else list(findings)
+        )
+        super().__init__("\n".join(f.format() for f in self.findings))
+
+    @classmethod
+    def at(
+        cls,
+        path: Path | str,
+        message: str,
+        *,
+        line: int = 0,
+        column: int = 0,
+        key: str = "",
+    ) -> Self:
+        return cls(finding(path, message, line=line, column=column, key=key))
+
+
+class LoadError(NbesokError):
+    """A YAML file could not be read, parsed or validated."""
+
+
+class ArchiveError(NbesokError):
+    """The archive as a whole is inconsistent or cannot be found."""
+
+
+class TemplateError(NbesokError):
+    """A Jinja template or the reference .docx is broken."""
+
+
+class RenderError(NbesokError):
+    """A document could not be produced from valid input."""
+
+
+class OutputError(NbesokError):
+    """A file could not be written where the user asked."""
+
+
+class UsageError(NbesokError):
+    """The command line asks for something impossible (exit code 2)."""
+
+    exit_code = 2

@@ -1,0 +1,59 @@
+"""Writing files so that a failed or killed run never leaves half a file behind."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+from nbesok.errors import OutputError
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` in one step: a temporary file renamed into place."""
+    if path.is_dir():
+        raise OutputError.at(path, "finns redan som mapp; ta bort mappen eller välj en annan --out")
+    temporary = _write_temporary(path, data)
+    try:
+        os.replace(temporary, path)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise OutputError.at(path, f"kan inte skrivas ({error.strerror})") from None
+
+
+def create_new(path: Path, data: bytes) -> None:
+    """Write ``path`` only if it does not exist yet; never overwrite, never half-write."""
+    temporary = _write_temporary(path, data)
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        raise OutputError.at(
+            path, "finns redan och skrivs inte över; ta bort filen eller välj ett annat datum"
+        ) from None
+    except OSError as error:
+        raise OutputError.at(path, f"kan inte skapas ({error.strerror})") from None
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _write_temporary(path: Path, data: bytes) -> Path:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as error:
+        raise OutputError.at(
+            path.parent, f"mappen kan inte skrivas ({error.strerror}); välj en annan --out"
+        ) from None
+    temporary = Path(name)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, 0o644)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        raise OutputError.at(path, f"kan inte skrivas ({error.strerror})") from None
+    return temporary

@@ -1,0 +1,428 @@
+"""Read a YAML file strictly, keeping the line and column of every key and value.
+
+The archive's files are typed by hand, so this reader is deliberately narrower than
+YAML: every scalar stays the text the user wrote (no YAML 1.1 booleans, octals or
+sexagesimals; pydantic converts where a model asks for a number, date or flag), and
+anchors, aliases, tags, duplicate keys and multi-document files are errors. It works
+on the parser's event stream rather than PyYAML's composer, so a "billion laughs"
+file is rejected at its first anchor and deep nesting cannot exhaust the stack.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from nbesok.errors import LoadError
+
+try:  # libyaml's C parser is several times faster; pure Python is the fallback.
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_SCALAR_CHARS = 200_000
+MAX_DEPTH = 32
+
+Key = str | int
+KeyPath = tuple[Key, ...]
+Position = tuple[int, int]
+
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_ILLEGAL_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+@dataclass
+class YamlDocument:
+    """The plain data of one YAML file plus where each part of it was written."""
+
+    path: Path
+    data: dict[str, Any]
+    values: dict[KeyPath, Position] = field(default_factory=dict)
+    keys: dict[KeyPath, Position] = field(default_factory=dict)
+
+    def position(self, keypath: KeyPath) -> Position:
+        """Line and column of the value at ``keypath``.
+
+        A path that does not exist (a missing key) falls back to its nearest
+        existing parent, so the message points at the mapping that lacks it.
+        """
+        for end in range(len(keypath), 0, -1):
+            prefix = keypath[:end]
+            if prefix in self.values:
+                return self.values[prefix]
+        return self.values.get((), (1, 1))
+
+    def key_position(self, keypath: KeyPath) -> Position:
+        """Line and column of the key itself (for unknown keys), else of the value."""
+        return self.keys.get(keypath) or self.position(keypath)
+
+
+def format_keypath(keypath: KeyPath) -> str:
+    """``('svar', 'handlingsplaner')`` → ``svar.handlingsplaner``; list items count from 1."""
+    text = ""
+    for part in keypath:
+        if isinstance(part, int):
+            text += f"[{part + 1}]"
+        else:
+            text += ("." if text else "") + part
+    return text
+
+
+def read_yaml(path: Path) -> YamlDocument:
+    """Read ``path`` as a mapping, or raise :class:`LoadError` with a located message."""
+    text = _read_text(path)
+    return parse_yaml(text, path)
+
+
+def parse_yaml(text: str, path: Path) -> YamlDocument:
+    builder = _Builder(path)
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            builder.feed(event)
+    except yaml.MarkedYAMLError as error:
+        raise _syntax_error(error, text, path) from None
+    except yaml.YAMLError as error:  # reader errors carry no mark in the C parser
+        raise LoadError.at(path, _translate_problem(str(error)), line=1, column=1) from None
+    return builder.finish()
+
+
+def _read_text(path: Path) -> str:
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise LoadError.at(path, "filen finns inte") from None
+    except OSError as error:
+        raise LoadError.at(path, f"filen kan inte läsas ({error.strerror})") from None
+    if not path.is_file():
+        raise LoadError.at(path, "är inte en fil (en mapp?); ange en YAML-fil")
+    if size > MAX_FILE_BYTES:
+        raise LoadError.at(
+            path,
+            f"filen är {size / 1_048_576:.1f} MB; högst {MAX_FILE_BYTES // 1_048_576} MB "
+            "tillåts för ett besök eller protokoll. Kontrollera att det är rätt fil.",
+        )
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise LoadError.at(path, f"filen kan inte läsas ({error.strerror})") from None
+    return decode_utf8(raw, path)
+
+
+def decode_utf8(raw: bytes, path: Path) -> str:
+    """Decode ``raw`` as UTF-8 (a BOM is allowed); explain the usual wrong encodings."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise LoadError.at(
+            path,
+            "filen är sparad som UTF-16; spara den som UTF-8 "
+            "(i Anteckningar: Spara som › Kodning › UTF-8)",
+            line=1,
+            column=1,
+        )
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        before = raw[: error.start]
+        line = before.count(b"\n") + 1
+        column = len(before) - (before.rfind(b"\n") + 1) + 1
+        guess = raw[error.start : error.start + 1].decode("cp1252", errors="replace")
+        raise LoadError.at(
+            path,
+            f"filen är inte UTF-8 (tecknet «{guess}» ser ut att vara Windows-1252/ANSI); "
+            "spara filen som UTF-8",
+            line=line,
+            column=column,
+        ) from None
+
+
+@dataclass
+class _Frame:
+    container: dict[str, Any] | list[Any]
+    keypath: KeyPath
+    pending_key: str | None = None
+    key_lines: dict[str, int] = field(default_factory=dict)
+
+
+class _Builder:
+    """Turns parser events into plain dicts, lists and strings with positions."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.doc = YamlDocument(path, {})
+        self.stack: list[_Frame] = []
+        self.root: Any = _UNSET
+        self.documents = 0
+
+    def error(self, message: str, mark: Any, key: KeyPath = ()) -> LoadError:
+        return LoadError.at(
+            self.path,
+            message,
+            line=mark.line + 1,
+            column=mark.column + 1,
+            key=format_keypath(key),
+        )
+
+    def feed(self, event: yaml.Event) -> None:
+        if isinstance(event, yaml.DocumentStartEvent):
+            self.documents += 1
+            if self.documents > 1:
+                raise self.error(
+                    "filen innehåller flera YAML-dokument (avdelade med ---); "
+                    "en fil ska innehålla ett besök eller ett protokoll",
+                    event.start_mark,
+                )
+        elif isinstance(event, yaml.AliasEvent):
+            raise self.error(
+                f"alias (*{event.anchor}) används inte i nbesok; skriv ut värdet, "
+                "eller sätt texten inom citattecken om * ska stå i den",
+                event.start_mark,
+            )
+        elif isinstance(event, yaml.NodeEvent):
+            self._node(event)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            self.stack.pop()
+
+    def _node(self, event: yaml.NodeEvent) -> None:
+        if event.anchor is not None:
+            raise self.error(
+                f"ankare (&{event.anchor}) används inte i nbesok; skriv ut värdet, "
+                "eller sätt texten inom citattecken om & ska stå i den",
+                event.start_mark,
+            )
+        tag = getattr(event, "tag", None)
+        if tag is not None and not (isinstance(event, yaml.ScalarEvent) and tag == "!"):
+            raise self.error(
+                f"taggen «{tag}» tillåts inte; skriv värdet utan tagg "
+                "(sätt texten inom citattecken om ! ska stå i den)",
+                event.start_mark,
+            )
+        if isinstance(event, yaml.ScalarEvent):
+            value = self._scalar(event)
+            if self._is_key_position():
+                self._key(value, event)
+            else:
+                self._attach(value, event)
+            return
+        if self._is_key_position():
+            raise self.error(
+                "en nyckel måste vara enkel text, inte en lista eller mappning",
+                event.start_mark,
+                self.stack[-1].keypath,
+            )
+        container: dict[str, Any] | list[Any] = (
+            {} if isinstance(event, yaml.MappingStartEvent) else []
+        )
+        keypath = self._attach(container, event)
+        if len(self.stack) >= MAX_DEPTH:
+            raise self.error(
+                f"strukturen är nästlad i fler än {MAX_DEPTH} nivåer; "
+                "kontrollera hakparenteser och indrag",
+                event.start_mark,
+            )
+        self.stack.append(_Frame(container, keypath))
+
+    def _scalar(self, event: yaml.ScalarEvent) -> str | None:
+        value = event.value
+        plain = event.implicit[0] and event.tag is None
+        if plain and value in _NULLS:
+            return None
+        if len(value) > MAX_SCALAR_CHARS:
+            raise self.error(
+                f"texten är {len(value):,} tecken lång; högst {MAX_SCALAR_CHARS:,} tecken "
+                "tillåts i ett värde".replace(",", " "),
+                event.start_mark,
+            )
+        bad = _ILLEGAL_CHAR.search(value)
+        if bad:
+            raise self.error(
+                f"otillåtet tecken U+{ord(bad.group()):04X} i texten; ta bort det "
+                "(kontrolltecken kan inte stå i ett dokument)",
+                event.start_mark,
+            )
+        return value
+
+    def _is_key_position(self) -> bool:
+        return (
+            bool(self.stack)
+            and isinstance(self.stack[-1].container, dict)
+            and (self.stack[-1].pending_key is None)
+        )
+
+    def _key(self, value: str | None, event: yaml.ScalarEvent) -> None:
+        frame = self.stack[-1]
+        key = value if value is not None else ""
+        mark: Any = event.start_mark
+        line = mark.line + 1
+        keypath = (*frame.keypath, key)
+        if key in frame.key_lines:
+            raise self.error(
+                f"nyckeln «{key}» förekommer två gånger (rad {frame.key_lines[key]} och "
+                f"rad {line}); ta bort eller slå ihop den ena",
+                event.start_mark,
+                keypath,
+            )
+        frame.key_lines[key] = line
+        frame.pending_key = key
+        self.doc.keys[keypath] = (line, mark.column + 1)
+
+    def _attach(self, value: Any, event: yaml.NodeEvent) -> KeyPath:
+        mark: Any = event.start_mark
+        position = (mark.line + 1, mark.column + 1)
+        if not self.stack:
+            if self.root is not _UNSET:  # pragma: no cover - the parser prevents it
+                raise self.error("oväntat innehåll efter dokumentet", event.start_mark)
+            self.root = value
+            self.doc.values[()] = position
+            return ()
+        frame = self.stack[-1]
+        part: Key
+        if isinstance(frame.container, dict):
+            assert frame.pending_key is not None
+            part = frame.pending_key
+            frame.container[part] = value
+            frame.pending_key = None
+        else:
+            part = len(frame.container)
+            frame.container.append(value)
+        keypath = (*frame.keypath, part)
+        self.doc.values[keypath] = position
+        return keypath
+
+    def finish(self) -> YamlDocument:
+        if self.root is _UNSET or self.root is None:
+            raise LoadError.at(
+                self.path,
+                "filen är tom (eller innehåller bara kommentarer); den ska innehålla "
+                "nycklar som «nyckel: värde»",
+            )
+        if not isinstance(self.root, dict):
+            kind = "en lista" if isinstance(self.root, list) else "en ensam text"
+            line, column = self.doc.values[()]
+            raise LoadError.at(
+                self.path,
+                f"filen innehåller {kind}; den ska vara en mappning av nycklar "
+                "(«nyckel: värde» på varsin rad)",
+                line=line,
+                column=column,
+            )
+        self.doc.data = self.root
+        return self.doc
+
+
+class _Unset:
+    pass
+
+
+_UNSET: Any = _Unset()
+
+_QUOTE_HINT = 'sätt värdet inom citattecken, t.ex. «verksamhet: "Kl 10: möte"»'
+
+_PROBLEMS: list[tuple[str, str]] = [
+    (
+        "mapping values are not allowed",
+        "kolon följt av mellanslag mitt i ett värde; " + _QUOTE_HINT,
+    ),
+    (
+        "block sequence entries are not allowed",
+        "ett värde som börjar med «- » tolkas som en lista; sätt värdet inom citattecken, "
+        "eller börja listan på en ny rad",
+    ),
+    (
+        "invalid Unicode character escape",
+        "ogiltig \\u-escape (t.ex. ett ensamt surrogattecken som \\ud800); skriv tecknet "
+        "direkt eller ta bort det",
+    ),
+    (
+        "expected alphabetic or numeric character",
+        "* och & har särskild betydelse i början av ett YAML-värde; " + _QUOTE_HINT,
+    ),
+    (
+        "expected <block end>, but found '-'",
+        "ett värde som börjar med «- » tolkas som en lista; "
+        "sätt värdet inom citattecken, eller kontrollera indraget",
+    ),
+    (
+        "expected <block end>",
+        "indraget stämmer inte med raderna ovanför; kontrollera antalet mellanslag",
+    ),
+    (
+        "could not find expected ':'",
+        "raden saknar «: » efter nyckeln (skriv mellanslag efter kolon), eller så är indraget fel",
+    ),
+    (
+        "found unknown escape character",
+        "okänd escape-sekvens (\\) i text inom dubbla citattecken; "
+        "använd enkla citattecken eller en blockskalär (|)",
+    ),
+    (
+        "found unexpected end of stream",
+        "texten inom citattecken avslutas aldrig; lägg till det avslutande citattecknet",
+    ),
+    ("control characters are not allowed", "otillåtet kontrolltecken i filen; ta bort det"),
+    ("special characters are not allowed", "otillåtet tecken i filen; ta bort det"),
+    ("unacceptable character", "otillåtet tecken i filen; ta bort det"),
+    (
+        "did not find expected node content",
+        "ett värde saknas eller börjar med ett tecken som har särskild betydelse; " + _QUOTE_HINT,
+    ),
+    (
+        "did not find expected ',' or ']'",
+        "listan inom [ ] avslutas inte; kontrollera kommatecken och ]",
+    ),
+    (
+        "did not find expected ',' or '}'",
+        "mappningen inom { } avslutas inte; kontrollera kommatecken och }",
+    ),
+    ("did not find expected key", "indraget stämmer inte eller en nyckel saknar «: »"),
+    (
+        "did not find expected '-' indicator",
+        "listan har fel indrag; varje punkt ska börja med «- »",
+    ),
+]
+
+
+def _translate_problem(problem: str) -> str:
+    for needle, swedish in _PROBLEMS:
+        if needle in problem:
+            return swedish
+    return (
+        f"YAML-syntaxfel ({problem}); kontrollera indrag och «: », och sätt texten inom "
+        "citattecken om den innehåller : # - * & eller liknande"
+    )
+
+
+def _syntax_error(error: yaml.MarkedYAMLError, text: str, path: Path) -> LoadError:
+    mark = error.problem_mark or error.context_mark
+    problem = error.problem or error.context or "okänt fel"
+    message = _translate_problem(problem)
+    line = mark.line + 1 if mark else 0
+    column = mark.column + 1 if mark else 0
+    lines = text.splitlines()
+    if mark is not None and "cannot start any token" in problem:
+        source_line = lines[mark.line] if mark.line < len(lines) else ""
+        char = source_line[mark.column : mark.column + 1]
+        if char == "\t":
+            message = "tabbtecken i indraget; YAML kräver mellanslag (ersätt tabben med mellanslag)"
+        else:
+            message = f"ett värde kan inte börja med «{char}»; " + _QUOTE_HINT
+    if mark is not None and (
+        "could not find expected ':'" in problem or "mapping values are not allowed" in problem
+    ):
+        # "namn:Åsa" without a space is read as plain text that runs on into the next
+        # line, so the parser complains a line later; point at the real culprit.
+        first = error.context_mark.line if error.context_mark else mark.line
+        for number in range(max(0, min(first, mark.line) - 2), mark.line + 1):
+            candidate = lines[number] if number < len(lines) else ""
+            missing_space = re.match(r"\s*(?:- )?([\w-]+):([^\s:/])", candidate)
+            if missing_space:
+                key = missing_space.group(1)
+                message = f"mellanslag saknas efter kolon; skriv «{key}: {missing_space.group(2)}…»"
+                line, column = number + 1, missing_space.start(1) + len(key) + 2
+                break
+    return LoadError.at(path, message, line=line, column=column)
