@@ -177,5 +177,139 @@ def schema(folder: Path | None) -> None:
         click.echo(f"Skrev {display_path(path)}")
 
 
+@cli.command(options_metavar="[FLAGGOR]")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="[SÖKVÄGAR]...")
+@click.option(
+    "--format",
+    "formats",
+    default="md,docx",
+    show_default=True,
+    metavar="FORMAT",
+    help="Kommaseparerade format: md, docx.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    metavar="MAPP",
+    help="Mapp för dokumenten (standard: out/ i arkivet).",
+)
+@click.option(
+    "--utan-hjälptext", "without_guidance", is_flag=True, help="Utelämna frågornas hjälptexter."
+)
+def render(
+    paths: tuple[Path, ...], formats: str, out_dir: Path | None, without_guidance: bool
+) -> None:
+    """Gör dokument: besök blir protokoll, protokoll blir blanketter.
+
+    Utan sökvägar renderas alla besök i visits/. Utfilerna får samma namn som
+    indatafilen (t.ex. out/2018-10-17-idrott-och-service.docx) och skrivs så att en
+    avbruten körning aldrig lämnar en halvskriven fil.
+
+    \b
+    Exempel:
+      nbesok render visits/2018-10-17-idrott-och-service.yaml
+      nbesok render protocols/arbetslik-aktivitet-2023.yaml --format docx
+      nbesok render --out dokument/
+    """
+    from nbesok.archive import open_archive
+    from nbesok.errors import display_path
+    from nbesok.render import parse_formats, render_paths
+
+    archive = open_archive()
+    outcome = render_paths(
+        archive,
+        paths,
+        formats=parse_formats(formats),
+        out_dir=out_dir if out_dir is not None else archive.root / "out",
+        today=date.today(),
+        guidance=not without_guidance,
+    )
+    for found in outcome.findings:
+        click.echo(found.format(), err=True)
+    for path in outcome.written:
+        click.echo(f"Skrev {display_path(path)}")
+    if outcome.failed:
+        sys.exit(1)
+
+
+@cli.command(options_metavar="[FLAGGOR]")
+@click.argument("visits", nargs=-1, type=click.Path(path_type=Path), metavar="[BESÖK]...")
+@click.option(
+    "--protokoll",
+    "protocol_id",
+    metavar="ID",
+    help="Sammanställ alla besök enligt detta protokoll.",
+)
+@click.option(
+    "--period", metavar="PERIOD", help="Sammanställ alla besök under perioden, t.ex. 2018/19."
+)
+@click.option(
+    "--per", "per", type=ISO_DATE, help="Datum som försenade punkter räknas mot (standard: i dag)."
+)
+@click.option(
+    "--förslag",
+    "proposals",
+    multiple=True,
+    metavar="TEXT",
+    help="Förslag till beslut (kan upprepas); ersätter arkivets standard.",
+)
+@click.option(
+    "--format",
+    "formats",
+    default="md,docx",
+    show_default=True,
+    metavar="FORMAT",
+    help="Kommaseparerade format: md, docx.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    metavar="MAPP",
+    help="Mapp för dokumenten (standard: out/ i arkivet).",
+)
+def report(
+    visits: tuple[Path, ...],
+    protocol_id: str | None,
+    period: str | None,
+    per: date | None,
+    proposals: tuple[str, ...],
+    formats: str,
+    out_dir: Path | None,
+) -> None:
+    """Skriv tjänsteskrivelse om besök, eller sammanställ en hel säsong.
+
+    Med besöksfiler: en tjänsteskrivelse (Förslag till beslut, Ärende, Uppföljning,
+    Beslutsunderlag). Med --protokoll eller --period: en sammanställning av alla besök,
+    där alla siffror räknas fram ur besöksfilerna.
+
+    \b
+    Exempel:
+      nbesok report visits/2023-06-07-arbetslik-aktivitet.yaml
+      nbesok report --period 2018/19 --per 2019-06-30
+      nbesok report --protokoll arbetslik-aktivitet-2023 --förslag "Informationen noteras."
+    """
+    from nbesok.archive import open_archive
+    from nbesok.errors import display_path
+    from nbesok.render import parse_formats
+    from nbesok.report import write_report
+
+    archive = open_archive()
+    written = write_report(
+        archive,
+        visits,
+        protocol_id=protocol_id,
+        period=period,
+        per=per or date.today(),
+        proposals=proposals,
+        formats=parse_formats(formats),
+        out_dir=out_dir if out_dir is not None else archive.root / "out",
+        today=date.today(),
+    )
+    for path in written:
+        click.echo(f"Skrev {display_path(path)}")
+
+
 def main() -> None:
     cli(prog_name="nbesok")

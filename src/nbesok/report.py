@@ -1,0 +1,263 @@
+"""``nbesok report``: the follow-up notes for the committee, written from the archive.
+
+A tjänsteskrivelse for one or more visits, or a season compilation for all visits
+of a protocol or period. Every figure in them is counted here from the visit files,
+never typed, so no total can disagree with its source.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from nbesok.archive import Archive
+from nbesok.checks import check_visit
+from nbesok.errors import ArchiveError, Finding, NbesokError, RenderError, UsageError
+from nbesok.loading import Loaded, load_visit, nearest
+from nbesok.models import FollowUp, Protocol, Status, Visit
+from nbesok.render import (
+    Document,
+    protocol_context,
+    reference_docx,
+    visit_context,
+    write_document,
+)
+from nbesok.templating import render_template
+
+VISIT_REPORT_TEMPLATE = "uppfoljning.md.j2"
+SEASON_TEMPLATE = "sammanstallning.md.j2"
+
+# Open items first: what the committee still has to act on leads the table.
+_STATUS_ORDER = {Status.NOT_STARTED: 0, Status.STARTED: 1, Status.DONE: 2}
+
+
+@dataclass(frozen=True)
+class VisitWithProtocol:
+    visit: Loaded[Visit]
+    protocol: Protocol
+
+
+def load_visits(archive: Archive, paths: Sequence[Path], today: date) -> list[VisitWithProtocol]:
+    """Load and check the visits; any error in any of them stops the report."""
+    loaded: list[VisitWithProtocol] = []
+    errors: list[Finding] = []
+    for path in paths:
+        try:
+            visit = load_visit(path)
+            errors += [f for f in check_visit(visit, archive, today) if f.is_error]
+            if not errors:
+                loaded.append(
+                    VisitWithProtocol(visit, archive.protocol(visit.model.protocol).model)
+                )
+        except NbesokError as error:
+            errors += error.findings
+    if errors:
+        raise RenderError(errors)
+    return sorted(loaded, key=lambda item: (item.visit.model.date, item.visit.stem))
+
+
+def select_season(
+    archive: Archive, *, protocol_id: str | None, period: str | None
+) -> tuple[list[Path], str]:
+    """The visit files of one protocol or one period, and the season's name."""
+    if protocol_id is not None:
+        protocol = archive.protocol(protocol_id).model
+        wanted_ids = {protocol_id}
+        season = protocol.period
+    else:
+        assert period is not None
+        wanted_ids = {
+            pid for pid in archive.protocol_ids() if archive.protocol(pid).model.period == period
+        }
+        if not wanted_ids:
+            periods = sorted({archive.protocol(pid).model.period for pid in archive.protocol_ids()})
+            suggestion = nearest(period, periods)
+            hint = f"menade du «{suggestion}»?" if suggestion else f"perioder: {', '.join(periods)}"
+            raise UsageError.at("--period", f"inget protokoll gäller perioden «{period}»; {hint}")
+        season = period
+    paths = [path for path in archive.visit_paths() if _protocol_of(path) in wanted_ids]
+    if not paths:
+        raise ArchiveError.at(
+            archive.visits_dir, f"inga besök i visits/ hör till {season}; inget att sammanställa"
+        )
+    return paths, season
+
+
+def _protocol_of(path: Path) -> str | None:
+    try:
+        return load_visit(path).model.protocol
+    except NbesokError:
+        return path.stem  # unreadable: let load_visits report it if it is selected
+
+
+def visit_report(
+    archive: Archive, visits: list[VisitWithProtocol], proposals: Sequence[str]
+) -> Document:
+    """The tjänsteskrivelse for the given visits."""
+    periods = sorted({item.protocol.period for item in visits})
+    if len(visits) == 1:
+        only = visits[0].visit.model
+        title = f"Redovisning av nämndbesök hos {only.operation} {only.date.isoformat()}"
+        name = f"{visits[0].visit.stem}-uppfoljning"
+    else:
+        title = f"Redovisning av nämndbesök {' och '.join(periods)}"
+        name = f"uppfoljning-{visits[0].visit.stem}-med-flera"
+    context = {
+        "titel": title,
+        "förslag": list(proposals),
+        "besök": [_visit_entry(item) for item in visits],
+        "diarienummer": sorted(
+            {v.visit.model.case_number for v in visits if v.visit.model.case_number}
+        ),
+        "underlag": [f"{item.visit.stem}.docx" for item in visits],
+        "datum": max(item.visit.model.date for item in visits).isoformat(),
+        "författare": _officials(visits),
+    }
+    return Document(name, render_template(VISIT_REPORT_TEMPLATE, archive.templates_dir, context))
+
+
+def season_report(
+    archive: Archive,
+    visits: list[VisitWithProtocol],
+    season: str,
+    proposals: Sequence[str],
+    per: date,
+    name: str,
+) -> Document:
+    """The compilation of a season: visits, answers per question, all follow-up items."""
+    items = sorted(
+        (
+            _item_entry(item, follow_up, per)
+            for item in visits
+            for follow_up in item.visit.model.follow_up
+        ),
+        key=lambda entry: (entry["ordning"], entry["senast"] or "9999", entry["verksamhet"]),
+    )
+    per_status = Counter(entry["status"] for entry in items)
+    context = {
+        "titel": f"Sammanställning av nämndbesök {season}",
+        "period": season,
+        "förslag": list(proposals),
+        "per": per.isoformat(),
+        "besök": [_visit_entry(item) for item in visits],
+        "protokoll": [_protocol_entry(visits, pid) for pid in _protocol_ids(visits)],
+        "punkter": items,
+        "antal": {
+            "besök": len(visits),
+            "verksamheter": len({item.visit.model.operation for item in visits}),
+            "punkter": len(items),
+            "per_status": {status.value: per_status[status.value] for status in Status},
+            "försenade": sum(entry["försenad"] for entry in items),
+        },
+        "underlag": [f"{item.visit.stem}.docx" for item in visits],
+        "datum": per.isoformat(),
+        "författare": _officials(visits),
+    }
+    return Document(name, render_template(SEASON_TEMPLATE, archive.templates_dir, context))
+
+
+def _officials(visits: list[VisitWithProtocol]) -> list[str]:
+    return list(dict.fromkeys(name for item in visits for name in item.visit.model.officials))
+
+
+def _protocol_ids(visits: list[VisitWithProtocol]) -> list[str]:
+    return list(dict.fromkeys(item.visit.model.protocol for item in visits))
+
+
+def _visit_entry(item: VisitWithProtocol) -> dict[str, Any]:
+    entry = visit_context(item.visit.model)
+    entry["fil"] = item.visit.stem
+    entry["protokoll_titel"] = item.protocol.title
+    entry["etiketter"] = protocol_context(item.protocol)["etiketter"]
+    entry["till_nämnden"] = [
+        {
+            "fråga": question.question,
+            "svar": (item.visit.model.answers.get(question.id) or "").strip(),
+        }
+        for question in item.protocol.questions()
+        if question.to_committee
+    ]
+    return entry
+
+
+def _protocol_entry(visits: list[VisitWithProtocol], protocol_id: str) -> dict[str, Any]:
+    group = [item for item in visits if item.visit.model.protocol == protocol_id]
+    protocol = group[0].protocol
+    return {
+        "id": protocol_id,
+        "titel": protocol.title,
+        "frågor": [
+            {
+                "fråga": question.question,
+                "svar": [
+                    {
+                        "verksamhet": item.visit.model.operation,
+                        "datum": item.visit.model.date.isoformat(),
+                        "text": (item.visit.model.answers.get(question.id) or "").strip(),
+                    }
+                    for item in group
+                ],
+            }
+            for question in protocol.questions()
+        ],
+    }
+
+
+def _item_entry(item: VisitWithProtocol, follow_up: FollowUp, per: date) -> dict[str, Any]:
+    overdue = (
+        follow_up.due is not None and follow_up.due < per and follow_up.status is not Status.DONE
+    )
+    return {
+        "verksamhet": item.visit.model.operation,
+        "besöksdatum": item.visit.model.date.isoformat(),
+        "punkt": follow_up.item,
+        "ansvarig": follow_up.responsible,
+        "senast": follow_up.due.isoformat() if follow_up.due else "",
+        "status": follow_up.status.value,
+        "försenad": overdue,
+        "ordning": _STATUS_ORDER[follow_up.status],
+    }
+
+
+def season_name(protocol_id: str | None, period: str | None) -> str:
+    """The output name of a compilation: from the protocol id, or the period made file-safe."""
+    from nbesok.scaffold import slugify
+
+    return f"sammanstallning-{protocol_id or slugify(period or '')}"
+
+
+def write_report(
+    archive: Archive,
+    visit_paths: Sequence[Path],
+    *,
+    protocol_id: str | None,
+    period: str | None,
+    per: date,
+    proposals: Sequence[str],
+    formats: Sequence[str],
+    out_dir: Path,
+    today: date,
+) -> list[Path]:
+    """Write the tjänsteskrivelse (visits given) or the season compilation (--protokoll/--period)."""
+    chosen = [bool(visit_paths), protocol_id is not None, period is not None]
+    if sum(chosen) != 1:
+        raise UsageError.at(
+            "nbesok report",
+            "ange antingen besöksfiler, --protokoll ID eller --period PERIOD (exakt ett av dem)",
+        )
+    proposals = list(proposals) or archive.settings.proposals
+    if visit_paths:
+        for path in visit_paths:
+            if not path.is_file():
+                raise UsageError.at(path, "filen finns inte; ange besöksfiler i visits/")
+        document = visit_report(archive, load_visits(archive, visit_paths, today), proposals)
+    else:
+        paths, season = select_season(archive, protocol_id=protocol_id, period=period)
+        visits = load_visits(archive, paths, today)
+        name = season_name(protocol_id, period)
+        document = season_report(archive, visits, season, proposals, per, name)
+    return write_document(document, formats, out_dir, reference_docx(archive))

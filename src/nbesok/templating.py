@@ -1,0 +1,233 @@
+"""Jinja2, sandboxed: the archive's templates/ overrides the packaged defaults file by file.
+
+Templates are written by users, so they run in Jinja's sandbox with StrictUndefined,
+cannot reach files outside the two template folders (no ``..``, no symlinks out),
+and a broken one is reported with its file name and line.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Callable, Iterable
+from datetime import date
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from nbesok.errors import TemplateError
+
+PACKAGE_TEMPLATES = "templates"
+
+
+def package_templates_dir() -> Path:
+    """The folder of the default templates shipped with nbesok."""
+    return Path(str(resources.files("nbesok") / PACKAGE_TEMPLATES))
+
+
+def find_template_file(name: str, archive_templates: Path) -> Path:
+    """The archive's copy of ``name`` if it has one, else the packaged default."""
+    override = archive_templates / name
+    if override.is_file() or override.is_symlink() or override.exists():
+        _check_inside(override, archive_templates, name)
+        return override
+    return package_templates_dir() / name
+
+
+def _check_inside(path: Path, folder: Path, name: str) -> None:
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except ValueError:
+        raise TemplateError.at(
+            path,
+            f"mallen «{name}» pekar ut ur mappen templates/ (symbolisk länk); "
+            "lägg en riktig fil i templates/",
+        ) from None
+
+
+class _ArchiveLoader(jinja2.BaseLoader):
+    """Looks in the archive's templates/ first, then in the packaged defaults."""
+
+    def __init__(self, archive_templates: Path) -> None:
+        self.archive_templates = archive_templates
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        if not re.fullmatch(r"[\w.-]+", template) or template.startswith("."):
+            raise jinja2.TemplateNotFound(template)
+        path = find_template_file(template, self.archive_templates)
+        if not path.is_file():
+            raise jinja2.TemplateNotFound(template)
+        try:
+            source = path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            raise TemplateError.at(path, "mallen är inte sparad som UTF-8; spara om den") from None
+        mtime = path.stat().st_mtime
+        return source, str(path), lambda: path.is_file() and path.stat().st_mtime == mtime
+
+
+def yaml_string(value: Any) -> str:
+    """A YAML double-quoted scalar (JSON strings are valid YAML), safe for any text."""
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def yaml_list(values: Iterable[Any]) -> str:
+    return "[" + ", ".join(yaml_string(value) for value in values) + "]"
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#+!~]|^-|^\d+(?=\.)|:::)", re.MULTILINE)
+
+
+def inline_text(value: Any) -> str:
+    """Plain text made safe to stand inside a Markdown line or table cell.
+
+    Line breaks become spaces and every character that Markdown could read as
+    structure (``#`` at the start, ``|``, ``*``, ``[`` …) is backslash-escaped, so a
+    value from the YAML header can never turn into a heading, a link or a new cell.
+    """
+    text = " ".join(str(value).split())
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def demote_headings(markdown: Any, by: int) -> str:
+    """Push every ATX heading in an answer ``by`` levels down (at most level 6).
+
+    Answers are written with ``#`` for their own sub-headings; inside a protocol they
+    must sit below the question's heading, or the document outline would break.
+    """
+    lines: list[str] = []
+    fence: str | None = None
+    for line in str(markdown).splitlines():
+        stripped = line.lstrip()
+        if stripped.startswith(("```", "~~~")):
+            marker = stripped[:3]
+            fence = None if fence == marker else (fence or marker)
+        elif fence is None:
+            match = re.match(r"^( {0,3})(#{1,6})(?=\s|$)", line)
+            if match:
+                level = min(6, len(match.group(2)) + by)
+                line = match.group(1) + "#" * level + line[match.end() :]
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def enumerate_swedish(items: Iterable[Any]) -> str:
+    """``[a, b, c]`` → ``a, b och c`` as Swedish documents write lists of names."""
+    names = [str(item) for item in items]
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " och " + names[-1]
+
+
+_MONTHS = (
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+
+
+def long_date(value: Any) -> str:
+    """``2023-06-07`` → ``7 juni 2023``, as Swedish prose writes dates."""
+    parsed = value if isinstance(value, date) else date.fromisoformat(str(value))
+    return f"{parsed.day} {_MONTHS[parsed.month - 1]} {parsed.year}"
+
+
+def count_word(count: int, singular: str, plural: str) -> str:
+    """``2, "punkt", "punkter"`` → ``2 punkter``."""
+    return f"{count} {singular if count == 1 else plural}"
+
+
+def make_environment(archive_templates: Path) -> jinja2.Environment:
+    environment = ImmutableSandboxedEnvironment(
+        loader=_ArchiveLoader(archive_templates),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    environment.filters.update(
+        yaml_str=yaml_string,
+        yaml_lista=yaml_list,
+        text=inline_text,
+        sänk_rubriker=demote_headings,
+        uppräkning=enumerate_swedish,
+        långt_datum=long_date,
+    )
+    environment.globals.update(antal_ord=count_word)
+    return environment
+
+
+@cache
+def _environment(archive_templates: Path) -> jinja2.Environment:
+    return make_environment(archive_templates)
+
+
+def render_template(name: str, archive_templates: Path, context: dict[str, Any]) -> str:
+    """Render template ``name``; any failure becomes a :class:`TemplateError` with its line."""
+    environment = _environment(archive_templates)
+    try:
+        template = environment.get_template(name)
+        return _tidy(template.render(context))
+    except TemplateError:
+        raise
+    except jinja2.TemplateSyntaxError as error:
+        where = error.filename or name
+        raise TemplateError.at(
+            where, f"syntaxfel i mallen: {error.message}", line=error.lineno or 0, column=1
+        ) from None
+    except jinja2.TemplateNotFound as error:
+        raise TemplateError.at(
+            archive_templates / str(error.name),
+            f"mallen «{error.name}» finns inte (varken i templates/ eller bland standardmallarna)",
+        ) from None
+    except jinja2.UndefinedError as error:
+        path, line = _template_position(sys.exc_info()[2], name, archive_templates)
+        raise TemplateError.at(
+            path, f"okänd variabel eller nyckel i mallen: {error.message}", line=line, column=1
+        ) from None
+    except jinja2.exceptions.SecurityError as error:
+        path, line = _template_position(sys.exc_info()[2], name, archive_templates)
+        raise TemplateError.at(
+            path, f"mallen försöker nå något som inte är tillåtet ({error})", line=line, column=1
+        ) from None
+    except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError, RecursionError) as error:
+        path, line = _template_position(sys.exc_info()[2], name, archive_templates)
+        raise TemplateError.at(
+            path, f"mallen kunde inte köras: {error}", line=line, column=1
+        ) from None
+
+
+def _tidy(markdown: str) -> str:
+    """Collapse the blank-line runs that template control blocks leave behind."""
+    return re.sub(r"\n{3,}", "\n\n", markdown).strip("\n") + "\n"
+
+
+def _template_position(
+    trace: TracebackType | None, name: str, archive_templates: Path
+) -> tuple[Path, int]:
+    """The innermost template file and line in a traceback that Jinja rewrote."""
+    found = (find_template_file(name, archive_templates), 0)
+    while trace is not None:
+        filename = trace.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            found = (Path(filename), trace.tb_lineno)
+        trace = trace.tb_next
+    return found
