@@ -12,6 +12,7 @@ from nbesok.archive import MARKER, Archive, Kind, unknown_protocol_message
 from nbesok.errors import Finding, NbesokError, Severity, finding
 from nbesok.loading import Loaded, load_protocol, load_settings, load_visit, nearest
 from nbesok.models import Group, Protocol, Visit
+from nbesok.personnummer import personnummer_findings
 from nbesok.yamlfile import KeyPath, format_keypath
 
 
@@ -122,8 +123,20 @@ def check_protocol(loaded: Loaded[Protocol]) -> list[Finding]:
     return findings
 
 
-def check_visit(loaded: Loaded[Visit], archive: Archive, today: date) -> list[Finding]:
+def check_visit(
+    loaded: Loaded[Visit],
+    archive: Archive,
+    today: date,
+    *,
+    personnummer: Severity | None = Severity.WARNING,
+) -> list[Finding]:
+    """Cross-file checks and visiting-rule warnings for one visit.
+
+    ``personnummer`` is the severity of a personnummer found in the text: a warning
+    while editing, an error when a document is about to be written, None if allowed.
+    """
     visit = loaded.model
+    guard = [] if personnummer is None else personnummer_findings(loaded.document, personnummer)
     if not (archive.protocols_dir / f"{visit.protocol}.yaml").is_file():
         return [_at(loaded, ("protokoll",), unknown_protocol_message(archive, visit.protocol))]
     try:
@@ -138,6 +151,7 @@ def check_visit(loaded: Loaded[Visit], archive: Archive, today: date) -> list[Fi
             )
         ]
     return [
+        *guard,
         *_unfilled(loaded),
         *_answer_keys(loaded, protocol.model),
         *_unanswered(loaded, protocol.model),

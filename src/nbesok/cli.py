@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
@@ -177,28 +178,48 @@ def schema(folder: Path | None) -> None:
         click.echo(f"Skrev {display_path(path)}")
 
 
+def _document_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The options every command that writes documents shares."""
+    options = [
+        click.option(
+            "--format",
+            "formats",
+            default="md,docx",
+            show_default=True,
+            metavar="FORMAT",
+            help="Kommaseparerade format: md, docx.",
+        ),
+        click.option(
+            "--out",
+            "out_dir",
+            type=click.Path(path_type=Path),
+            metavar="MAPP",
+            help="Mapp för dokumenten (standard: out/ i arkivet).",
+        ),
+        click.option(
+            "--tillåt-personnummer",
+            "allow_personnummer",
+            is_flag=True,
+            help="Skriv dokumentet trots att texten innehåller personnummer.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @cli.command(options_metavar="[FLAGGOR]")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="[SÖKVÄGAR]...")
-@click.option(
-    "--format",
-    "formats",
-    default="md,docx",
-    show_default=True,
-    metavar="FORMAT",
-    help="Kommaseparerade format: md, docx.",
-)
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path),
-    metavar="MAPP",
-    help="Mapp för dokumenten (standard: out/ i arkivet).",
-)
+@_document_options
 @click.option(
     "--utan-hjälptext", "without_guidance", is_flag=True, help="Utelämna frågornas hjälptexter."
 )
 def render(
-    paths: tuple[Path, ...], formats: str, out_dir: Path | None, without_guidance: bool
+    paths: tuple[Path, ...],
+    formats: str,
+    out_dir: Path | None,
+    allow_personnummer: bool,
+    without_guidance: bool,
 ) -> None:
     """Gör dokument: besök blir protokoll, protokoll blir blanketter.
 
@@ -224,6 +245,7 @@ def render(
         out_dir=out_dir if out_dir is not None else archive.root / "out",
         today=date.today(),
         guidance=not without_guidance,
+        allow_personnummer=allow_personnummer,
     )
     for found in outcome.findings:
         click.echo(found.format(), err=True)
@@ -254,21 +276,7 @@ def render(
     metavar="TEXT",
     help="Förslag till beslut (kan upprepas); ersätter arkivets standard.",
 )
-@click.option(
-    "--format",
-    "formats",
-    default="md,docx",
-    show_default=True,
-    metavar="FORMAT",
-    help="Kommaseparerade format: md, docx.",
-)
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path),
-    metavar="MAPP",
-    help="Mapp för dokumenten (standard: out/ i arkivet).",
-)
+@_document_options
 def report(
     visits: tuple[Path, ...],
     protocol_id: str | None,
@@ -277,6 +285,7 @@ def report(
     proposals: tuple[str, ...],
     formats: str,
     out_dir: Path | None,
+    allow_personnummer: bool,
 ) -> None:
     """Skriv tjänsteskrivelse om besök, eller sammanställ en hel säsong.
 
@@ -306,6 +315,7 @@ def report(
         formats=parse_formats(formats),
         out_dir=out_dir if out_dir is not None else archive.root / "out",
         today=date.today(),
+        allow_personnummer=allow_personnummer,
     )
     for path in written:
         click.echo(f"Skrev {display_path(path)}")

@@ -15,7 +15,15 @@ from typing import Any
 
 from nbesok.archive import Archive, Kind
 from nbesok.checks import check_protocol, check_visit
-from nbesok.errors import Finding, NbesokError, OutputError, RenderError, UsageError, finding
+from nbesok.errors import (
+    Finding,
+    NbesokError,
+    OutputError,
+    RenderError,
+    Severity,
+    UsageError,
+    finding,
+)
 from nbesok.loading import Loaded, load_protocol, load_visit
 from nbesok.models import Protocol, Visit
 from nbesok.output import write_atomic
@@ -145,7 +153,7 @@ def check_unique_names(files: Iterable[Path]) -> None:
 
 
 def document_for(
-    archive: Archive, path: Path, today: date, *, guidance: bool
+    archive: Archive, path: Path, today: date, *, guidance: bool, allow_personnummer: bool = False
 ) -> tuple[Document, list[Finding]]:
     """Load, check and render one input; raise if it has errors, return its warnings."""
     if archive.kind_of(path) is Kind.PROTOCOL:
@@ -154,9 +162,15 @@ def document_for(
         _raise_errors(findings)
         return render_form(archive, protocol, guidance=guidance), findings
     visit = load_visit(path)
-    findings = check_visit(visit, archive, today)
+    severity = personnummer_severity(allow_personnummer)
+    findings = check_visit(visit, archive, today, personnummer=severity)
     _raise_errors(findings)
     return render_visit(archive, visit, guidance=guidance), findings
+
+
+def personnummer_severity(allowed: bool) -> Severity | None:
+    """A personnummer stops a document from being written unless the user allows it."""
+    return None if allowed else Severity.ERROR
 
 
 def _raise_errors(findings: list[Finding]) -> None:
@@ -189,6 +203,7 @@ def render_paths(
     out_dir: Path,
     today: date,
     guidance: bool = True,
+    allow_personnummer: bool = False,
 ) -> Outcome:
     """Render every input; an input with errors is reported and skipped, never half-written."""
     files = input_files(archive, paths)
@@ -199,7 +214,9 @@ def render_paths(
     for path in files:
         try:
             # Warnings are validate's business; render reports only what stops a document.
-            document, _warnings = document_for(archive, path, today, guidance=guidance)
+            document, _warnings = document_for(
+                archive, path, today, guidance=guidance, allow_personnummer=allow_personnummer
+            )
             outcome.written += write_document(document, formats, out_dir, reference)
         except OutputError:
             raise

@@ -21,6 +21,7 @@ from nbesok.loading import Loaded, load_visit, nearest
 from nbesok.models import FollowUp, Protocol, Status, Visit
 from nbesok.render import (
     Document,
+    personnummer_severity,
     protocol_context,
     reference_docx,
     visit_context,
@@ -41,14 +42,19 @@ class VisitWithProtocol:
     protocol: Protocol
 
 
-def load_visits(archive: Archive, paths: Sequence[Path], today: date) -> list[VisitWithProtocol]:
+def load_visits(
+    archive: Archive, paths: Sequence[Path], today: date, *, allow_personnummer: bool = False
+) -> list[VisitWithProtocol]:
     """Load and check the visits; any error in any of them stops the report."""
     loaded: list[VisitWithProtocol] = []
     errors: list[Finding] = []
     for path in paths:
         try:
             visit = load_visit(path)
-            errors += [f for f in check_visit(visit, archive, today) if f.is_error]
+            findings = check_visit(
+                visit, archive, today, personnummer=personnummer_severity(allow_personnummer)
+            )
+            errors += [f for f in findings if f.is_error]
             if not errors:
                 loaded.append(
                     VisitWithProtocol(visit, archive.protocol(visit.model.protocol).model)
@@ -241,8 +247,9 @@ def write_report(
     formats: Sequence[str],
     out_dir: Path,
     today: date,
+    allow_personnummer: bool = False,
 ) -> list[Path]:
-    """Write the tjänsteskrivelse (visits given) or the season compilation (--protokoll/--period)."""
+    """Write a tjänsteskrivelse (visits given) or a season compilation (protocol or period)."""
     chosen = [bool(visit_paths), protocol_id is not None, period is not None]
     if sum(chosen) != 1:
         raise UsageError.at(
@@ -254,10 +261,11 @@ def write_report(
         for path in visit_paths:
             if not path.is_file():
                 raise UsageError.at(path, "filen finns inte; ange besöksfiler i visits/")
-        document = visit_report(archive, load_visits(archive, visit_paths, today), proposals)
+        visits = load_visits(archive, visit_paths, today, allow_personnummer=allow_personnummer)
+        document = visit_report(archive, visits, proposals)
     else:
         paths, season = select_season(archive, protocol_id=protocol_id, period=period)
-        visits = load_visits(archive, paths, today)
+        visits = load_visits(archive, paths, today, allow_personnummer=allow_personnummer)
         name = season_name(protocol_id, period)
         document = season_report(archive, visits, season, proposals, per, name)
     return write_document(document, formats, out_dir, reference_docx(archive))

@@ -42,6 +42,7 @@ class YamlDocument:
 
     path: Path
     data: dict[str, Any]
+    text: str = ""
     values: dict[KeyPath, Position] = field(default_factory=dict)
     keys: dict[KeyPath, Position] = field(default_factory=dict)
 
@@ -81,6 +82,7 @@ def read_yaml(path: Path) -> YamlDocument:
 
 def parse_yaml(text: str, path: Path) -> YamlDocument:
     builder = _Builder(path)
+    builder.doc.text = text
     try:
         for event in yaml.parse(text, Loader=_Loader):
             builder.feed(event)
