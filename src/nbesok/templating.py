@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from functools import cache
 from importlib import resources
@@ -24,6 +25,64 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from nbesok.errors import TemplateError
 
 PACKAGE_TEMPLATES = "templates"
+MAX_SECONDS = 5.0
+MAX_OUTPUT_CHARS = 5_000_000
+
+
+class _LimitExceeded(Exception):
+    """A template ran too long or produced too much: almost always a runaway loop."""
+
+
+class _LimitedSandbox(ImmutableSandboxedEnvironment):
+    """The sandbox, plus a deadline and a size cap that a runaway template cannot escape.
+
+    Loops only iterate what calls such as ``range`` return, so wrapping every call's
+    iterable result lets the deadline interrupt a loop that prints nothing; ``*`` and
+    ``**`` are intercepted so ``"x" * 10**9`` is refused before it is built.
+    """
+
+    intercepted_binops = frozenset({"*", "**"})
+    deadline: float = 0.0
+
+    def check_deadline(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise _LimitExceeded(f"mallen tog mer än {MAX_SECONDS:.0f} sekunder (en oändlig loop?)")
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        __self.check_deadline()
+        result = super().call(__context, __obj, *args, **kwargs)
+        if isinstance(result, range):
+            return __self._timed(result)
+        return result
+
+    def _timed(self, items: Iterable[Any]) -> Iterator[Any]:
+        for index, item in enumerate(items):
+            if index % 1024 == 0:
+                self.check_deadline()
+            yield item
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        self.check_deadline()
+        if operator == "**" and isinstance(right, int) and abs(right) > 100:
+            raise _LimitExceeded("för stor exponent i mallen")
+        if (
+            operator == "*"
+            and isinstance(left, int | str | list)
+            and isinstance(right, int | str | list)
+        ):
+            size = _repeat_size(left, right)
+            if size > MAX_OUTPUT_CHARS:
+                raise _LimitExceeded(
+                    f"mallen försöker bygga en text på {size:,} tecken".replace(",", " ")
+                )
+        return super().call_binop(context, operator, left, right)
+
+
+def _repeat_size(left: Any, right: Any) -> int:
+    if isinstance(left, int) and isinstance(right, int):
+        return 0
+    count, sequence = (left, right) if isinstance(left, int) else (right, left)
+    return int(count) * len(sequence) if isinstance(count, int) else 0
 
 
 def package_templates_dir() -> Path:
@@ -154,7 +213,7 @@ def count_word(count: int, singular: str, plural: str) -> str:
 
 
 def make_environment(archive_templates: Path) -> jinja2.Environment:
-    environment = ImmutableSandboxedEnvironment(
+    environment = _LimitedSandbox(
         loader=_ArchiveLoader(archive_templates),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
@@ -185,34 +244,73 @@ def render_template(name: str, archive_templates: Path, context: dict[str, Any])
     environment = _environment(archive_templates)
     try:
         template = environment.get_template(name)
-        return _tidy(template.render(context))
+        return _tidy(_render_limited(environment, template, context))
     except TemplateError:
         raise
+    except _LimitExceeded as error:
+        path, line = _template_position(sys.exc_info()[2], name, archive_templates)
+        raise TemplateError.at(path, str(error), line=line, column=1) from None
     except jinja2.TemplateSyntaxError as error:
         where = error.filename or name
         raise TemplateError.at(
             where, f"syntaxfel i mallen: {error.message}", line=error.lineno or 0, column=1
         ) from None
     except jinja2.TemplateNotFound as error:
+        path, line = _template_position(sys.exc_info()[2], name, archive_templates)
         raise TemplateError.at(
-            archive_templates / str(error.name),
-            f"mallen «{error.name}» finns inte (varken i templates/ eller bland standardmallarna)",
+            path,
+            f"mallen «{error.name}» finns inte; include och import når bara filer i "
+            "templates/ och standardmallarna (utan mappar och ..)",
+            line=line,
+            column=1 if line else 0,
         ) from None
     except jinja2.UndefinedError as error:
         path, line = _template_position(sys.exc_info()[2], name, archive_templates)
         raise TemplateError.at(
-            path, f"okänd variabel eller nyckel i mallen: {error.message}", line=line, column=1
+            path, _undefined_message(str(error.message)), line=line, column=1
         ) from None
     except jinja2.exceptions.SecurityError as error:
         path, line = _template_position(sys.exc_info()[2], name, archive_templates)
+        attribute = re.search(r"attribute '([^']+)'", str(error))
+        what = f"«{attribute.group(1)}»" if attribute else "något"
         raise TemplateError.at(
-            path, f"mallen försöker nå något som inte är tillåtet ({error})", line=line, column=1
+            path,
+            f"mallen försöker nå {what}, vilket inte är tillåtet i mallar (sandlåda)",
+            line=line,
+            column=1,
         ) from None
     except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError, RecursionError) as error:
         path, line = _template_position(sys.exc_info()[2], name, archive_templates)
         raise TemplateError.at(
             path, f"mallen kunde inte köras: {error}", line=line, column=1
         ) from None
+
+
+def _undefined_message(jinja_message: str) -> str:
+    missing = re.search(r"has no attribute '([^']+)'|'([^']+)' is undefined", jinja_message)
+    if missing:
+        key = missing.group(1) or missing.group(2)
+        return f"«{key}» finns inte i mallens data; kontrollera stavningen (se standardmallarna)"
+    return f"okänd variabel eller nyckel i mallen ({jinja_message})"
+
+
+def _render_limited(
+    environment: jinja2.Environment, template: jinja2.Template, context: dict[str, Any]
+) -> str:
+    assert isinstance(environment, _LimitedSandbox)
+    environment.deadline = time.monotonic() + MAX_SECONDS
+    parts: list[str] = []
+    size = 0
+    for chunk in template.generate(context):
+        size += len(chunk)
+        if size > MAX_OUTPUT_CHARS:
+            raise _LimitExceeded(
+                f"mallen skriver mer än {MAX_OUTPUT_CHARS:,} tecken".replace(",", " ")
+                + " (en loop som inte tar slut?)"
+            )
+        environment.check_deadline()
+        parts.append(chunk)
+    return "".join(parts)
 
 
 def _tidy(markdown: str) -> str:
