@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
 from nbesok.errors import ArchiveError, LoadError, NbesokError, finding
 from nbesok.loading import Loaded, load_protocol, load_settings, nearest
-from nbesok.models import Protocol, Settings
+from nbesok.models import SLUG_PATTERN, Protocol, Settings
 
 MARKER = "nbesok.yaml"
 PROTOCOLS = "protocols"
@@ -69,7 +70,8 @@ class Archive:
         """The protocol with this id, or :class:`ArchiveError`/:class:`LoadError`."""
         if protocol_id not in self._protocols:
             path = self.protocols_dir / f"{protocol_id}.yaml"
-            if not path.is_file():
+            # An id is a file stem, never a path: "../visits/x" must not reach other files.
+            if not re.fullmatch(SLUG_PATTERN, protocol_id) or not path.is_file():
                 raise ArchiveError.at(
                     self.protocols_dir, unknown_protocol_message(self, protocol_id)
                 )

@@ -41,6 +41,7 @@ _SWEDISH = {
     "{value!r} is not one of {choices}.": "{value!r} är inte ett av {choices}.",
     "{value!r} is not one of {choices}": "{value!r} är inte ett av {choices}",
     "Choose from:\n\t{choices}": "Välj bland:\n\t{choices}",
+    "required": "obligatorisk",
     "file": "fil",
     "directory": "mapp",
     "path": "sökväg",

@@ -130,6 +130,13 @@ class Member(_Strict):
         match = _SHORTHAND.match(value)
         if match:
             return {"namn": match["name"].strip(), "parti": match["party"]}
+        if "(" in value or ")" in value:
+            raise PydanticCustomError(
+                "nbesok_member",
+                "«{value}» går inte att läsa som ledamot; skriv «Namn (PARTI)» med ett parti, "
+                "t.ex. «Roger Bandick (S)», eller bara namnet",
+                {"value": value},
+            )
         return {"namn": value.strip()}
 
     @classmethod

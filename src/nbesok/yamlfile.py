@@ -50,13 +50,18 @@ class YamlDocument:
         """Line and column of the value at ``keypath``.
 
         A path that does not exist (a missing key) falls back to its nearest
-        existing parent, so the message points at the mapping that lacks it.
+        existing parent: the parent's key line (``svar:``) where it has one, so the
+        message points at the mapping that lacks it.
         """
-        for end in range(len(keypath), 0, -1):
+        if keypath in self.values:
+            return self.values[keypath]
+        for end in range(len(keypath) - 1, 0, -1):
             prefix = keypath[:end]
+            if prefix in self.keys:
+                return self.keys[prefix]
             if prefix in self.values:
                 return self.values[prefix]
-        return self.values.get((), (1, 1))
+        return (1, 1)
 
     def key_position(self, keypath: KeyPath) -> Position:
         """Line and column of the key itself (for unknown keys), else of the value."""
@@ -107,6 +112,8 @@ def _read_text(path: Path) -> str:
             path,
             f"filen är {size / 1_048_576:.1f} MB; högst {MAX_FILE_BYTES // 1_048_576} MB "
             "tillåts för ett besök eller protokoll. Kontrollera att det är rätt fil.",
+            line=1,
+            column=1,
         )
     try:
         raw = path.read_bytes()
@@ -302,6 +309,8 @@ class _Builder:
                 self.path,
                 "filen är tom (eller innehåller bara kommentarer); den ska innehålla "
                 "nycklar som «nyckel: värde»",
+                line=1,
+                column=1,
             )
         if not isinstance(self.root, dict):
             kind = "en lista" if isinstance(self.root, list) else "en ensam text"
@@ -406,7 +415,9 @@ def _syntax_error(error: yaml.MarkedYAMLError, text: str, path: Path) -> LoadErr
     line = mark.line + 1 if mark else 0
     column = mark.column + 1 if mark else 0
     lines = text.splitlines()
-    if mark is not None and "cannot start any token" in problem:
+    if mark is not None and (
+        "cannot start any token" in problem or "found a tab character" in problem
+    ):
         source_line = lines[mark.line] if mark.line < len(lines) else ""
         char = source_line[mark.column : mark.column + 1]
         if char == "\t":

@@ -1,0 +1,79 @@
+"""Shared fixtures: a private copy of the example archive and a copier-style tree writer.
+
+Tests never touch the repository's own archive: ``archive`` copies ``nbesok.yaml``,
+``protocols/`` and ``visits/`` (and ``templates/`` when it exists) into ``tmp_path``, and
+``in_archive`` makes that copy the working directory, because nbesok finds its archive
+from the working directory and shows paths relative to it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+ARCHIVE_PARTS = ("nbesok.yaml", "protocols", "visits", "templates")
+
+WriteTree = Callable[[Path, Mapping[str, str | bytes]], list[Path]]
+
+
+def write_tree(root: Path, files: Mapping[str, str | bytes]) -> list[Path]:
+    """Write ``{relative path: content}`` below ``root``; return the paths written.
+
+    Text is dedented (so a test can indent its YAML with the code) and written as
+    UTF-8 without changing line endings; bytes are written unchanged, for encodings.
+    """
+    written: list[Path] = []
+    for relative, content in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_bytes(textwrap.dedent(content).encode("utf-8"))
+        written.append(path)
+    return written
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    """The repository, which is also the example archive."""
+    return REPO_ROOT
+
+
+@pytest.fixture
+def archive(tmp_path: Path, repo_root: Path) -> Path:
+    """A throwaway copy of the example archive; returns its root."""
+    root = tmp_path / "arkiv"
+    root.mkdir()
+    for part in ARCHIVE_PARTS:
+        source = repo_root / part
+        if source.is_dir():
+            shutil.copytree(source, root / part)
+        elif source.is_file():
+            shutil.copy2(source, root / part)
+    return root
+
+
+@pytest.fixture
+def in_archive(archive: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The archive copy as working directory; returns its root."""
+    monkeypatch.chdir(archive)
+    monkeypatch.delenv("NBESOK_DEBUG", raising=False)
+    return archive
+
+
+@pytest.fixture(name="write_tree")
+def write_tree_fixture() -> WriteTree:
+    """:func:`write_tree` for tests that prefer a fixture to an import."""
+    return write_tree
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
