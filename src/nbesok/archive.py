@@ -1,15 +1,26 @@
-"""The archive on disk: its root, its settings, and where protocols and visits live."""
+"""The archive on disk: its root, its settings, and where protocols and visits live.
+
+Opening an archive reads nothing but the folder layout: settings and protocols are
+loaded on first use, so a re-render of unchanged documents never pays for pydantic.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nbesok.errors import ArchiveError, LoadError, NbesokError, finding
-from nbesok.loading import Loaded, load_protocol, load_settings, nearest
-from nbesok.models import SLUG_PATTERN, Protocol, Settings
+
+if TYPE_CHECKING:
+    from nbesok.loading import Loaded
+    from nbesok.models import Protocol, Settings
+
+# Ids of protocols and questions: file stems and YAML keys, never paths.
+ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 MARKER = "nbesok.yaml"
 PROTOCOLS = "protocols"
@@ -42,8 +53,13 @@ class Archive:
     """An archive folder; protocols are loaded on demand and kept."""
 
     root: Path
-    settings: Settings
     _protocols: dict[str, Loaded[Protocol] | NbesokError] = field(default_factory=dict)
+
+    @cached_property
+    def settings(self) -> Settings:
+        from nbesok.loading import load_settings
+
+        return load_settings(self.root / MARKER).model
 
     @property
     def protocols_dir(self) -> Path:
@@ -71,10 +87,12 @@ class Archive:
         if protocol_id not in self._protocols:
             path = self.protocols_dir / f"{protocol_id}.yaml"
             # An id is a file stem, never a path: "../visits/x" must not reach other files.
-            if not re.fullmatch(SLUG_PATTERN, protocol_id) or not path.is_file():
+            if not re.fullmatch(ID_PATTERN, protocol_id) or not path.is_file():
                 raise ArchiveError.at(
                     self.protocols_dir, unknown_protocol_message(self, protocol_id)
                 )
+            from nbesok.loading import load_protocol
+
             try:
                 self._protocols[protocol_id] = load_protocol(path)
             except LoadError as error:
@@ -93,6 +111,8 @@ class Archive:
 
 
 def unknown_protocol_message(archive: Archive, protocol_id: str) -> str:
+    from nbesok.loading import nearest
+
     known = archive.protocol_ids()
     suggestion = nearest(protocol_id, known)
     hint = f"; menade du «{suggestion}»?" if suggestion else ""
@@ -102,9 +122,7 @@ def unknown_protocol_message(archive: Archive, protocol_id: str) -> str:
 
 def open_archive(start: Path | None = None) -> Archive:
     """Find the archive at or above ``start`` (default: the working directory) and read it."""
-    root = find_root(start or Path.cwd())
-    settings = load_settings(root / MARKER).model
-    return Archive(root, settings)
+    return Archive(find_root(start or Path.cwd()))
 
 
 def require_folder(path: Path, what: str) -> None:

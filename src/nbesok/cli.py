@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
@@ -234,25 +235,50 @@ def render(
       nbesok render --out dokument/
     """
     from nbesok.archive import open_archive
+    from nbesok.batch import Options, parse_formats, render_batch
     from nbesok.errors import display_path
-    from nbesok.render import parse_formats, render_paths
 
     archive = open_archive()
-    outcome = render_paths(
-        archive,
-        paths,
-        formats=parse_formats(formats),
-        out_dir=out_dir if out_dir is not None else archive.root / "out",
-        today=date.today(),
-        guidance=not without_guidance,
-        allow_personnummer=allow_personnummer,
-    )
+    options = Options(parse_formats(formats), not without_guidance, allow_personnummer)
+    with _progress_bar() as advance:
+        outcome = render_batch(
+            archive,
+            paths,
+            options=options,
+            out_dir=out_dir if out_dir is not None else archive.root / "out",
+            today=date.today(),
+            progress=advance,
+        )
     for found in outcome.findings:
         click.echo(found.format(), err=True)
     for path in outcome.written:
         click.echo(f"Skrev {display_path(path)}")
+    if outcome.unchanged:
+        state = "oförändrat" if outcome.unchanged == 1 else "oförändrade"
+        click.echo(f"{outcome.unchanged} dokument var {state} och skrevs inte om.")
     if outcome.failed:
         sys.exit(1)
+
+
+@contextmanager
+def _progress_bar() -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr when a person watches; silent in pipes and CI."""
+    if not sys.stderr.isatty() or os.environ.get("CI"):
+        yield None
+        return
+    bars: list[Any] = []
+
+    def advance(done: int, total: int) -> None:
+        if not bars:
+            bars.append(click.progressbar(length=total, label="Renderar", file=sys.stderr))
+            bars[0].__enter__()
+        bars[0].update(done - bars[0].pos)
+
+    try:
+        yield advance
+    finally:
+        for bar in bars:
+            bar.__exit__(None, None, None)
 
 
 @cli.command(options_metavar="[FLAGGOR]")
@@ -300,8 +326,8 @@ def report(
       nbesok report --protokoll arbetslik-aktivitet-2023 --förslag "Informationen noteras."
     """
     from nbesok.archive import open_archive
+    from nbesok.batch import parse_formats
     from nbesok.errors import display_path
-    from nbesok.render import parse_formats
     from nbesok.report import write_report
 
     archive = open_archive()

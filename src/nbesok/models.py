@@ -24,7 +24,9 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError
 
-SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+from nbesok.archive import ID_PATTERN
+
+SLUG_PATTERN = ID_PATTERN
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _PARTY = re.compile(r"^[A-ZÅÄÖ]{1,4}$")
 _SHORTHAND = re.compile(r"^(?P<name>[^()]*?)\s*\((?P<party>[^()]*)\)\s*$")

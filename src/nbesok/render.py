@@ -6,9 +6,10 @@ the ``.md`` file is that text and the ``.docx`` is converted from it.
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -17,12 +18,8 @@ from nbesok.archive import Archive, Kind
 from nbesok.checks import check_protocol, check_visit
 from nbesok.errors import (
     Finding,
-    NbesokError,
-    OutputError,
     RenderError,
     Severity,
-    UsageError,
-    finding,
 )
 from nbesok.loading import Loaded, load_protocol, load_visit
 from nbesok.models import Protocol, Visit
@@ -32,7 +29,6 @@ from nbesok.templating import find_template_file, render_template
 PROTOCOL_TEMPLATE = "protokoll.md.j2"
 FORM_TEMPLATE = "blankett.md.j2"
 REFERENCE_DOCX = "referens.docx"
-FORMATS = ("md", "docx")
 
 
 @dataclass(frozen=True)
@@ -44,18 +40,6 @@ class Document:
 
     name: str
     markdown: str
-
-
-@dataclass
-class Outcome:
-    """What a batch produced: files written, warnings, and errors of inputs left out."""
-
-    written: list[Path] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-
-    @property
-    def failed(self) -> bool:
-        return any(found.is_error for found in self.findings)
 
 
 def protocol_context(protocol: Protocol) -> dict[str, Any]:
@@ -109,49 +93,6 @@ def reference_docx(archive: Archive) -> Path:
     return find_template_file(REFERENCE_DOCX, archive.templates_dir)
 
 
-def parse_formats(text: str, allowed: Sequence[str] = FORMATS) -> tuple[str, ...]:
-    """``"md,docx"`` → ``("md", "docx")``; unknown names are a usage error."""
-    formats = tuple(dict.fromkeys(part.strip().lower() for part in text.split(",") if part.strip()))
-    unknown = [name for name in formats if name not in allowed]
-    if unknown or not formats:
-        raise UsageError.at(
-            "--format",
-            f"okänt format «{', '.join(unknown) or text}»; välj bland {', '.join(allowed)}, "
-            "t.ex. --format md,docx",
-        )
-    return formats
-
-
-def input_files(archive: Archive, paths: Sequence[Path]) -> list[Path]:
-    """The files to render: the given files, the YAML in given folders, or all visits."""
-    if not paths:
-        return archive.visit_paths()
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files.extend(sorted(path.glob("*.yaml")))
-        elif path.exists():
-            files.append(path)
-        else:
-            raise UsageError.at(path, "filen finns inte")
-    return files
-
-
-def check_unique_names(files: Iterable[Path]) -> None:
-    """Two inputs must never write the same output file."""
-    seen: dict[str, Path] = {}
-    for path in files:
-        if path.stem in seen and seen[path.stem].resolve() != path.resolve():
-            raise UsageError(
-                finding(
-                    path,
-                    f"ger samma utfil «{path.stem}» som {seen[path.stem]}; byt namn på den ena "
-                    "eller rendera dem var för sig med olika --out",
-                )
-            )
-        seen[path.stem] = path
-
-
 def document_for(
     archive: Archive, path: Path, today: date, *, guidance: bool, allow_personnummer: bool = False
 ) -> tuple[Document, list[Finding]]:
@@ -181,8 +122,11 @@ def _raise_errors(findings: list[Finding]) -> None:
 
 def write_document(
     document: Document, formats: Sequence[str], out_dir: Path, reference: Path
-) -> list[Path]:
-    """Produce every format in memory first, then move each into place atomically."""
+) -> dict[str, str]:
+    """Produce every format in memory first, then move each into place atomically.
+
+    Returns the file names written with the sha256 of their bytes.
+    """
     outputs: dict[Path, bytes] = {}
     if "md" in formats:
         outputs[out_dir / f"{document.name}.md"] = document.markdown.encode("utf-8")
@@ -192,39 +136,4 @@ def write_document(
         outputs[out_dir / f"{document.name}.docx"] = markdown_to_docx(document.markdown, reference)
     for target, data in outputs.items():
         write_atomic(target, data)
-    return list(outputs)
-
-
-def render_paths(
-    archive: Archive,
-    paths: Sequence[Path],
-    *,
-    formats: Sequence[str],
-    out_dir: Path,
-    today: date,
-    guidance: bool = True,
-    allow_personnummer: bool = False,
-) -> Outcome:
-    """Render every input; an input with errors is reported and skipped, never half-written."""
-    files = input_files(archive, paths)
-    check_unique_names(files)
-    _check_out_dir(out_dir)
-    reference = reference_docx(archive)
-    outcome = Outcome()
-    for path in files:
-        try:
-            # Warnings are validate's business; render reports only what stops a document.
-            document, _warnings = document_for(
-                archive, path, today, guidance=guidance, allow_personnummer=allow_personnummer
-            )
-            outcome.written += write_document(document, formats, out_dir, reference)
-        except OutputError:
-            raise
-        except NbesokError as error:
-            outcome.findings.extend(error.findings)
-    return outcome
-
-
-def _check_out_dir(out_dir: Path) -> None:
-    if out_dir.exists() and not out_dir.is_dir():
-        raise OutputError.at(out_dir, "finns redan som fil; --out ska vara en mapp")
+    return {target.name: hashlib.sha256(data).hexdigest() for target, data in outputs.items()}

@@ -268,4 +268,5 @@ def write_report(
         visits = load_visits(archive, paths, today, allow_personnummer=allow_personnummer)
         name = season_name(protocol_id, period)
         document = season_report(archive, visits, season, proposals, per, name)
-    return write_document(document, formats, out_dir, reference_docx(archive))
+    written = write_document(document, formats, out_dir, reference_docx(archive))
+    return [out_dir / name for name in written]

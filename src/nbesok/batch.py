@@ -1,0 +1,249 @@
+"""Render many inputs: skip what has not changed, use every core, report progress.
+
+A record in the output folder (``.nbesok-render.json``) holds, per output name, a
+fingerprint of everything the document depends on – the input file, all protocols,
+all templates, the reference .docx, the options and nbesok's version – and the hash
+of each file written. When the fingerprint is unchanged and the files on disk still
+have those hashes, the document is skipped: the bytes would be identical anyway.
+This module imports nothing heavy, so a run that skips everything stays fast.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from nbesok import __version__
+from nbesok.archive import Archive
+from nbesok.errors import Finding, NbesokError, OutputError, UsageError, finding
+from nbesok.output import write_atomic
+
+RECORD = ".nbesok-render.json"
+FORMATS = ("md", "docx")
+# Below this many documents, starting worker processes costs more than it saves.
+PARALLEL_THRESHOLD = 16
+
+# Called as (documents done, documents in all) after each document.
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Options:
+    """Everything besides the input file that changes a rendered document."""
+
+    formats: tuple[str, ...]
+    guidance: bool = True
+    allow_personnummer: bool = False
+
+
+@dataclass
+class Outcome:
+    """What a batch did: files written, documents skipped as unchanged, errors."""
+
+    written: list[Path] = field(default_factory=list)
+    unchanged: int = 0
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return any(found.is_error for found in self.findings)
+
+
+@dataclass(frozen=True)
+class _Result:
+    name: str
+    key: str
+    outputs: dict[str, str]  # file name -> sha256 of its bytes
+    findings: list[Finding]
+    fatal: bool = False
+
+
+def parse_formats(text: str, allowed: Sequence[str] = FORMATS) -> tuple[str, ...]:
+    """``"md,docx"`` → ``("md", "docx")``; unknown names are a usage error."""
+    formats = tuple(dict.fromkeys(part.strip().lower() for part in text.split(",") if part.strip()))
+    unknown = [name for name in formats if name not in allowed]
+    if unknown or not formats:
+        raise UsageError.at(
+            "--format",
+            f"okänt format «{', '.join(unknown) or text}»; välj bland {', '.join(allowed)}, "
+            "t.ex. --format md,docx",
+        )
+    return formats
+
+
+def input_files(archive: Archive, paths: Sequence[Path]) -> list[Path]:
+    """The files to render: the given files, the YAML in given folders, or all visits."""
+    if not paths:
+        return archive.visit_paths()
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(path.glob("*.yaml")))
+        elif path.exists():
+            files.append(path)
+        else:
+            raise UsageError.at(path, "filen finns inte")
+    return files
+
+
+def check_unique_names(files: Iterable[Path]) -> None:
+    """Two inputs must never write the same output file."""
+    seen: dict[str, Path] = {}
+    for path in files:
+        if path.stem in seen and seen[path.stem].resolve() != path.resolve():
+            raise UsageError(
+                finding(
+                    path,
+                    f"ger samma utfil «{path.stem}» som {seen[path.stem]}; byt namn på den ena "
+                    "eller rendera dem var för sig med olika --out",
+                )
+            )
+        seen[path.stem] = path
+
+
+def shared_fingerprint(archive: Archive, options: Options) -> str:
+    """A hash of everything every document depends on besides its own input file."""
+    from nbesok.templating import package_templates_dir
+
+    digest = hashlib.sha256()
+    digest.update(json.dumps([__version__, options.__dict__], sort_keys=True).encode())
+    folders = (package_templates_dir(), archive.templates_dir, archive.protocols_dir)
+    for folder in folders:
+        for path in sorted(folder.glob("*")) if folder.is_dir() else []:
+            if path.is_file():
+                digest.update(f"\0{folder.name}/{path.name}\0".encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def render_batch(
+    archive: Archive,
+    paths: Sequence[Path],
+    *,
+    options: Options,
+    out_dir: Path,
+    today: date,
+    progress: Progress | None = None,
+    workers: int | None = None,
+) -> Outcome:
+    """Render every input into ``out_dir``; unchanged documents are skipped.
+
+    An input with errors is reported and left out; nothing is ever half-written.
+    """
+    files = input_files(archive, paths)
+    check_unique_names(files)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError.at(out_dir, "finns redan som fil; --out ska vara en mapp")
+    shared = shared_fingerprint(archive, options)
+    record = _read_record(out_dir)
+    outcome = Outcome()
+    todo: list[tuple[Path, str]] = []
+    for path in files:
+        key = hashlib.sha256((shared + path.name).encode() + path.read_bytes()).hexdigest()
+        if _unchanged(record.get(path.stem), key, out_dir):
+            outcome.unchanged += 1
+        else:
+            todo.append((path, key))
+    done = outcome.unchanged
+    try:
+        for result in _run(archive.root, todo, options, out_dir, today, workers):
+            if result.fatal:
+                raise NbesokError(result.findings)
+            outcome.findings.extend(result.findings)
+            if result.outputs:
+                record[result.name] = {"key": result.key, "outputs": result.outputs}
+                outcome.written += [out_dir / name for name in result.outputs]
+            done += 1
+            if progress:
+                progress(done, len(files))
+    finally:
+        if todo:
+            _write_record(out_dir, record)
+    return outcome
+
+
+def _unchanged(entry: Any, key: str, out_dir: Path) -> bool:
+    if not isinstance(entry, dict) or entry.get("key") != key:
+        return False
+    outputs = entry.get("outputs")
+    if not isinstance(outputs, dict) or not outputs:
+        return False
+    for name, digest in outputs.items():
+        target = out_dir / str(name)
+        if not target.is_file() or hashlib.sha256(target.read_bytes()).hexdigest() != digest:
+            return False
+    return True
+
+
+def _read_record(out_dir: Path) -> dict[str, Any]:
+    try:
+        data = json.loads((out_dir / RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # no record, or a damaged one: render everything again
+    return data if isinstance(data, dict) else {}
+
+
+def _write_record(out_dir: Path, record: dict[str, Any]) -> None:
+    text = json.dumps(record, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    write_atomic(out_dir / RECORD, text.encode("utf-8"))
+
+
+def _run(
+    root: Path,
+    todo: list[tuple[Path, str]],
+    options: Options,
+    out_dir: Path,
+    today: date,
+    workers: int | None,
+) -> Iterator[_Result]:
+    count = workers if workers is not None else (os.cpu_count() or 1)
+    if count <= 1 or len(todo) < PARALLEL_THRESHOLD:
+        for path, key in todo:
+            yield _render_one(root, path, key, options, out_dir, today)
+        return
+    chunks = [todo[index::count] for index in range(count)]
+    with ProcessPoolExecutor(max_workers=count) as pool:
+        futures = [
+            pool.submit(_render_many, root, chunk, options, out_dir, today) for chunk in chunks
+        ]
+        for future in futures:
+            yield from future.result()
+
+
+def _render_many(
+    root: Path, chunk: list[tuple[Path, str]], options: Options, out_dir: Path, today: date
+) -> list[_Result]:
+    return [_render_one(root, path, key, options, out_dir, today) for path, key in chunk]
+
+
+_ARCHIVES: dict[Path, Archive] = {}
+
+
+def _render_one(
+    root: Path, path: Path, key: str, options: Options, out_dir: Path, today: date
+) -> _Result:
+    """Render one input; runs in the main process or in a worker."""
+    from nbesok.render import document_for, reference_docx, write_document
+
+    archive = _ARCHIVES.setdefault(root, Archive(root))  # protocols parsed once per process
+    try:
+        document, _warnings = document_for(
+            archive,
+            path,
+            today,
+            guidance=options.guidance,
+            allow_personnummer=options.allow_personnummer,
+        )
+        written = write_document(document, options.formats, out_dir, reference_docx(archive))
+    except OutputError as error:
+        return _Result(path.stem, key, {}, error.findings, fatal=True)
+    except NbesokError as error:
+        return _Result(path.stem, key, {}, error.findings)
+    return _Result(path.stem, key, written, [])
