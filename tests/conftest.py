@@ -77,3 +77,60 @@ def write_tree_fixture() -> WriteTree:
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
+
+
+class Rendered:
+    """The example archive rendered once for the session: its copy and its out/ folder."""
+
+    def __init__(self, archive: Path, out: Path) -> None:
+        self.archive = archive
+        self.out = out
+
+    def docx(self, name: str) -> Path:
+        return self.out / f"{name}.docx"
+
+
+# Every kind of document nbesok writes: two protocol documents, two blank forms, a
+# tjänsteskrivelse for one visit and a season compilation.
+RENDER_COMMANDS = (
+    ("render", "visits/", "protocols/"),
+    ("report", "visits/2023-06-07-arbetslik-aktivitet.yaml"),
+    ("report", "--period", "2018/19", "--per", "2019-06-30"),
+)
+RENDERED_NAMES = (
+    "2018-10-17-idrott-och-service",
+    "2023-06-07-arbetslik-aktivitet",
+    "arbetslik-aktivitet-2023",
+    "arbetsmarknad-och-integration-2018-19",
+    "2023-06-07-arbetslik-aktivitet-uppfoljning",
+    "sammanstallning-2018-19",
+)
+
+
+@pytest.fixture(scope="session")
+def rendered(tmp_path_factory: pytest.TempPathFactory, repo_root: Path) -> Rendered:
+    """The real outputs of the example archive, rendered through the CLI into a copy.
+
+    Session-scoped because the PDF and accessibility tests only read these files and
+    rendering them for every test would dominate the suite's run time.
+    """
+    import contextlib
+
+    from nbesok.cli import cli
+
+    root = tmp_path_factory.mktemp("rendered") / "arkiv"
+    root.mkdir()
+    for part in ARCHIVE_PARTS:
+        source = repo_root / part
+        if source.is_dir():
+            shutil.copytree(source, root / part)
+        elif source.is_file():
+            shutil.copy2(source, root / part)
+    out = root / "out"
+    with contextlib.chdir(root):
+        for command in RENDER_COMMANDS:
+            result = CliRunner().invoke(cli, [*command, "--out", str(out)], prog_name="nbesok")
+            assert result.exit_code == 0, result.output
+    missing = [name for name in RENDERED_NAMES if not (out / f"{name}.docx").is_file()]
+    assert not missing, f"render skrev inte {missing}"
+    return Rendered(root, out)

@@ -26,7 +26,7 @@ from nbesok.errors import Finding, NbesokError, OutputError, UsageError, finding
 from nbesok.output import write_atomic
 
 RECORD = ".nbesok-render.json"
-FORMATS = ("md", "docx")
+FORMATS = ("md", "docx", "pdf")
 # Below this many documents, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 16
 
@@ -41,6 +41,11 @@ class Options:
     formats: tuple[str, ...]
     guidance: bool = True
     allow_personnummer: bool = False
+    # Where LibreOffice is; it does not change a document, so it is no part of a fingerprint.
+    libreoffice: Path | None = None
+
+    def fingerprint(self) -> str:
+        return json.dumps([self.formats, self.guidance, self.allow_personnummer])
 
 
 @dataclass
@@ -63,6 +68,7 @@ class _Result:
     outputs: dict[str, str]  # file name -> sha256 of its bytes
     findings: list[Finding]
     fatal: bool = False
+    pdf_source: bytes | None = None
 
 
 def parse_formats(text: str, allowed: Sequence[str] = FORMATS) -> tuple[str, ...]:
@@ -113,7 +119,7 @@ def shared_fingerprint(archive: Archive, options: Options) -> str:
     from nbesok.templating import package_templates_dir
 
     digest = hashlib.sha256()
-    digest.update(json.dumps([__version__, options.__dict__], sort_keys=True).encode())
+    digest.update(f"{__version__}\0{options.fingerprint()}".encode())
     folders = (package_templates_dir(), archive.templates_dir, archive.protocols_dir)
     for folder in folders:
         for path in sorted(folder.glob("*")) if folder.is_dir() else []:
@@ -152,21 +158,52 @@ def render_batch(
         else:
             todo.append((path, key))
     done = outcome.unchanged
+    pending: dict[str, dict[str, Any]] = {}
+    pdf_sources: dict[str, bytes] = {}
     try:
         for result in _run(archive.root, todo, options, out_dir, today, workers):
             if result.fatal:
                 raise NbesokError(result.findings)
             outcome.findings.extend(result.findings)
-            if result.outputs:
-                record[result.name] = {"key": result.key, "outputs": result.outputs}
+            if result.outputs or result.pdf_source is not None:
+                pending[result.name] = {"key": result.key, "outputs": dict(result.outputs)}
                 outcome.written += [out_dir / name for name in result.outputs]
+            if result.pdf_source is not None:
+                pdf_sources[result.name] = result.pdf_source
             done += 1
             if progress:
                 progress(done, len(files))
+        if pdf_sources:
+            _add_pdfs(pdf_sources, out_dir, options, pending, outcome)
     finally:
+        record.update(pending)
         if todo:
             _write_record(out_dir, record)
     return outcome
+
+
+def _add_pdfs(
+    sources: dict[str, bytes],
+    out_dir: Path,
+    options: Options,
+    pending: dict[str, dict[str, Any]],
+    outcome: Outcome,
+) -> None:
+    """One LibreOffice run for the whole batch; on failure the other formats stay written."""
+    from nbesok.pdf import LibreOfficeError, convert_documents, find_libreoffice
+
+    try:
+        pdfs = convert_documents(
+            sources, out_dir, libreoffice=find_libreoffice(options.libreoffice)
+        )
+    except LibreOfficeError as error:
+        outcome.findings.extend(error.findings)
+        for name in sources:  # unrecorded, so the next run tries the PDF again
+            pending.pop(name, None)
+        return
+    for pdf in pdfs:
+        pending[pdf.stem]["outputs"][pdf.name] = hashlib.sha256(pdf.read_bytes()).hexdigest()
+        outcome.written.append(pdf)
 
 
 def _unchanged(entry: Any, key: str, out_dir: Path) -> bool:
@@ -246,4 +283,4 @@ def _render_one(
         return _Result(path.stem, key, {}, error.findings, fatal=True)
     except NbesokError as error:
         return _Result(path.stem, key, {}, error.findings)
-    return _Result(path.stem, key, written, [])
+    return _Result(path.stem, key, written.hashes, [], pdf_source=written.pdf_source)

@@ -188,7 +188,7 @@ def _document_options(command: Callable[..., None]) -> Callable[..., None]:
             default="md,docx",
             show_default=True,
             metavar="FORMAT",
-            help="Kommaseparerade format: md, docx.",
+            help="Kommaseparerade format: md, docx, pdf (PDF/A-2b, kräver LibreOffice).",
         ),
         click.option(
             "--out",
@@ -196,6 +196,12 @@ def _document_options(command: Callable[..., None]) -> Callable[..., None]:
             type=click.Path(path_type=Path),
             metavar="MAPP",
             help="Mapp för dokumenten (standard: out/ i arkivet).",
+        ),
+        click.option(
+            "--libreoffice",
+            type=click.Path(path_type=Path),
+            metavar="SÖKVÄG",
+            help="LibreOffice-programmet för pdf (standard: NBESOK_LIBREOFFICE eller soffice).",
         ),
         click.option(
             "--tillåt-personnummer",
@@ -219,6 +225,7 @@ def render(
     paths: tuple[Path, ...],
     formats: str,
     out_dir: Path | None,
+    libreoffice: Path | None,
     allow_personnummer: bool,
     without_guidance: bool,
 ) -> None:
@@ -239,7 +246,7 @@ def render(
     from nbesok.errors import display_path
 
     archive = open_archive()
-    options = Options(parse_formats(formats), not without_guidance, allow_personnummer)
+    options = Options(parse_formats(formats), not without_guidance, allow_personnummer, libreoffice)
     with _progress_bar() as advance:
         outcome = render_batch(
             archive,
@@ -253,6 +260,7 @@ def render(
         click.echo(found.format(), err=True)
     for path in outcome.written:
         click.echo(f"Skrev {display_path(path)}")
+    _review(outcome.written)
     if outcome.unchanged:
         state = "oförändrat" if outcome.unchanged == 1 else "oförändrade"
         click.echo(f"{outcome.unchanged} dokument var {state} och skrevs inte om.")
@@ -311,6 +319,7 @@ def report(
     proposals: tuple[str, ...],
     formats: str,
     out_dir: Path | None,
+    libreoffice: Path | None,
     allow_personnummer: bool,
 ) -> None:
     """Skriv tjänsteskrivelse om besök, eller sammanställ en hel säsong.
@@ -342,9 +351,46 @@ def report(
         out_dir=out_dir if out_dir is not None else archive.root / "out",
         today=date.today(),
         allow_personnummer=allow_personnummer,
+        libreoffice=libreoffice,
     )
     for path in written:
         click.echo(f"Skrev {display_path(path)}")
+    _review(written)
+
+
+def _review(written: list[Path]) -> None:
+    """The accessibility review after every render, as warnings on stderr."""
+    if any(path.suffix == ".docx" for path in written):
+        from nbesok.accessibility import review_written
+
+        for found in review_written(written):
+            click.echo(found.format(), err=True)
+
+
+@cli.command(options_metavar="[FLAGGOR]")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="[SÖKVÄGAR]...")
+def granska(paths: tuple[Path, ...]) -> None:
+    """Granska tillgängligheten i renderade Word-dokument (.docx).
+
+    Kontrollerar dokumentspråk, titel, rubriknivåer, tabellrubriker, alternativtext
+    och att färg aldrig ensam bär betydelse. Utan sökvägar granskas out/ i arkivet.
+    Slutkod 1 om något fel hittas.
+
+    \b
+    Exempel:
+      nbesok granska
+      nbesok granska out/2023-06-07-arbetslik-aktivitet.docx
+    """
+    from nbesok.accessibility import docx_files, review_paths, summary_line
+    from nbesok.archive import open_archive
+
+    files = docx_files(list(paths) or [open_archive().root / "out"])
+    findings = review_paths(files)
+    for found in findings:
+        click.echo(found.format())
+    click.echo(summary_line(len(files), findings))
+    if any(found.is_error for found in findings):
+        sys.exit(1)
 
 
 def main() -> None:

@@ -120,20 +120,33 @@ def _raise_errors(findings: list[Finding]) -> None:
         raise RenderError(errors)
 
 
+@dataclass(frozen=True)
+class Written:
+    """What write_document produced: file name -> sha256, and the DOCX for a later PDF."""
+
+    hashes: dict[str, str]
+    pdf_source: bytes | None = None
+
+
 def write_document(
     document: Document, formats: Sequence[str], out_dir: Path, reference: Path
-) -> dict[str, str]:
+) -> Written:
     """Produce every format in memory first, then move each into place atomically.
 
-    Returns the file names written with the sha256 of their bytes.
+    A PDF is made later, for a whole batch in one LibreOffice run, from the DOCX bytes
+    handed back here (also when the .docx itself was not asked for).
     """
     outputs: dict[Path, bytes] = {}
+    docx: bytes | None = None
     if "md" in formats:
         outputs[out_dir / f"{document.name}.md"] = document.markdown.encode("utf-8")
-    if "docx" in formats:
-        from nbesok.docxwriter import markdown_to_docx  # heavy: only when DOCX is asked for
+    if "docx" in formats or "pdf" in formats:
+        from nbesok.docxwriter import markdown_to_docx  # heavy: only when DOCX is needed
 
-        outputs[out_dir / f"{document.name}.docx"] = markdown_to_docx(document.markdown, reference)
+        docx = markdown_to_docx(document.markdown, reference)
+        if "docx" in formats:
+            outputs[out_dir / f"{document.name}.docx"] = docx
     for target, data in outputs.items():
         write_atomic(target, data)
-    return {target.name: hashlib.sha256(data).hexdigest() for target, data in outputs.items()}
+    hashes = {target.name: hashlib.sha256(data).hexdigest() for target, data in outputs.items()}
+    return Written(hashes, docx if "pdf" in formats else None)

@@ -248,6 +248,7 @@ def write_report(
     out_dir: Path,
     today: date,
     allow_personnummer: bool = False,
+    libreoffice: Path | None = None,
 ) -> list[Path]:
     """Write a tjänsteskrivelse (visits given) or a season compilation (protocol or period)."""
     chosen = [bool(visit_paths), protocol_id is not None, period is not None]
@@ -269,4 +270,12 @@ def write_report(
         name = season_name(protocol_id, period)
         document = season_report(archive, visits, season, proposals, per, name)
     written = write_document(document, formats, out_dir, reference_docx(archive))
-    return [out_dir / name for name in written]
+    paths = [out_dir / name for name in written.hashes]
+    if written.pdf_source is not None:
+        from nbesok.pdf import convert_documents, find_libreoffice
+
+        # The .md/.docx are already in place: a missing LibreOffice loses nothing else.
+        paths += convert_documents(
+            {document.name: written.pdf_source}, out_dir, libreoffice=find_libreoffice(libreoffice)
+        )
+    return paths

@@ -1,0 +1,586 @@
+"""``nbesok granska``: accessibility review of rendered Word documents.
+
+Protocols and committee notes are public records published on the web, where EN 301 549
+(WCAG 2.1 AA) applies. This module checks what a document can get wrong structurally:
+document language, title property, one title and heading levels that never skip, table
+header rows, alt text on images, no empty headings, and no colour as the only carrier
+of meaning (a shaded cell must also say its status in text).
+
+Each finding is located at the offending block: ``line`` is the 1-based position of the
+paragraph or table among the body's blocks in document order, so a user can find it in
+Word by counting, and ``key`` names it (``rubrik «Ärende»``, ``tabell 2``).
+
+The review reads the package with zipfile and lxml rather than python-docx: it runs
+after every render, and opening a document through python-docx costs more than the
+whole review.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from lxml import etree  # type: ignore[import-untyped]
+
+from nbesok.errors import Finding, Severity, finding
+
+__all__ = ["docx_files", "review_docx", "review_paths", "review_written", "summary_line"]
+
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+_V = "urn:schemas-microsoft-com:vml"
+_O = "urn:schemas-microsoft-com:office:office"
+_DC = "http://purl.org/dc/elements/1.1/"
+_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+# Word 2019 and later mark a purely decorative image this way instead of with alt text.
+_DECORATIVE = "{http://schemas.microsoft.com/office/drawing/2017/decorative}decorative"
+
+
+def _w(name: str) -> str:
+    return f"{{{_W}}}{name}"
+
+
+_P = _w("p")
+_TBL = _w("tbl")
+_TR = _w("tr")
+_TC = _w("tc")
+_SDT = _w("sdt")
+_SDTCONTENT = _w("sdtContent")
+_CUSTOMXML = _w("customXml")
+_T = _w("t")
+_R = _w("r")
+_PPR = _w("pPr")
+_RPR = _w("rPr")
+_TCPR = _w("tcPr")
+_TRPR = _w("trPr")
+_PSTYLE = _w("pStyle")
+_RSTYLE = _w("rStyle")
+_OUTLINE = _w("outlineLvl")
+_TBLHEADER = _w("tblHeader")
+_SHD = _w("shd")
+_HIGHLIGHT = _w("highlight")
+_LANG = _w("lang")
+_VAL = _w("val")
+_FILL = _w("fill")
+_THEMEFILL = _w("themeFill")
+_STYLE = _w("style")
+_NAME = _w("name")
+_BASEDON = _w("basedOn")
+_STYLEID = _w("styleId")
+_TYPE = _w("type")
+_DEFAULT = _w("default")
+_DOCPR = f"{{{_WP}}}docPr"
+_IMAGEDATA = f"{{{_V}}}imagedata"
+_O_TITLE = f"{{{_O}}}title"
+
+_TRUE_VALUES = ("", "1", "true", "on")  # an on/off property without w:val is on
+_UNCOLOURED = ("", "auto", "ffffff")
+_HEADING_NAME = re.compile(r"heading ([1-9])", re.IGNORECASE)
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
+_KEY_TEXT_LIMIT = 50
+
+# Relationship types end the same way in transitional and strict OOXML.
+_REL_DOCUMENT = "/officeDocument"
+_REL_CORE = "/metadata/core-properties"
+_REL_STYLES = "/styles"
+_REL_HEADER = "/header"
+_REL_FOOTER = "/footer"
+
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=False)
+
+
+class _Unreadable(Exception):
+    """The file is not a Word document this review can read; the message says why."""
+
+
+def _not_a_document(reason: str) -> _Unreadable:
+    return _Unreadable(
+        f"kan inte läsas som Word-dokument: {reason}; granska bara .docx-filer som nbesok "
+        "eller Word har skrivit, eller rendera dokumentet igen"
+    )
+
+
+def review_docx(path: Path) -> list[Finding]:
+    """Every accessibility problem of one .docx, located by block (see the module doc).
+
+    A file that cannot be read as a Word document gives one error, never an exception.
+    """
+    try:
+        document = _Document.open(path)
+    except _Unreadable as error:
+        return [finding(path, str(error))]
+    return _Review(path, document).run()
+
+
+def docx_files(paths: Sequence[Path]) -> list[Path]:
+    """The documents to review: given files as they are, folders by their ``*.docx``.
+
+    Word's lock files (``~$…``) and hidden files in a folder are left out.
+    """
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(
+                sorted(
+                    candidate
+                    for candidate in path.glob("*.docx")
+                    if candidate.is_file() and not candidate.name.startswith(("~$", "."))
+                )
+            )
+        else:
+            files.append(path)
+    return files
+
+
+def review_paths(paths: Sequence[Path]) -> list[Finding]:
+    """Review every document of :func:`docx_files`; findings in file order."""
+    return [found for path in docx_files(paths) for found in review_docx(path)]
+
+
+def review_written(paths: Iterable[Path]) -> list[Finding]:
+    """The review after a render: the .docx among ``paths``, every finding a warning.
+
+    A document that was just written is not withdrawn for an accessibility problem,
+    but the user should see it at once rather than when the web editor rejects it.
+    """
+    findings = review_paths([path for path in paths if path.suffix.lower() == ".docx"])
+    return [replace(found, severity=Severity.WARNING) for found in findings]
+
+
+def summary_line(files: int, findings: Sequence[Finding]) -> str:
+    """``Inga tillgänglighetsproblem i 6 filer.`` or ``2 fel och 1 varning i 6 filer.``"""
+    counted = f"{files} {'fil' if files == 1 else 'filer'}"
+    if not findings:
+        return f"Inga tillgänglighetsproblem i {counted}."
+    errors = sum(found.is_error for found in findings)
+    warnings = len(findings) - errors
+    return f"{errors} fel och {warnings} {'varning' if warnings == 1 else 'varningar'} i {counted}."
+
+
+@dataclass
+class _Styles:
+    """What the review needs from styles.xml: heading levels, shading, default language."""
+
+    names: dict[str, str] = field(default_factory=dict)
+    based_on: dict[str, str] = field(default_factory=dict)
+    outline: dict[str, int] = field(default_factory=dict)
+    coloured: set[str] = field(default_factory=set)
+    default_paragraph: str = ""
+    language: str = ""
+    _levels: dict[str, int | None] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, root: Any) -> _Styles:
+        styles = cls()
+        if root is None:
+            return styles
+        for language in root.iterfind(f"{_w('docDefaults')}/{_w('rPrDefault')}/{_RPR}/{_LANG}"):
+            styles.language = language.get(_VAL, "")
+        for style in root.iterchildren(_STYLE):
+            style_id = style.get(_STYLEID, "")
+            name = style.find(_NAME)
+            styles.names[style_id] = name.get(_VAL, style_id) if name is not None else style_id
+            based = style.find(_BASEDON)
+            if based is not None:
+                styles.based_on[style_id] = based.get(_VAL, "")
+            outline = style.find(f"{_PPR}/{_OUTLINE}")
+            if outline is not None:
+                styles.outline[style_id] = _outline_value(outline)
+            if _is_coloured(style.find(f"{_RPR}/{_SHD}")) or _is_highlighted(
+                style.find(f"{_RPR}/{_HIGHLIGHT}")
+            ):
+                styles.coloured.add(style_id)
+            if style.get(_TYPE) == "paragraph" and style.get(_DEFAULT) in ("1", "true", "on"):
+                styles.default_paragraph = style_id
+                own = style.find(f"{_RPR}/{_LANG}")
+                if own is not None and own.get(_VAL):
+                    styles.language = own.get(_VAL)
+        return styles
+
+    def level(self, style_id: str) -> int | None:
+        """0 for the title, 1–9 for headings, None for everything else.
+
+        An explicit outline level wins (``w:outlineLvl`` 0–8, inherited through
+        ``basedOn``; 9 means body text); otherwise the built-in names Title and
+        heading 1–9 decide. Names are not inherited: a Subtitle based on Title is
+        not a second title.
+        """
+        if style_id not in self._levels:
+            self._levels[style_id] = self._own_level(style_id)
+        return self._levels[style_id]
+
+    def _own_level(self, style_id: str) -> int | None:
+        name = self.names.get(style_id, style_id).strip()
+        if name.lower() == "title":
+            return 0
+        outline = self._inherited_outline(style_id)
+        if outline is not None:
+            return outline
+        match = _HEADING_NAME.fullmatch(name)
+        return int(match.group(1)) if match else None
+
+    def _inherited_outline(self, style_id: str) -> int | None:
+        seen: set[str] = set()
+        current = style_id
+        while current and current not in seen:
+            seen.add(current)
+            if current in self.outline:
+                level = self.outline[current]
+                return level if level else None
+            current = self.based_on.get(current, "")
+        return None
+
+    def name(self, style_id: str) -> str:
+        return self.names.get(style_id, style_id)
+
+
+def _outline_value(element: Any) -> int:
+    """``w:outlineLvl`` 0–8 as heading level 1–9; 0 for body text (9) or nonsense."""
+    try:
+        value = int(element.get(_VAL, "9"))
+    except ValueError:
+        return 0
+    return value + 1 if 0 <= value <= 8 else 0
+
+
+def _is_coloured(shading: Any) -> bool:
+    if shading is None:
+        return False
+    if shading.get(_THEMEFILL):
+        return True
+    return shading.get(_FILL, "").lower() not in _UNCOLOURED
+
+
+def _is_highlighted(highlight: Any) -> bool:
+    return highlight is not None and highlight.get(_VAL, "none") != "none"
+
+
+@dataclass
+class _Document:
+    """The parts of a .docx package the review reads."""
+
+    body: Any
+    styles: _Styles
+    core: Any
+    furniture: list[tuple[str, Any]]
+
+    @classmethod
+    def open(cls, path: Path) -> _Document:
+        try:
+            with zipfile.ZipFile(path) as package:
+                return cls._read(package)
+        except FileNotFoundError:
+            raise _Unreadable("filen finns inte; kontrollera sökvägen") from None
+        except zipfile.BadZipFile:
+            raise _not_a_document("filen är inget zip-paket, vilket en .docx är") from None
+        except OSError as error:
+            raise _Unreadable(f"filen kan inte läsas ({error.strerror})") from None
+
+    @classmethod
+    def _read(cls, package: zipfile.ZipFile) -> _Document:
+        relations = _relations(package, "")
+        main = _target(relations, _REL_DOCUMENT) or "word/document.xml"
+        root = _parse(package, main)
+        if root is None or root.tag != _w("document"):
+            raise _not_a_document(f"paketet saknar Word-huvuddelen ({main})")
+        body = root.find(_w("body"))
+        if body is None:
+            raise _not_a_document(f"{main} saknar w:body")
+        part_relations = _relations(package, main)
+        styles_part = _target(part_relations, _REL_STYLES)
+        core_part = _target(relations, _REL_CORE)
+        furniture = [
+            (posixpath.basename(target), _parse(package, target))
+            for kind, target in part_relations
+            if kind.endswith((_REL_HEADER, _REL_FOOTER))
+        ]
+        return cls(
+            body=body,
+            styles=_Styles.read(_parse(package, styles_part) if styles_part else None),
+            core=_parse(package, core_part) if core_part else None,
+            furniture=[(name, part) for name, part in furniture if part is not None],
+        )
+
+
+def _parse(package: zipfile.ZipFile, name: str) -> Any:
+    """The parsed part, or None if the package lacks it."""
+    try:
+        data = package.read(name)
+    except KeyError:
+        return None
+    try:
+        return etree.fromstring(data, _PARSER)
+    except etree.XMLSyntaxError as error:
+        raise _not_a_document(f"{name} är inte giltig XML ({error.msg})") from None
+
+
+def _relations(package: zipfile.ZipFile, part: str) -> list[tuple[str, str]]:
+    """``(type, target part name)`` for each internal relationship of ``part``."""
+    folder, name = posixpath.split(part)
+    root = _parse(package, posixpath.join(folder, "_rels", f"{name}.rels"))
+    if root is None:
+        return []
+    relations: list[tuple[str, str]] = []
+    for relation in root.iterchildren(f"{{{_REL}}}Relationship"):
+        if relation.get("TargetMode") == "External":
+            continue
+        target = relation.get("Target", "")
+        resolved = target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target)
+        relations.append((relation.get("Type", ""), posixpath.normpath(resolved)))
+    return relations
+
+
+def _target(relations: list[tuple[str, str]], suffix: str) -> str | None:
+    return next((target for kind, target in relations if kind.endswith(suffix)), None)
+
+
+def _blocks(container: Any) -> Iterator[Any]:
+    """Paragraphs and tables in document order, looking through content controls."""
+    for child in container.iterchildren():
+        if child.tag in (_P, _TBL):
+            yield child
+        elif child.tag == _SDT:
+            content = child.find(_SDTCONTENT)
+            if content is not None:
+                yield from _blocks(content)
+        elif child.tag == _CUSTOMXML:
+            yield from _blocks(child)
+
+
+def _text(element: Any) -> str:
+    return "".join(text.text or "" for text in element.iter(_T))
+
+
+def _quoted(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) > _KEY_TEXT_LIMIT:
+        text = text[: _KEY_TEXT_LIMIT - 1].rstrip() + "…"
+    return f"«{text}»"
+
+
+class _Review:
+    """One document's review: one method per rule, each adding located findings."""
+
+    def __init__(self, path: Path, document: _Document) -> None:
+        self._path = path
+        self._document = document
+        self._styles = document.styles
+        self._findings: list[Finding] = []
+        self._tables = 0
+        self._images = 0
+        self._empty_coloured_cells: set[Any] = set()
+
+    def run(self) -> list[Finding]:
+        self._check_language()
+        self._check_title_property()
+        blocks = list(_blocks(self._document.body))
+        self._check_headings(blocks)
+        for line, block in enumerate(blocks, start=1):
+            for table in block.iter(_TBL):
+                self._tables += 1
+                self._check_table(table, line)
+            self._check_images(block, line, where="")
+            self._check_colour_only(block, line)
+        for name, part in self._document.furniture:
+            self._check_images(part, 0, where=f"{name}: ")
+        return self._findings
+
+    def _add(self, message: str, *, line: int = 0, key: str = "") -> None:
+        self._findings.append(
+            finding(self._path, message, line=line, column=1 if line else 0, key=key)
+        )
+
+    def _check_language(self) -> None:
+        core_language = self._core_text("language")
+        if not core_language:
+            self._add(
+                "dokumentet saknar språk i sina egenskaper (dc:language); ange sv-SE, "
+                "t.ex. med «lang: sv-SE» i mallens front matter",
+                key="språk",
+            )
+        elif not _LANGUAGE_TAG.fullmatch(core_language):
+            self._add(
+                f"språkkoden «{core_language}» i dokumentets egenskaper är ogiltig; "
+                "ange t.ex. sv-SE",
+                key="språk",
+            )
+        if not self._styles.language:
+            self._add(
+                "textens språk är inte satt (w:lang i standardformatet); ange sv-SE, annars "
+                "läser skärmläsare och PDF-exporten texten med fel språk",
+                key="språk",
+            )
+
+    def _check_title_property(self) -> None:
+        if not self._core_text("title"):
+            self._add(
+                "dokumentet saknar titel i sina egenskaper (dc:title); webbläsare och "
+                "skärmläsare visar annars filnamnet: ange «title:» i mallens front matter",
+                key="dokumenttitel",
+            )
+
+    def _core_text(self, name: str) -> str:
+        core = self._document.core
+        element = None if core is None else core.find(f"{{{_DC}}}{name}")
+        return "" if element is None else (element.text or "").strip()
+
+    def _heading_level(self, paragraph: Any) -> int | None:
+        properties = paragraph.find(_PPR)
+        if properties is not None:
+            outline = properties.find(_OUTLINE)
+            if outline is not None:
+                return _outline_value(outline) or None
+            style = properties.find(_PSTYLE)
+            if style is not None:
+                return self._styles.level(style.get(_VAL, ""))
+        return self._styles.level(self._styles.default_paragraph)
+
+    def _style_name(self, paragraph: Any) -> str:
+        style = paragraph.find(f"{_PPR}/{_PSTYLE}")
+        style_id = style.get(_VAL, "") if style is not None else self._styles.default_paragraph
+        return self._styles.name(style_id)
+
+    def _check_headings(self, blocks: list[Any]) -> None:
+        headings = [
+            (line, block, level)
+            for line, block in enumerate(blocks, start=1)
+            if block.tag == _P and (level := self._heading_level(block)) is not None
+        ]
+        titles = [line for line, _, level in headings if level == 0]
+        if not titles:
+            self._add(
+                "dokumentet saknar titel: det första stycket ska ha formatmallen Title "
+                "(Rubrik), så att det finns exakt en titel överst",
+                key="titel",
+            )
+        # Before the title there is nothing to be deeper than; without one, start as if
+        # it were there, so that its absence is reported once and not at every heading.
+        previous: int | None = None if titles else 0
+        for line, paragraph, level in headings:
+            text = _text(paragraph)
+            label = "titel" if level == 0 else "rubrik"
+            key = (
+                f"{label} {_quoted(text)}"
+                if text.strip()
+                else f"{label} ({self._style_name(paragraph)})"
+            )
+            if not text.strip():
+                self._add(
+                    "tom rubrik: skärmläsare läser upp den som en rubrik utan text; skriv "
+                    "rubriktexten eller byt formatmall till brödtext",
+                    line=line,
+                    key=key,
+                )
+            if level == 0:
+                if line != titles[0]:
+                    self._add(
+                        f"en andra titel (formatmallen Title); ett dokument har exakt en "
+                        f"titel, den på rad {titles[0]}: gör detta stycke till Heading 1",
+                        line=line,
+                        key=key,
+                    )
+                previous = 0
+            elif previous is None:
+                self._add(
+                    f"rubriken står före dokumentets titel (rad {titles[0]}); titeln ska "
+                    "vara den första rubriken",
+                    line=line,
+                    key=key,
+                )
+                previous = level
+            else:
+                if level > previous + 1:
+                    self._add(_skip_message(previous, level), line=line, key=key)
+                previous = level
+
+    def _check_table(self, table: Any, line: int) -> None:
+        key = f"tabell {self._tables}"
+        rows = table.findall(_TR)
+        if rows and not _is_header_row(rows[0]):
+            self._add(
+                "tabellen saknar rubrikrad: markera första raden som rubrikrad (Word: "
+                "Tabellegenskaper → Rad → Upprepa som rubrikrad), annars kan skärmläsare "
+                "inte säga vilken kolumn en cell hör till",
+                line=line,
+                key=key,
+            )
+        for row_number, row in enumerate(rows, start=1):
+            for column, cell in enumerate(row.findall(_TC), start=1):
+                shading = cell.find(f"{_TCPR}/{_SHD}")
+                if _is_coloured(shading) and not _text(cell).strip():
+                    self._empty_coloured_cells.add(cell)
+                    self._add(
+                        "cellen är färgad men tom: färgen får inte ensam bära betydelsen; "
+                        "skriv också statusen i cellen som text, t.ex. «klar»",
+                        line=line,
+                        key=f"{key}, rad {row_number}, kolumn {column}",
+                    )
+
+    def _check_images(self, container: Any, line: int, *, where: str) -> None:
+        for picture in container.iter(_DOCPR):
+            self._images += 1
+            if picture.get("descr", "").strip() or _is_decorative(picture):
+                continue
+            name = picture.get("name", "").strip()
+            key = f"{where}bild {_quoted(name)}" if name else f"{where}bild {self._images}"
+            self._add(_ALT_TEXT_MESSAGE, line=line, key=key)
+        for data in container.iter(_IMAGEDATA):
+            self._images += 1
+            shape = data.getparent()
+            if (shape.get("alt") or data.get(_O_TITLE) or "").strip():
+                continue
+            self._add(_ALT_TEXT_MESSAGE, line=line, key=f"{where}bild {self._images}")
+
+    def _check_colour_only(self, block: Any, line: int) -> None:
+        """A run of only spaces that is shaded or highlighted is a coloured mark."""
+        for run in block.iter(_R):
+            text = _text(run)
+            if not text or text.strip() or self._in_reported_cell(run):
+                continue
+            properties = run.find(_RPR)
+            if properties is None:
+                continue
+            style = properties.find(_RSTYLE)
+            if (
+                _is_coloured(properties.find(_SHD))
+                or _is_highlighted(properties.find(_HIGHLIGHT))
+                or (style is not None and style.get(_VAL, "") in self._styles.coloured)
+            ):
+                self._add(
+                    "en färgmarkering utan text: färgen får inte ensam bära betydelsen; "
+                    "skriv det färgen betyder, t.ex. «påbörjad»",
+                    line=line,
+                    key="färgmarkering",
+                )
+
+    def _in_reported_cell(self, run: Any) -> bool:
+        """An empty coloured cell is reported once, not again for the runs in it."""
+        return any(cell in self._empty_coloured_cells for cell in run.iterancestors(_TC))
+
+
+_ALT_TEXT_MESSAGE = (
+    "bilden saknar alternativtext: skriv vad bilden visar (Word: högerklicka → Visa "
+    "alternativtext), eller markera den som dekorativ"
+)
+
+
+def _skip_message(previous: int, level: int) -> str:
+    before = "titeln" if previous == 0 else f"Heading {previous}"
+    return (
+        f"rubriknivån hoppar från {before} till Heading {level}; en rubrik får bara gå "
+        f"en nivå djupare än den förra: använd Heading {previous + 1}"
+    )
+
+
+def _is_header_row(row: Any) -> bool:
+    marker = row.find(f"{_TRPR}/{_TBLHEADER}")
+    return marker is not None and marker.get(_VAL, "").lower() in _TRUE_VALUES
+
+
+def _is_decorative(picture: Any) -> bool:
+    return any(marker.get("val", "") in ("1", "true") for marker in picture.iter(_DECORATIVE))

@@ -1,0 +1,338 @@
+"""PDF/A for the archive: the rendered .docx converted by LibreOffice.
+
+LibreOffice is a program the user installs, not a Python dependency: it is found on
+PATH, through ``--libreoffice`` or ``NBESOK_LIBREOFFICE``, or in its usual install
+folder. One headless run converts a whole batch (starting LibreOffice costs seconds,
+converting a document a fraction of that), with a private user profile so that
+parallel runs and a desktop LibreOffice the user has open never collide.
+
+The PDF is PDF/A-2b (the archival profile public records are kept in), tagged (the
+heading, list and table structure reaches screen readers) and shows the document
+title, not the file name, in the viewer's window title. The text language comes from
+the .docx (``w:lang``, sv-SE). PDF bytes are not reproducible (LibreOffice stamps the
+time and a random id), but their text is.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from nbesok.errors import OutputError, RenderError, finding
+
+__all__ = [
+    "ENVIRONMENT_VARIABLE",
+    "EXPORT_OPTIONS",
+    "LibreOfficeError",
+    "convert_documents",
+    "convert_to_pdf",
+    "export_filter",
+    "find_libreoffice",
+]
+
+ENVIRONMENT_VARIABLE = "NBESOK_LIBREOFFICE"
+PROGRAM_NAMES = ("soffice", "libreoffice")
+
+# PDF export options in the JSON syntax of --convert-to (LibreOffice 7.4 and later;
+# older versions ignore it and write a plain PDF, which _check_pdfa catches).
+# PDFUACompliance is left out on purpose: it makes LibreOffice claim PDF/UA in the
+# XMP, and nothing here verifies that claim.
+EXPORT_OPTIONS: Mapping[str, tuple[str, str]] = {
+    "SelectPdfVersion": ("long", "2"),  # 2 = PDF/A-2b
+    "UseTaggedPDF": ("boolean", "true"),
+    "DisplayPDFDocumentTitle": ("boolean", "true"),
+    "ExportBookmarks": ("boolean", "true"),  # headings as bookmarks: navigation in long documents
+    "ExportNotes": ("boolean", "false"),
+}
+_PDFA_MARKER = b"<pdfaid:part>2</pdfaid:part>"
+
+_INSTALL = (
+    "installera LibreOffice (Debian/Ubuntu: sudo apt-get install libreoffice-writer-nogui; "
+    "macOS och Windows: https://www.libreoffice.org/download/)"
+)
+_INSTALL_HINT = (
+    f"{_INSTALL} eller ange programmet med --libreoffice SÖKVÄG eller miljövariabeln "
+    f"{ENVIRONMENT_VARIABLE}"
+)
+_OUTPUT_LINES = 12
+
+
+class LibreOfficeError(RenderError):
+    """LibreOffice is missing or could not make the PDF; other formats are unaffected."""
+
+
+def find_libreoffice(explicit: Path | None = None) -> Path:
+    """The LibreOffice program to run.
+
+    In order: ``explicit`` (from ``--libreoffice``), the environment variable
+    ``NBESOK_LIBREOFFICE``, ``soffice`` or ``libreoffice`` on PATH, and the usual install
+    folders on macOS, Windows and Linux (/opt). A folder is accepted if it holds the
+    program (the .app bundle or the install folder). A location the user gave that does
+    not hold the program is an error, never a silent fall-back to another copy.
+    """
+    if explicit is not None:
+        return _given(explicit, "--libreoffice")
+    from_environment = os.environ.get(ENVIRONMENT_VARIABLE, "").strip()
+    if from_environment:
+        return _given(Path(from_environment), ENVIRONMENT_VARIABLE)
+    for name in PROGRAM_NAMES:
+        found = shutil.which(name)
+        if found:
+            return Path(found)
+    for candidate in _install_locations():
+        if _is_program(candidate):
+            return candidate
+    raise LibreOfficeError.at(
+        "soffice", f"LibreOffice behövs för PDF men hittades inte; {_INSTALL_HINT}"
+    )
+
+
+def _given(location: Path, source: str) -> Path:
+    for candidate in (location, *_inside(location)):
+        if _is_program(candidate):
+            return candidate
+    problem = "finns inte" if not location.exists() else "är inte LibreOffice-programmet soffice"
+    raise LibreOfficeError.at(
+        location,
+        f"{problem} (angiven med {source}); peka på soffice, t.ex. /usr/bin/soffice, "
+        f"eller {_INSTALL}",
+        key=source,
+    )
+
+
+def _inside(folder: Path) -> list[Path]:
+    """Where the program sits inside an install folder or a macOS .app bundle."""
+    executable = "soffice.exe" if sys.platform == "win32" else "soffice"
+    return [
+        folder / "program" / executable,
+        folder / "Contents" / "MacOS" / "soffice",
+        folder / executable,
+    ]
+
+
+def _install_locations() -> list[Path]:
+    locations = [Path("/Applications/LibreOffice.app/Contents/MacOS/soffice")]
+    for variable in ("ProgramFiles", "ProgramFiles(x86)", "ProgramW6432"):
+        folder = os.environ.get(variable)
+        if folder:
+            locations.append(Path(folder) / "LibreOffice" / "program" / "soffice.exe")
+    # The packages from libreoffice.org install to /opt/libreofficeX.Y; newest first.
+    locations += sorted(Path("/opt").glob("libreoffice*/program/soffice"), reverse=True)
+    return locations
+
+
+def _is_program(path: Path) -> bool:
+    return path.is_file() and os.access(path, os.X_OK)
+
+
+def export_filter() -> str:
+    """The ``--convert-to`` argument: PDF through Writer's export filter, with options."""
+    options = {
+        name: {"type": kind, "value": value} for name, (kind, value) in EXPORT_OPTIONS.items()
+    }
+    return "pdf:writer_pdf_Export:" + json.dumps(options, separators=(",", ":"))
+
+
+def convert_to_pdf(
+    docx_files: Sequence[Path], out_dir: Path, *, libreoffice: Path, timeout: float = 300
+) -> list[Path]:
+    """Convert every .docx to ``out_dir/<stem>.pdf`` in one LibreOffice run.
+
+    All or nothing: the PDFs are made in a temporary folder inside ``out_dir`` and
+    moved into place (``os.replace``) only when every one of them was produced, so a
+    failed or killed run never leaves a half-written or stale-looking PDF. Raises
+    :class:`LibreOfficeError` naming the .docx that did not convert, or when
+    LibreOffice fails or takes longer than ``timeout`` seconds (it is then killed).
+    LibreOffice's own output is shown only when it failed.
+    """
+    if not docx_files:
+        return []
+    sources = _check_sources(docx_files)
+    _make_folder(out_dir)
+    with (
+        tempfile.TemporaryDirectory(prefix="nbesok-libreoffice-") as profile,
+        tempfile.TemporaryDirectory(prefix=".nbesok-pdf-", dir=out_dir) as staging,
+    ):
+        command = [
+            str(libreoffice),
+            f"-env:UserInstallation={Path(profile).resolve().as_uri()}",
+            "--headless",
+            "--norestore",
+            "--nolockcheck",
+            "--nologo",
+            "--nodefault",
+            "--convert-to",
+            export_filter(),
+            "--outdir",
+            staging,
+            *(str(source) for source in sources),
+        ]
+        output = _run(command, libreoffice, timeout, count=len(sources))
+        produced = [Path(staging) / f"{source.stem}.pdf" for source in sources]
+        missing = [
+            source for source, pdf in zip(sources, produced, strict=True) if not pdf.is_file()
+        ]
+        if missing:
+            raise LibreOfficeError(
+                finding(
+                    source,
+                    "LibreOffice gjorde ingen PDF av dokumentet; öppna det i Word eller "
+                    "LibreOffice för att se om det är skadat, och rendera det igen"
+                    + _output_note(output),
+                )
+                for source in missing
+            )
+        for source, pdf in zip(sources, produced, strict=True):
+            _check_pdfa(pdf, source, libreoffice)
+        targets = [out_dir / pdf.name for pdf in produced]
+        for pdf, target in zip(produced, targets, strict=True):
+            _move(pdf, target)
+    return targets
+
+
+def convert_documents(
+    documents: Mapping[str, bytes], out_dir: Path, *, libreoffice: Path, timeout: float = 300
+) -> list[Path]:
+    """Convert .docx held in memory (``{name: bytes}``) to ``out_dir/<name>.pdf``.
+
+    For ``--format pdf`` without ``docx``: the .docx go to a private temporary folder,
+    never into ``out_dir``, and are converted there by :func:`convert_to_pdf`.
+    """
+    if not documents:
+        return []
+    with tempfile.TemporaryDirectory(prefix="nbesok-docx-") as folder:
+        files: list[Path] = []
+        for name, data in documents.items():
+            path = Path(folder) / f"{name}.docx"
+            path.write_bytes(data)
+            files.append(path)
+        return convert_to_pdf(files, out_dir, libreoffice=libreoffice, timeout=timeout)
+
+
+def _check_sources(docx_files: Sequence[Path]) -> list[Path]:
+    """Absolute paths (LibreOffice resolves relative ones against its own folder)."""
+    sources: list[Path] = []
+    stems: dict[str, Path] = {}
+    for path in docx_files:
+        if not path.is_file():
+            raise LibreOfficeError.at(path, "filen finns inte; rendera .docx-filen först")
+        if path.stem in stems:
+            raise LibreOfficeError.at(
+                path,
+                f"ger samma PDF «{path.stem}.pdf» som {stems[path.stem]}; byt namn på den ena "
+                "eller konvertera dem var för sig",
+            )
+        stems[path.stem] = path
+        sources.append(path.resolve())
+    return sources
+
+
+def _make_folder(out_dir: Path) -> None:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError.at(out_dir, "finns redan som fil; --out ska vara en mapp")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OutputError.at(
+            out_dir, f"mappen kan inte skapas ({error.strerror}); välj en annan --out"
+        ) from None
+
+
+def _run(command: list[str], libreoffice: Path, timeout: float, *, count: int) -> str:
+    """Run LibreOffice to the end; its combined output, for error messages only."""
+    try:
+        process = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            # A group of its own, so that a timeout kills soffice.bin and oosplash too,
+            # not only the wrapper script that PATH points to.
+            start_new_session=sys.platform != "win32",
+            creationflags=getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0),
+        )
+    except OSError as error:
+        raise LibreOfficeError.at(
+            libreoffice, f"kan inte startas ({error.strerror}); {_INSTALL_HINT}"
+        ) from None
+    try:
+        stdout, _ = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(process)
+        process.communicate()
+        raise LibreOfficeError.at(
+            libreoffice,
+            f"blev inte klar med {count} dokument på "
+            f"{timeout:g} sekunder och avbröts; försök igen, och stäng annars en hängande "
+            "LibreOffice eller konvertera färre dokument åt gången",
+        ) from None
+    except BaseException:
+        _kill_group(process)
+        process.communicate()
+        raise
+    output = stdout.decode("utf-8", errors="replace")
+    if process.returncode != 0:
+        raise LibreOfficeError.at(
+            libreoffice,
+            f"avslutades med felkod {process.returncode} utan att göra PDF; kontrollera att "
+            "LibreOffice fungerar med «soffice --headless --version»" + _output_note(output),
+        )
+    return output
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is not None:
+        return
+    if sys.platform == "win32":
+        subprocess.run(
+            ["taskkill", "/F", "/T", "/PID", str(process.pid)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=False,
+        )
+    else:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+    process.kill()
+
+
+def _output_note(output: str) -> str:
+    lines = [line for line in output.splitlines() if line.strip()]
+    if not lines:
+        return ""
+    shown = "\n    ".join(lines[-_OUTPUT_LINES:])
+    return f". LibreOffice skrev:\n    {shown}"
+
+
+def _check_pdfa(pdf: Path, source: Path, libreoffice: Path) -> None:
+    """LibreOffice before 7.4 silently ignores the JSON options and writes plain PDF."""
+    try:
+        data = pdf.read_bytes()
+    except OSError as error:
+        raise LibreOfficeError.at(source, f"PDF:en kan inte läsas ({error.strerror})") from None
+    if _PDFA_MARKER not in data:
+        raise LibreOfficeError.at(
+            libreoffice,
+            "gjorde en PDF som inte är PDF/A-2b; nbesok behöver LibreOffice 7.4 eller senare "
+            f"för exportinställningarna; {_INSTALL_HINT}",
+        )
+
+
+def _move(pdf: Path, target: Path) -> None:
+    if target.is_dir():
+        raise OutputError.at(
+            target, "finns redan som mapp; ta bort mappen eller välj en annan --out"
+        )
+    try:
+        os.chmod(pdf, 0o644)
+        os.replace(pdf, target)
+    except OSError as error:
+        raise OutputError.at(target, f"kan inte skrivas ({error.strerror})") from None
