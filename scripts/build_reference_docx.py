@@ -202,6 +202,8 @@ STYLES = [
         ppr=f"<w:pBdr>{border('bottom', LIGHT)}</w:pBdr>{spacing(0, 1400)}",
     ),
     paragraph_style("Faltetikett", "Fältetikett", ppr="<w:keepNext/>", rpr=BOLD),
+    # The case number of a tjänsteskrivelse, right-aligned above the title as on paper.
+    paragraph_style("Diarienummer", "Diarienummer", ppr='<w:jc w:val="right"/>', rpr=size(10)),
     paragraph_style("Tabelltext", "Tabelltext", based_on="Normal", ppr=spacing(40, 40)),
     paragraph_style("Tabellrubrik", "Tabellrubrik", based_on="Tabelltext", rpr=BOLD),
     paragraph_style(
