@@ -19,17 +19,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from docx.document import Document
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.oxml.ns import qn
-from docx.oxml.parser import parse_xml
-from lxml import etree  # type: ignore[import-untyped]
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
+from nbesok.docxpackage import Properties, write_zip
 from nbesok.errors import RenderError
 from nbesok.reference import Reference, StyleKind, load_reference
 
@@ -38,9 +34,6 @@ __all__ = ["markdown_to_docx", "reproducible_zip"]
 _SOURCE = "<markdown>"
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader is much faster
 _DEFAULT_DATE = datetime(2000, 1, 1, tzinfo=UTC)
-_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-_ZIP_FIRST = ("[Content_Types].xml", "_rels/.rels")
-_DEFAULT_TEXT_WIDTH = 9070  # twips: A4 with 2.5 cm margins
 
 # XML 1.0 allows tab, newline and carriage return but no other C0 control character,
 # no lone surrogate and neither U+FFFE nor U+FFFF.
@@ -48,24 +41,6 @@ _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 _TAB_OR_NEWLINE = re.compile(r"([\t\n])")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _CUSTOM_STYLE = re.compile(r'^\{\s*custom-style\s*=\s*"([^"]*)"\s*\}$')
-
-_R, _RPR, _T, _TAB, _BR = qn("w:r"), qn("w:rPr"), qn("w:t"), qn("w:tab"), qn("w:br")
-_ILVL, _NUMID, _VAL = qn("w:ilvl"), qn("w:numId"), qn("w:val")
-_NUM, _ABSTRACTNUMID, _LVLOVERRIDE, _STARTOVERRIDE = (
-    qn("w:num"),
-    qn("w:abstractNumId"),
-    qn("w:lvlOverride"),
-    qn("w:startOverride"),
-)
-_FLDSIMPLE, _INSTR, _FLDCHAR, _FLDCHARTYPE, _INSTRTEXT = (
-    qn("w:fldSimple"),
-    qn("w:instr"),
-    qn("w:fldChar"),
-    qn("w:fldCharType"),
-    qn("w:instrText"),
-)
-_SECTPR, _LANG = qn("w:sectPr"), qn("w:lang")
-_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
 
 def markdown_to_docx(markdown: str, reference: Path) -> bytes:
@@ -81,12 +56,22 @@ def markdown_to_docx(markdown: str, reference: Path) -> bytes:
     tree = SyntaxTreeNode(_parser().parse(markdown))
     properties = _read_properties(tree)
     ref = load_reference(reference)
-    document = ref.open()
-    _Renderer(ref, document).render(tree, properties.title)
-    _set_properties(document, properties)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return reproducible_zip(buffer.getvalue())
+    renderer = _Renderer(ref)
+    body = renderer.render(tree, properties.title)
+    return ref.package.assemble(
+        body,
+        renderer.numbers,
+        renderer.relationships,
+        Properties(
+            title=properties.title,
+            author=properties.author,
+            subject=properties.subject,
+            keywords=properties.keywords,
+            lang=properties.lang,
+            date=properties.date,
+        ),
+        _escape,
+    )
 
 
 def reproducible_zip(data: bytes) -> bytes:
@@ -96,18 +81,7 @@ def reproducible_zip(data: bytes) -> bytes:
     compression and attributes, whatever the clock or the platform says.
     """
     with zipfile.ZipFile(io.BytesIO(data)) as source:
-        entries = {info.filename: source.read(info) for info in source.infolist()}
-    first = [name for name in _ZIP_FIRST if name in entries]
-    names = first + sorted(name for name in entries if name not in _ZIP_FIRST)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as target:
-        for name in names:
-            info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 0
-            info.external_attr = 0
-            target.writestr(info, entries[name], compresslevel=6)
-    return buffer.getvalue()
+        return write_zip({info.filename: source.read(info) for info in source.infolist()})
 
 
 _MARKDOWN: MarkdownIt | None = None
@@ -217,91 +191,6 @@ def _date_value(data: dict[Any, Any]) -> datetime:
     return datetime(value.year, value.month, value.day, tzinfo=UTC)
 
 
-def _set_properties(document: Document, properties: _Properties) -> None:
-    core = document.core_properties
-    core.title = properties.title
-    core.author = properties.author
-    core.last_modified_by = properties.author
-    core.subject = properties.subject
-    core.keywords = properties.keywords
-    core.language = properties.lang
-    core.created = core.modified = properties.date
-    core.revision = 1
-    _set_language(document, properties.lang)
-    _fill_fields(
-        document,
-        {"SUBJECT": properties.subject, "TITLE": properties.title, "AUTHOR": properties.author},
-    )
-
-
-def _set_language(document: Document, lang: str) -> None:
-    """Make ``lang`` the default language of the text (docDefaults in styles.xml)."""
-    styles = document.styles.element
-    for element in styles.iterfind(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{_RPR}"):
-        language = element.find(_LANG)
-        if language is None:
-            language = element.makeelement(_LANG, {})
-            element.insert_element_before(language, "w:eastAsianLayout", "w:specVanish", "w:oMath")
-        if language.get(_VAL) != lang:
-            language.set(_VAL, lang)
-
-
-def _fill_fields(document: Document, values: dict[str, str]) -> None:
-    """Fill the cached results of document-property fields in headers and footers.
-
-    Readers show a field's cached result until fields are updated, so the header's
-    SUBJECT field shows the short title at once. Word's simple fields and complex
-    fields (begin/instrText/separate/result/end) are both handled.
-    """
-    for rel in document.part.rels.values():
-        if rel.reltype not in (RT.HEADER, RT.FOOTER) or rel.is_external:
-            continue
-        root = rel.target_part.element
-        for field in root.iter(_FLDSIMPLE):
-            value = values.get(_field_name(field.get(_INSTR, "")))
-            if value is not None:
-                _replace_result([r for r in field if r.tag == _R], value)
-        _fill_complex_fields(root, values)
-
-
-def _fill_complex_fields(root: Any, values: dict[str, str]) -> None:
-    instruction: list[str] = []
-    result: list[Any] = []
-    state = ""
-    for run in root.iter(_R):
-        char = run.find(_FLDCHAR)
-        kind = "" if char is None else char.get(_FLDCHARTYPE)
-        if kind == "begin":
-            instruction, result, state = [], [], "instruction"
-        elif kind == "separate":
-            state = "result"
-        elif kind == "end":
-            value = values.get(_field_name("".join(instruction)))
-            if state == "result" and value is not None:
-                _replace_result(result, value)
-            state = ""
-        elif state == "instruction":
-            instruction.extend(text.text or "" for text in run.iter(_INSTRTEXT))
-        elif state == "result":
-            result.append(run)
-
-
-def _field_name(instruction: str) -> str:
-    words = instruction.split()
-    return words[0].upper() if words else ""
-
-
-def _replace_result(runs: list[Any], value: str) -> None:
-    """Put ``value`` in the first result run's text and empty the others."""
-    for index, run in enumerate(runs):
-        for child in [c for c in run if c.tag in (_T, _TAB, _BR)]:
-            run.remove(child)
-        if index == 0:
-            text = etree.SubElement(run, _T)
-            text.text = value
-            text.set(_XML_SPACE, "preserve")
-
-
 class _Renderer:
     """Writes a Markdown syntax tree as WordprocessingML: one ``_render_<type>`` per node type.
 
@@ -311,9 +200,13 @@ class _Renderer:
     attributes that a method sets for its children and restores afterwards.
     """
 
-    def __init__(self, reference: Reference, document: Document) -> None:
+    def __init__(self, reference: Reference) -> None:
         self._reference = reference
-        self._document = document
+        self._package = reference.package
+        self.numbers: list[str] = []
+        self.relationships: list[str] = []
+        self._next_rel_id = reference.package.next_rel_id
+        self._next_num_id = reference.package.next_num_id
         self._style_ids: dict[tuple[str, StyleKind], str] = {}
         self._out: list[str] = []
         self._paragraph_style = "Body Text"
@@ -324,26 +217,19 @@ class _Renderer:
         self._list_depth = -1
         self._list: tuple[int, int] = (0, 0)
         self._pending_item: tuple[int, int] | None = None
-        self._next_num_id = 0
         self._in_head = False
         self._cell_properties = -1
         self._column_width = 0
-        self._text_width = _text_width(document)
+        self._text_width = reference.package.text_width
 
-    def render(self, tree: SyntaxTreeNode, title: str) -> None:
-        """Replace the reference's body with ``title`` and the rendered ``tree``."""
+    def render(self, tree: SyntaxTreeNode, title: str) -> str:
+        """The body content: ``title`` and the rendered ``tree`` as WordprocessingML."""
         if title:
             self._paragraph("Title")
             self._text(title)
             self._end_paragraph()
         self._dispatch(tree)
-        body = self._document.element.body
-        section = body.find(_SECTPR)
-        for child in list(body):
-            body.remove(child)
-        body.extend(parse_xml(f"{_BODY_OPEN}{''.join(self._out)}</w:body>"))
-        if section is not None:
-            body.append(section)
+        return "".join(self._out)
 
     def _dispatch(self, node: SyntaxTreeNode) -> None:
         method: Callable[[SyntaxTreeNode], None] = getattr(
@@ -492,8 +378,10 @@ class _Renderer:
         if href.startswith("#"):
             target = f'w:anchor="{_attribute(href[1:])}"'
         else:
-            rel_id = self._document.part.relate_to(href, RT.HYPERLINK, is_external=True)
-            target = f'r:id="{_attribute(rel_id)}"'
+            rel_id = f"rId{self._next_rel_id}"
+            self._next_rel_id += 1
+            self.relationships.append(self._package.relationship(rel_id, href, _attribute))
+            target = f'r:id="{rel_id}"'
         title = node.attrs.get("title")
         tooltip = f' w:tooltip="{_attribute(str(title))}"' if title else ""
         self._flush_text()
@@ -609,17 +497,12 @@ class _Renderer:
 
     def _add_numbering(self, abstract_num_id: int, level: int, start: int) -> int:
         """A new ``w:num`` for one list, so that each list restarts at ``start``."""
-        numbering = self._document.part.numbering_part.element
-        if not self._next_num_id:
-            used = [int(num.get(_NUMID)) for num in numbering.iterchildren(_NUM)]
-            self._next_num_id = max(used, default=0) + 1
         num_id, self._next_num_id = self._next_num_id, self._next_num_id + 1
-        num = numbering.makeelement(_NUM, {_NUMID: str(num_id)})
-        etree.SubElement(num, _ABSTRACTNUMID, {_VAL: str(abstract_num_id)})
-        override = etree.SubElement(num, _LVLOVERRIDE, {_ILVL: str(level)})
-        etree.SubElement(override, _STARTOVERRIDE, {_VAL: str(start)})
-        # w:num elements follow every w:abstractNum; only w:numIdMacAtCleanup follows them.
-        numbering.insert_element_before(num, "w:numIdMacAtCleanup")
+        self.numbers.append(
+            f'<w:num w:numId="{num_id}"><w:abstractNumId w:val="{abstract_num_id}"/>'
+            f'<w:lvlOverride w:ilvl="{level}"><w:startOverride w:val="{start}"/></w:lvlOverride>'
+            "</w:num>"
+        )
         return num_id
 
     def _render_cell(self, node: SyntaxTreeNode, style: str) -> None:
@@ -642,10 +525,6 @@ class _Renderer:
         )
 
 
-_BODY_OPEN = (
-    '<w:body xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
-    ' xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-)
 _TABLE_LOOK = (
     '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="0"'
     ' w:lastColumn="0" w:noHBand="1" w:noVBand="1"/>'
@@ -673,12 +552,3 @@ def _escape(text: str) -> str:
 
 def _attribute(text: str) -> str:
     return _escape(text).replace('"', "&quot;")
-
-
-def _text_width(document: Document) -> int:
-    """The width between the margins of the last section, in twips."""
-    section = document.sections[-1]
-    width, left, right = section.page_width, section.left_margin, section.right_margin
-    if width is None or left is None or right is None:
-        return _DEFAULT_TEXT_WIDTH
-    return int((width - left - right) / 635)  # EMU per twip

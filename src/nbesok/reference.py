@@ -2,7 +2,7 @@
 
 Every rendered document is a copy of the reference document, so a municipality changes
 the look of all documents by editing that one file in Word. The file comes from a user,
-so it is checked before python-docx opens it: it must be a real .docx (not an old .doc,
+so it is checked before anything parses it: it must be a real .docx (not an old .doc,
 a .dotx template or a macro document) and must not be a zip bomb.
 """
 
@@ -15,12 +15,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-import docx
-from docx.document import Document
-from docx.oxml.ns import qn
-from docx.styles import BabelFish
 from lxml import etree  # type: ignore[import-untyped]
 
+from nbesok.docxpackage import Package, build_package, w
 from nbesok.errors import NbesokError, TemplateError
 
 StyleKind = Literal["paragraph", "character", "table"]
@@ -49,11 +46,12 @@ _KIND_NAMES: dict[str, str] = {
     "table": "tabellformatmall",
     "numbering": "listformatmall",
 }
-_W_STYLE, _W_NAME, _W_TYPE, _W_STYLE_ID = qn("w:style"), qn("w:name"), qn("w:type"), qn("w:styleId")
-_W_VAL, _W_LINK, _W_BASED_ON = qn("w:val"), qn("w:link"), qn("w:basedOn")
-_W_RPR, _W_SHD = qn("w:rPr"), qn("w:shd")
-_W_ABSTRACT_NUM, _W_LVL, _W_NUM_FMT = qn("w:abstractNum"), qn("w:lvl"), qn("w:numFmt")
-_W_ABSTRACT_NUM_ID = qn("w:abstractNumId")
+_W_STYLE, _W_NAME, _W_TYPE, _W_STYLE_ID = w("style"), w("name"), w("type"), w("styleId")
+_W_VAL, _W_LINK, _W_BASED_ON = w("val"), w("link"), w("basedOn")
+_W_RPR, _W_SHD = w("rPr"), w("shd")
+_W_ABSTRACT_NUM, _W_LVL, _W_NUM_FMT = w("abstractNum"), w("lvl"), w("numFmt")
+_W_ABSTRACT_NUM_ID = w("abstractNumId")
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
 
 
 @dataclass(frozen=True)
@@ -82,10 +80,7 @@ class Reference:
     _styles_by_name: dict[str, _Style] = field(repr=False)
     _styles_by_id: dict[str, _Style] = field(repr=False)
     lists: dict[str, ListDefinition] = field(repr=False)
-
-    def open(self) -> Document:
-        """A fresh python-docx document on a copy of the reference."""
-        return docx.Document(io.BytesIO(self.data))
+    package: Package = field(repr=False)
 
     def has_style(self, name: str, kind: StyleKind) -> bool:
         found = self._styles_by_name.get(_lookup_key(name))
@@ -163,15 +158,32 @@ def _load_reference(path: Path, mtime_ns: int, size: int) -> Reference:
     data = path.read_bytes()
     check_reference(path, data)
     try:
-        document = docx.Document(io.BytesIO(data))
-    except Exception as error:  # python-docx raises many kinds for a broken package
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            parts = {
+                info.filename: package.read(info)
+                for info in package.infolist()
+                if not info.is_dir()
+            }
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
         raise _template_error(
             path, f"kunde inte läsa {path.name} som Word-dokument ({error}); {_SAVE_AS_DOCX}"
         ) from error
-    styles = [_read_style(element) for element in document.styles.element.iter(_W_STYLE)]
+    layout = build_package(path, parts, lambda message: _template_error(path, message))
+    styles_root = _parse_part(path, parts, layout.styles_part)
+    styles = [] if styles_root is None else [_read_style(e) for e in styles_root.iter(_W_STYLE)]
     by_name = {_lookup_key(name): style for name, style in styles if name}
     by_id = {style.style_id: style for _, style in styles}
-    return Reference(path, data, by_name, by_id, _read_lists(document))
+    lists = _read_lists(_parse_part(path, parts, layout.numbering_part))
+    return Reference(path, data, by_name, by_id, lists, layout)
+
+
+def _parse_part(path: Path, parts: dict[str, bytes], name: str | None) -> etree._Element | None:
+    if name is None or name not in parts:
+        return None
+    try:
+        return etree.fromstring(parts[name], _PARSER)
+    except etree.XMLSyntaxError as error:
+        raise _template_error(path, f"{path.name}: delen {name} är trasig XML ({error})") from None
 
 
 def check_reference(path: Path, data: bytes) -> None:
@@ -258,12 +270,10 @@ def _read_style(element: etree._Element) -> tuple[str, _Style]:
     )
 
 
-def _read_lists(document: Document) -> dict[str, ListDefinition]:
+def _read_lists(root: etree._Element | None) -> dict[str, ListDefinition]:
     """The first bullet and the first decimal abstract numbering with levels."""
     lists: dict[str, ListDefinition] = {}
-    try:
-        root = document.part.numbering_part.element
-    except (KeyError, NotImplementedError):
+    if root is None:
         return lists
     for abstract in root.iter(_W_ABSTRACT_NUM):
         levels = abstract.findall(_W_LVL)
@@ -276,7 +286,7 @@ def _read_lists(document: Document) -> dict[str, ListDefinition]:
 
 def _w_attributes(element: etree._Element) -> tuple[tuple[str, str], ...]:
     """The element's ``w:`` attributes as (local name, value), in document order."""
-    prefix = qn("w:val")[: -len("val")]
+    prefix = w("")
     return tuple(
         (str(name)[len(prefix) :], str(value))
         for name, value in element.attrib.items()
@@ -286,7 +296,7 @@ def _w_attributes(element: etree._Element) -> tuple[tuple[str, str], ...]:
 
 def _lookup_key(name: str) -> str:
     # Word writes built-in names in lower case ("heading 1"), LibreOffice sometimes not.
-    return BabelFish.ui2internal(name).casefold()
+    return name.casefold()
 
 
 def _template_error(path: Path, message: str) -> NbesokError:
