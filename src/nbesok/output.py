@@ -11,10 +11,15 @@ from nbesok.errors import OutputError
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` in one step: a temporary file renamed into place."""
+    """Replace ``path`` with ``data`` in one step: a temporary file renamed into place.
+
+    A killed or failing run leaves either the old file or the new one, never half of
+    one. Rendered documents are not fsync'ed: they can always be made again, and an
+    fsync per file would cost more than rendering the document (see benchmarks/).
+    """
     if path.is_dir():
         raise OutputError.at(path, "finns redan som mapp; ta bort mappen eller välj en annan --out")
-    temporary = _write_temporary(path, data)
+    temporary = _write_temporary(path, data, durable=False)
     try:
         os.replace(temporary, path)
     except OSError as error:
@@ -23,8 +28,11 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 def create_new(path: Path, data: bytes) -> None:
-    """Write ``path`` only if it does not exist yet; never overwrite, never half-write."""
-    temporary = _write_temporary(path, data)
+    """Write ``path`` only if it does not exist yet; never overwrite, never half-write.
+
+    Used for the user's own files (a new visit), so it is also fsync'ed to disk.
+    """
+    temporary = _write_temporary(path, data, durable=True)
     try:
         os.link(temporary, path)
     except FileExistsError:
@@ -37,7 +45,7 @@ def create_new(path: Path, data: bytes) -> None:
         temporary.unlink(missing_ok=True)
 
 
-def _write_temporary(path: Path, data: bytes) -> Path:
+def _write_temporary(path: Path, data: bytes, *, durable: bool) -> Path:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -49,8 +57,9 @@ def _write_temporary(path: Path, data: bytes) -> Path:
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
+            if durable:
+                stream.flush()
+                os.fsync(stream.fileno())
         os.chmod(temporary, 0o644)
     except OSError as error:
         with contextlib.suppress(OSError):

@@ -53,7 +53,14 @@ def _date_ok(century: str | None, yymmdd: str) -> tuple[bool, bool]:
     return any(day <= calendar.monthrange(y, month)[1] for y in years), coordination
 
 
+# Every candidate has six digits in a row; most texts have none, and this test is far
+# cheaper than the full pattern with its look-behind at every position.
+_SIX_DIGITS = re.compile(r"\d{6}")
+
+
 def find_numbers(text: str) -> Iterator[Match]:
+    if not _SIX_DIGITS.search(text):
+        return
     for candidate in _CANDIDATE.finditer(text):
         if candidate["bare"]:
             digits = candidate["bare"]
