@@ -301,10 +301,29 @@ class _Document:
         ]
         return cls(
             body=body,
-            styles=_Styles.read(_parse(package, styles_part) if styles_part else None),
+            styles=_styles(package, styles_part),
             core=_parse(package, core_part) if core_part else None,
             furniture=[(name, part) for name, part in furniture if part is not None],
         )
+
+
+_STYLES_SEEN: dict[bytes, _Styles] = {}
+
+
+def _styles(package: zipfile.ZipFile, name: str | None) -> _Styles:
+    """The styles of a package; documents made from one reference share the same part,
+    so after a render batch's first document this is a dictionary look-up."""
+    if name is None:
+        return _Styles.read(None)
+    try:
+        data = package.read(name)
+    except KeyError:
+        return _Styles.read(None)
+    if data not in _STYLES_SEEN:
+        if len(_STYLES_SEEN) >= 8:
+            _STYLES_SEEN.clear()
+        _STYLES_SEEN[data] = _Styles.read(_parse(package, name))
+    return _STYLES_SEEN[data]
 
 
 def _parse(package: zipfile.ZipFile, name: str) -> Any:

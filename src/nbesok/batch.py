@@ -283,4 +283,23 @@ def _render_one(
         return _Result(path.stem, key, {}, error.findings, fatal=True)
     except NbesokError as error:
         return _Result(path.stem, key, {}, error.findings)
-    return _Result(path.stem, key, written.hashes, [], pdf_source=written.pdf_source)
+    return _Result(
+        path.stem,
+        key,
+        written.hashes,
+        _review(out_dir, written.hashes),
+        pdf_source=written.pdf_source,
+    )
+
+
+def _review(out_dir: Path, written: dict[str, str]) -> list[Finding]:
+    """The accessibility review of a document just written, as warnings.
+
+    It runs here, in the worker, so that a large batch reviews on every core.
+    """
+    docx = [out_dir / name for name in written if name.endswith(".docx")]
+    if not docx:
+        return []
+    from nbesok.accessibility import review_written
+
+    return review_written(docx)

@@ -260,7 +260,6 @@ def render(
         click.echo(found.format(), err=True)
     for path in outcome.written:
         click.echo(f"Skrev {display_path(path)}")
-    _review(outcome.written)
     if outcome.unchanged:
         state = "oförändrat" if outcome.unchanged == 1 else "oförändrade"
         click.echo(f"{outcome.unchanged} dokument var {state} och skrevs inte om.")
