@@ -175,6 +175,9 @@ STYLES = [
     heading(2, 12, 240, 120),
     heading(3, 11, 240, 60),
     heading(4, 11, 200, 60, ITALIC),
+    # Levels 5 and 6: answers' own sub-headings inside a season compilation.
+    heading(5, 10, 160, 40),
+    heading(6, 10, 160, 40, ITALIC),
     paragraph_style("BodyText", "Body Text", based_on="Normal", ppr=spacing(0, 160)),
     paragraph_style("ListParagraph", "List Paragraph", ppr=spacing(0, 60)),
     paragraph_style(

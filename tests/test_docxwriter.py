@@ -148,7 +148,7 @@ def test_every_construct_becomes_a_styled_paragraph_in_order() -> None:
         ("Body Text", "<div>rå html</div>"),
         ("Body Text", "Karta [karta.png]"),
         ("Kod", "kod rad 1\nkod rad 2"),
-        ("Heading 4", "Femte nivån"),
+        ("Heading 5", "Femte nivån"),
     ]
     assert len(document.tables) == 1
 
@@ -180,7 +180,7 @@ def test_breaks() -> None:
 
 @pytest.mark.parametrize(
     ("level", "style"),
-    [(1, "Heading 1"), (2, "Heading 2"), (3, "Heading 3"), (4, "Heading 4"), (5, "Heading 4")],
+    [(1, "Heading 1"), (2, "Heading 2"), (3, "Heading 3"), (4, "Heading 4"), (6, "Heading 6")],
 )
 def test_heading_levels(level: int, style: str) -> None:
     document = convert(f"{'#' * level} Rubrik\n")

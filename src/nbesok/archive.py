@@ -53,7 +53,10 @@ class Archive:
     """An archive folder; protocols are loaded on demand and kept."""
 
     root: Path
-    _protocols: dict[str, Loaded[Protocol] | NbesokError] = field(default_factory=dict)
+    # id -> (the file's mtime and size when read, what reading it gave)
+    _protocols: dict[str, tuple[tuple[int, int], Loaded[Protocol] | NbesokError]] = field(
+        default_factory=dict
+    )
 
     @cached_property
     def settings(self) -> Settings:
@@ -83,29 +86,34 @@ class Archive:
         return sorted(self.visits_dir.glob("*.yaml"))
 
     def protocol(self, protocol_id: str) -> Loaded[Protocol]:
-        """The protocol with this id, or :class:`ArchiveError`/:class:`LoadError`."""
-        if protocol_id not in self._protocols:
-            path = self.protocols_dir / f"{protocol_id}.yaml"
-            # An id is a file stem, never a path: "../visits/x" must not reach other files.
-            if not re.fullmatch(ID_PATTERN, protocol_id) or not path.is_file():
-                raise ArchiveError.at(
-                    self.protocols_dir, unknown_protocol_message(self, protocol_id)
-                )
+        """The protocol with this id, or :class:`ArchiveError`/:class:`LoadError`.
+
+        Read once and kept, until the file changes on disk.
+        """
+        path = self.protocols_dir / f"{protocol_id}.yaml"
+        # An id is a file stem, never a path: "../visits/x" must not reach other files.
+        if not re.fullmatch(ID_PATTERN, protocol_id) or not path.is_file():
+            raise ArchiveError.at(self.protocols_dir, unknown_protocol_message(self, protocol_id))
+        stat = path.stat()
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        cached = self._protocols.get(protocol_id)
+        if cached is None or cached[0] != stamp:
             from nbesok.loading import load_protocol
 
+            loaded: Loaded[Protocol] | NbesokError
             try:
-                self._protocols[protocol_id] = load_protocol(path)
+                loaded = load_protocol(path)
             except LoadError as error:
-                self._protocols[protocol_id] = error
-        loaded = self._protocols[protocol_id]
-        if isinstance(loaded, NbesokError):
-            raise loaded
-        return loaded
+                loaded = error
+            cached = self._protocols[protocol_id] = (stamp, loaded)
+        if isinstance(cached[1], NbesokError):
+            raise cached[1]
+        return cached[1]
 
     def kind_of(self, path: Path) -> Kind:
         if path.name == MARKER:
             return Kind.SETTINGS
-        if path.resolve().parent == self.protocols_dir.resolve() or path.parent.name == PROTOCOLS:
+        if path.parent.name == PROTOCOLS:
             return Kind.PROTOCOL
         return Kind.VISIT
 

@@ -161,7 +161,7 @@ def render_batch(
     pending: dict[str, dict[str, Any]] = {}
     pdf_sources: dict[str, bytes] = {}
     try:
-        for result in _run(archive.root, todo, options, out_dir, today, workers):
+        for result in _run(archive, todo, options, out_dir, today, workers):
             if result.fatal:
                 raise NbesokError(result.findings)
             outcome.findings.extend(result.findings)
@@ -233,7 +233,7 @@ def _write_record(out_dir: Path, record: dict[str, Any]) -> None:
 
 
 def _run(
-    root: Path,
+    archive: Archive,
     todo: list[tuple[Path, str]],
     options: Options,
     out_dir: Path,
@@ -243,12 +243,13 @@ def _run(
     count = workers if workers is not None else (os.cpu_count() or 1)
     if count <= 1 or len(todo) < PARALLEL_THRESHOLD:
         for path, key in todo:
-            yield _render_one(root, path, key, options, out_dir, today)
+            yield _render_one(archive, path, key, options, out_dir, today)
         return
     chunks = [todo[index::count] for index in range(count)]
     with ProcessPoolExecutor(max_workers=count) as pool:
         futures = [
-            pool.submit(_render_many, root, chunk, options, out_dir, today) for chunk in chunks
+            pool.submit(_render_many, archive.root, chunk, options, out_dir, today)
+            for chunk in chunks
         ]
         for future in futures:
             yield from future.result()
@@ -257,19 +258,16 @@ def _run(
 def _render_many(
     root: Path, chunk: list[tuple[Path, str]], options: Options, out_dir: Path, today: date
 ) -> list[_Result]:
-    return [_render_one(root, path, key, options, out_dir, today) for path, key in chunk]
-
-
-_ARCHIVES: dict[Path, Archive] = {}
+    archive = Archive(root)  # one per worker and batch: each protocol is parsed once
+    return [_render_one(archive, path, key, options, out_dir, today) for path, key in chunk]
 
 
 def _render_one(
-    root: Path, path: Path, key: str, options: Options, out_dir: Path, today: date
+    archive: Archive, path: Path, key: str, options: Options, out_dir: Path, today: date
 ) -> _Result:
     """Render one input; runs in the main process or in a worker."""
     from nbesok.render import document_for, reference_docx, write_document
 
-    archive = _ARCHIVES.setdefault(root, Archive(root))  # protocols parsed once per process
     try:
         document, _warnings = document_for(
             archive,

@@ -250,7 +250,7 @@ class _Renderer:
         """Read by _read_properties: document properties, not body text."""
 
     def _render_heading(self, node: SyntaxTreeNode) -> None:
-        self._paragraph(f"Heading {min(int(node.tag[1:]), 4)}")
+        self._paragraph(f"Heading {min(int(node.tag[1:]), 6)}")
         self._render_children(node)
         self._end_paragraph()
 

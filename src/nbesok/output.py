@@ -23,8 +23,11 @@ def write_atomic(path: Path, data: bytes) -> None:
     try:
         os.replace(temporary, path)
     except OSError as error:
-        temporary.unlink(missing_ok=True)
         raise OutputError.at(path, f"kan inte skrivas ({error.strerror})") from None
+    finally:
+        # Also on Ctrl-C: whatever happened, no temporary file is left behind.
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
 
 
 def create_new(path: Path, data: bytes) -> None:
@@ -61,8 +64,10 @@ def _write_temporary(path: Path, data: bytes, *, durable: bool) -> Path:
                 stream.flush()
                 os.fsync(stream.fileno())
         os.chmod(temporary, 0o644)
-    except OSError as error:
+    except BaseException as error:  # Ctrl-C too: remove the half-written file, then go on
         with contextlib.suppress(OSError):
             temporary.unlink()
-        raise OutputError.at(path, f"kan inte skrivas ({error.strerror})") from None
+        if isinstance(error, OSError):
+            raise OutputError.at(path, f"kan inte skrivas ({error.strerror})") from None
+        raise
     return temporary

@@ -8,12 +8,13 @@ and a broken one is reported with its file name and line.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
-from functools import cache
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from types import TracebackType
@@ -133,8 +134,12 @@ class _ArchiveLoader(jinja2.BaseLoader):
 
 
 def yaml_string(value: Any) -> str:
-    """A YAML double-quoted scalar (JSON strings are valid YAML), safe for any text."""
-    return json.dumps(str(value), ensure_ascii=False)
+    """A YAML double-quoted scalar (JSON strings are valid YAML), safe for any text.
+
+    Front matter values are single-line document properties (title, subject), so
+    line breaks and runs of spaces become one space.
+    """
+    return json.dumps(" ".join(str(value).split()), ensure_ascii=False)
 
 
 def yaml_list(values: Iterable[Any]) -> str:
@@ -234,9 +239,26 @@ def make_environment(archive_templates: Path) -> jinja2.Environment:
     return environment
 
 
-@cache
-def _environment(archive_templates: Path) -> jinja2.Environment:
+@lru_cache(maxsize=4)
+def _cached_environment(archive_templates: Path, stamp: tuple[Any, ...]) -> jinja2.Environment:
+    del stamp  # only part of the cache key
     return make_environment(archive_templates)
+
+
+def _environment(archive_templates: Path) -> jinja2.Environment:
+    """One compiled environment per state of the archive's templates/ folder.
+
+    Compiling templates is slow, so the environment is kept; but an edited, added or
+    removed override must take effect at once, also within one process.
+    """
+    stamp: tuple[Any, ...] = ()
+    if archive_templates.is_dir():
+        stamp = tuple(
+            (entry.name, entry.stat().st_mtime_ns, entry.stat().st_size)
+            for entry in sorted(os.scandir(archive_templates), key=lambda e: e.name)
+            if entry.is_file()
+        )
+    return _cached_environment(archive_templates, stamp)
 
 
 def render_template(name: str, archive_templates: Path, context: dict[str, Any]) -> str:

@@ -88,13 +88,23 @@ def read_yaml(path: Path) -> YamlDocument:
 def parse_yaml(text: str, path: Path) -> YamlDocument:
     builder = _Builder(path)
     builder.doc.text = text
+    loader = _Loader(text)
     try:
-        for event in yaml.parse(text, Loader=_Loader):
-            builder.feed(event)
+        feed = builder.feed
+        get_event = loader.get_event
+        # Straight from the loader rather than yaml.parse(): this loop runs for every
+        # key and value of every file, and validate reads the whole archive.
+        while True:
+            event = get_event()
+            if event is None or type(event) is yaml.StreamEndEvent:
+                break
+            feed(event)
     except yaml.MarkedYAMLError as error:
         raise _syntax_error(error, text, path) from None
     except yaml.YAMLError as error:  # reader errors carry no mark in the C parser
         raise LoadError.at(path, _translate_problem(str(error)), line=1, column=1) from None
+    finally:
+        loader.dispose()
     return builder.finish()
 
 
@@ -177,8 +187,28 @@ class _Builder:
             key=format_keypath(key),
         )
 
-    def feed(self, event: yaml.Event) -> None:
-        if isinstance(event, yaml.DocumentStartEvent):
+    def feed(self, event: Any) -> None:  # a yaml.Event; Any keeps the hot loop unboxed
+        kind = type(event)
+        if kind is yaml.ScalarEvent:
+            self._check_node(event)
+            value = self._scalar(event)
+            stack = self.stack
+            if stack and stack[-1].pending_key is None and type(stack[-1].container) is dict:
+                self._key(value, event)
+            else:
+                self._attach(value, event)
+        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+            self._check_node(event)
+            self._collection(event)
+        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            self.stack.pop()
+        elif kind is yaml.AliasEvent:
+            raise self.error(
+                f"alias (*{event.anchor}) används inte i nbesok; skriv ut värdet, "
+                "eller sätt texten inom citattecken om * ska stå i den",
+                event.start_mark,
+            )
+        elif kind is yaml.DocumentStartEvent:
             self.documents += 1
             if self.documents > 1:
                 raise self.error(
@@ -186,18 +216,8 @@ class _Builder:
                     "en fil ska innehålla ett besök eller ett protokoll",
                     event.start_mark,
                 )
-        elif isinstance(event, yaml.AliasEvent):
-            raise self.error(
-                f"alias (*{event.anchor}) används inte i nbesok; skriv ut värdet, "
-                "eller sätt texten inom citattecken om * ska stå i den",
-                event.start_mark,
-            )
-        elif isinstance(event, yaml.NodeEvent):
-            self._node(event)
-        elif isinstance(event, yaml.CollectionEndEvent):
-            self.stack.pop()
 
-    def _node(self, event: yaml.NodeEvent) -> None:
+    def _check_node(self, event: yaml.NodeEvent) -> None:
         if event.anchor is not None:
             raise self.error(
                 f"ankare (&{event.anchor}) används inte i nbesok; skriv ut värdet, "
@@ -205,36 +225,30 @@ class _Builder:
                 event.start_mark,
             )
         tag = getattr(event, "tag", None)
-        if tag is not None and not (isinstance(event, yaml.ScalarEvent) and tag == "!"):
+        if tag is not None and not (type(event) is yaml.ScalarEvent and tag == "!"):
             raise self.error(
                 f"taggen «{tag}» tillåts inte; skriv värdet utan tagg "
                 "(sätt texten inom citattecken om ! ska stå i den)",
                 event.start_mark,
             )
-        if isinstance(event, yaml.ScalarEvent):
-            value = self._scalar(event)
-            if self._is_key_position():
-                self._key(value, event)
-            else:
-                self._attach(value, event)
-            return
-        if self._is_key_position():
+
+    def _collection(self, event: yaml.CollectionStartEvent) -> None:
+        stack = self.stack
+        if stack and stack[-1].pending_key is None and type(stack[-1].container) is dict:
             raise self.error(
                 "en nyckel måste vara enkel text, inte en lista eller mappning",
                 event.start_mark,
-                self.stack[-1].keypath,
+                stack[-1].keypath,
             )
-        container: dict[str, Any] | list[Any] = (
-            {} if isinstance(event, yaml.MappingStartEvent) else []
-        )
+        container: dict[str, Any] | list[Any] = {} if type(event) is yaml.MappingStartEvent else []
         keypath = self._attach(container, event)
-        if len(self.stack) >= MAX_DEPTH:
+        if len(stack) >= MAX_DEPTH:
             raise self.error(
                 f"strukturen är nästlad i fler än {MAX_DEPTH} nivåer; "
                 "kontrollera hakparenteser och indrag",
                 event.start_mark,
             )
-        self.stack.append(_Frame(container, keypath))
+        stack.append(_Frame(container, keypath))
 
     def _scalar(self, event: yaml.ScalarEvent) -> str | None:
         value = event.value
@@ -247,7 +261,7 @@ class _Builder:
                 "tillåts i ett värde".replace(",", " "),
                 event.start_mark,
             )
-        bad = _ILLEGAL_CHAR.search(value)
+        bad = _ILLEGAL_CHAR.search(value) if not value.isprintable() else None
         if bad:
             raise self.error(
                 f"otillåtet tecken U+{ord(bad.group()):04X} i texten; ta bort det "
@@ -255,13 +269,6 @@ class _Builder:
                 event.start_mark,
             )
         return value
-
-    def _is_key_position(self) -> bool:
-        return (
-            bool(self.stack)
-            and isinstance(self.stack[-1].container, dict)
-            and (self.stack[-1].pending_key is None)
-        )
 
     def _key(self, value: str | None, event: yaml.ScalarEvent) -> None:
         frame = self.stack[-1]
