@@ -14,7 +14,6 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -245,6 +244,8 @@ def _run(
         for path, key in todo:
             yield _render_one(archive, path, key, options, out_dir, today)
         return
+    from concurrent.futures import ProcessPoolExecutor  # only batches pay for the import
+
     chunks = [todo[index::count] for index in range(count)]
     with ProcessPoolExecutor(max_workers=count) as pool:
         futures = [

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -76,6 +75,8 @@ def validate_files(
     if count <= 1 or len(paths) < PARALLEL_THRESHOLD:
         report.findings = _check_files(archive, paths, today)
     else:
+        from concurrent.futures import ProcessPoolExecutor  # only large archives need it
+
         chunks = [list(paths[index::count]) for index in range(count)]
         with ProcessPoolExecutor(max_workers=count) as pool:
             futures = [pool.submit(_check_chunk, archive.root, c, today) for c in chunks]

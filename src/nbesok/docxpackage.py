@@ -138,7 +138,9 @@ def write_zip(parts: Mapping[str, bytes]) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 0
             info.external_attr = 0
-            target.writestr(info, parts[name], compresslevel=6)
+            # Level 1: about 40 % less time than level 6 for files about 10 % larger,
+            # which matters when a batch writes a thousand documents.
+            target.writestr(info, parts[name], compresslevel=1)
     return buffer.getvalue()
 
 
