@@ -15,9 +15,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
-ARCHIVE_PARTS = ("nbesok.yaml", "protocols", "visits", "templates")
+from support import ARCHIVE_PARTS, REPO_ROOT, copy_archive
 
 WriteTree = Callable[[Path, Mapping[str, str | bytes]], list[Path]]
 
@@ -49,15 +47,7 @@ def repo_root() -> Path:
 @pytest.fixture
 def archive(tmp_path: Path, repo_root: Path) -> Path:
     """A throwaway copy of the example archive; returns its root."""
-    root = tmp_path / "arkiv"
-    root.mkdir()
-    for part in ARCHIVE_PARTS:
-        source = repo_root / part
-        if source.is_dir():
-            shutil.copytree(source, root / part)
-        elif source.is_file():
-            shutil.copy2(source, root / part)
-    return root
+    return copy_archive(repo_root, tmp_path / "arkiv")
 
 
 @pytest.fixture

@@ -38,6 +38,7 @@ from conftest import Rendered
 from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
+from support import GOLDEN, check_golden, invoke
 
 import nbesok
 import nbesok.batch
@@ -45,10 +46,7 @@ import nbesok.cli
 import nbesok.docxwriter
 import nbesok.render
 import nbesok.report
-from nbesok.cli import cli
 
-GOLDEN = Path(__file__).parent / "golden"
-UPDATE_GOLDEN = os.environ.get("NBESOK_UPDATE_GOLDEN") == "1"
 # Source document 002 (a public record), copied unchanged from the project's seeds.
 SEED_002 = GOLDEN / "seed-002-idrott-och-service.txt"
 PACKAGE_TEMPLATES = Path(nbesok.__file__).parent / "templates"
@@ -69,35 +67,10 @@ Block = tuple[str, str]
 # Helpers
 
 
-def invoke(runner: CliRunner, *args: str) -> Result:
-    return runner.invoke(cli, list(args), prog_name="nbesok")
-
-
 def render_ok(runner: CliRunner, *args: str) -> Result:
     result = invoke(runner, "render", *args)
     assert result.exit_code == 0, result.output
     return result
-
-
-def check_golden(actual: Path, name: str) -> None:
-    """``actual`` must equal ``tests/golden/<name>`` byte for byte (or rewrite it on request)."""
-    golden = GOLDEN / name
-    data = actual.read_bytes()
-    if UPDATE_GOLDEN:
-        golden.parent.mkdir(exist_ok=True)
-        golden.write_bytes(data)
-        return
-    assert golden.is_file(), f"{golden} saknas; skapa den med NBESOK_UPDATE_GOLDEN=1"
-    expected = golden.read_bytes()
-    if data != expected:
-        diff = difflib.unified_diff(
-            expected.decode("utf-8").splitlines(),
-            data.decode("utf-8").splitlines(),
-            f"golden/{name}",
-            str(actual),
-            lineterm="",
-        )
-        pytest.fail("\n".join(diff))
 
 
 def blocks(path: Path) -> list[Block]:

@@ -8,11 +8,8 @@ document. Traffic-light colours are read from the reference .docx, never typed h
 
 from __future__ import annotations
 
-import difflib
 import json
-import os
 import re
-import shutil
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
@@ -24,18 +21,17 @@ import pypandoc
 import pytest
 import yaml
 from click.testing import CliRunner, Result
-from conftest import ARCHIVE_PARTS, Rendered, write_tree
+from conftest import Rendered, write_tree
 from docx.document import Document
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
+from support import check_golden, copy_archive, invoke
 
 import nbesok
 from nbesok.cli import cli
 from nbesok.loading import load_visit
 from nbesok.models import Status, Visit
 
-GOLDEN = Path(__file__).parent / "golden"
-UPDATE_GOLDEN = os.environ.get("NBESOK_UPDATE_GOLDEN") == "1"
 REFERENCE = Path(nbesok.__file__).parent / "templates" / "referens.docx"
 
 VISIT_2023 = "2023-06-07-arbetslik-aktivitet"
@@ -162,46 +158,10 @@ class Season:
 # Helpers
 
 
-def invoke(runner: CliRunner, *args: str) -> Result:
-    return runner.invoke(cli, list(args), prog_name="nbesok")
-
-
 def report_ok(runner: CliRunner, *args: str) -> Result:
     result = invoke(runner, "report", *args)
     assert result.exit_code == 0, result.output
     return result
-
-
-def check_golden(actual: Path, name: str) -> None:
-    """``actual`` must equal ``tests/golden/<name>`` byte for byte (or rewrite it on request)."""
-    golden = GOLDEN / name
-    data = actual.read_bytes()
-    if UPDATE_GOLDEN:
-        golden.parent.mkdir(exist_ok=True)
-        golden.write_bytes(data)
-        return
-    assert golden.is_file(), f"{golden} saknas; skapa den med NBESOK_UPDATE_GOLDEN=1"
-    expected = golden.read_bytes()
-    if data != expected:
-        diff = difflib.unified_diff(
-            expected.decode("utf-8").splitlines(),
-            data.decode("utf-8").splitlines(),
-            f"golden/{name}",
-            str(actual),
-            lineterm="",
-        )
-        pytest.fail("\n".join(diff))
-
-
-def copy_archive(repo_root: Path, root: Path) -> Path:
-    root.mkdir(parents=True)
-    for part in ARCHIVE_PARTS:
-        source = repo_root / part
-        if source.is_dir():
-            shutil.copytree(source, root / part)
-        elif source.is_file():
-            shutil.copy2(source, root / part)
-    return root
 
 
 def open_docx(path: Path) -> Document:

@@ -1,0 +1,56 @@
+"""Helpers shared by several test modules (fixtures live in conftest.py)."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from nbesok.cli import cli
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+ARCHIVE_PARTS = ("nbesok.yaml", "protocols", "visits", "templates")
+GOLDEN = Path(__file__).parent / "golden"
+# Regenerate the golden files: NBESOK_UPDATE_GOLDEN=1 uv run pytest tests/test_render.py …
+UPDATE_GOLDEN = os.environ.get("NBESOK_UPDATE_GOLDEN") == "1"
+
+
+def copy_archive(repo_root: Path, root: Path) -> Path:
+    """Copy the example archive (settings, protocols, visits, templates) to ``root``."""
+    root.mkdir(parents=True)
+    for part in ARCHIVE_PARTS:
+        source = repo_root / part
+        if source.is_dir():
+            shutil.copytree(source, root / part)
+        elif source.is_file():
+            shutil.copy2(source, root / part)
+    return root
+
+
+def invoke(runner: CliRunner, *args: str) -> Result:
+    return runner.invoke(cli, list(args), prog_name="nbesok")
+
+
+def check_golden(actual: Path, name: str) -> None:
+    """``actual`` must equal ``tests/golden/<name>`` byte for byte (or rewrite it on request)."""
+    golden = GOLDEN / name
+    data = actual.read_bytes()
+    if UPDATE_GOLDEN:
+        golden.parent.mkdir(exist_ok=True)
+        golden.write_bytes(data)
+        return
+    assert golden.is_file(), f"{golden} saknas; skapa den med NBESOK_UPDATE_GOLDEN=1"
+    expected = golden.read_bytes()
+    if data != expected:
+        diff = difflib.unified_diff(
+            expected.decode("utf-8").splitlines(),
+            data.decode("utf-8").splitlines(),
+            f"golden/{name}",
+            str(actual),
+            lineterm="",
+        )
+        pytest.fail("\n".join(diff))
