@@ -235,8 +235,8 @@ CASES = [
         Case(
             visit("verksamhet: Arbetslik aktivitet", 'verksamhet: "Arbetslik aktivitet'),
             V,
-            f"{V}:18:1: fel: ",
-            "texten inom citattecken avslutas aldrig",
+            f"{V}:2:13: fel: ",
+            "texten inom citattecken som börjar här avslutas aldrig",
         ),
         id="unclosed-quote",
     ),

@@ -122,9 +122,13 @@ def shared_fingerprint(archive: Archive, options: Options) -> str:
     folders = (package_templates_dir(), archive.templates_dir, archive.protocols_dir)
     for folder in folders:
         for path in sorted(folder.glob("*")) if folder.is_dir() else []:
+            digest.update(f"\0{folder.name}/{path.name}\0".encode())
             if path.is_file():
-                digest.update(f"\0{folder.name}/{path.name}\0".encode())
                 digest.update(path.read_bytes())
+            else:
+                # A folder or a dangling link where a template or the reference .docx
+                # belongs changes the outcome (an error), so it must not look unchanged.
+                digest.update(b"\0not a file\0")
     return digest.hexdigest()
 
 

@@ -95,6 +95,7 @@ _TYPE_WORDS = {
     "int_type": "ska vara ett heltal, t.ex. 2",
     "int_parsing": "ska vara ett heltal, t.ex. 2",
     "int_from_float": "ska vara ett heltal, t.ex. 2",
+    "int_parsing_size": "ska vara ett heltal med rimligt antal siffror, t.ex. 2",
     "bool_type": "ska vara true eller false",
     "bool_parsing": "ska vara true eller false",
     "list_type": "ska vara en lista: en punkt per rad som börjar med «- »",

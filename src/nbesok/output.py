@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from nbesok.errors import OutputError
@@ -17,17 +18,35 @@ def write_atomic(path: Path, data: bytes) -> None:
     one. Rendered documents are not fsync'ed: they can always be made again, and an
     fsync per file would cost more than rendering the document (see benchmarks/).
     """
-    if path.is_dir():
-        raise OutputError.at(path, "finns redan som mapp; ta bort mappen eller välj en annan --out")
-    temporary = _write_temporary(path, data, durable=False)
+    write_all_atomic({path: data})
+
+
+def write_all_atomic(outputs: Mapping[Path, bytes]) -> None:
+    """Write several files that belong together (a document's .md and .docx).
+
+    Every target is checked and every temporary file written before the first one is
+    renamed into place, so a target that cannot be written (a folder in the way, a
+    full disk) leaves all of them as they were, not a new .md beside an old .docx.
+    """
+    for path in outputs:
+        if path.is_dir():
+            raise OutputError.at(
+                path, "finns redan som mapp; ta bort mappen eller välj en annan --out"
+            )
+    temporaries: dict[Path, Path] = {}
     try:
-        os.replace(temporary, path)
-    except OSError as error:
-        raise OutputError.at(path, f"kan inte skrivas ({error.strerror})") from None
+        for path, data in outputs.items():
+            temporaries[path] = _write_temporary(path, data, durable=False)
+        for path, temporary in temporaries.items():
+            try:
+                os.replace(temporary, path)
+            except OSError as error:
+                raise OutputError.at(path, f"kan inte skrivas ({error.strerror})") from None
     finally:
         # Also on Ctrl-C: whatever happened, no temporary file is left behind.
-        with contextlib.suppress(OSError):
-            temporary.unlink(missing_ok=True)
+        for temporary in temporaries.values():
+            with contextlib.suppress(OSError):
+                temporary.unlink(missing_ok=True)
 
 
 def create_new(path: Path, data: bytes) -> None:

@@ -95,7 +95,8 @@ def personnummer_findings(document: YamlDocument, severity: Severity) -> list[Fi
     findings = []
     for keypath, text in _strings(document.data, ()):
         for match in find_numbers(text):
-            line, column = _locate(lines, match.text, document.position(keypath))
+            occurrence = text.count(match.text, 0, match.start)
+            line, column = _locate(lines, match.text, document.position(keypath), occurrence)
             findings.append(
                 finding(
                     document.path,
@@ -110,11 +111,22 @@ def personnummer_findings(document: YamlDocument, severity: Severity) -> list[Fi
     return findings
 
 
-def _locate(lines: list[str], needle: str, start: tuple[int, int]) -> tuple[int, int]:
-    """The number's own line and column: the first occurrence at or after the value."""
-    first_line = start[0]
+def _locate(
+    lines: list[str], needle: str, start: tuple[int, int], occurrence: int
+) -> tuple[int, int]:
+    """The number's own line and column in the file.
+
+    The value's text is not the file's (block scalars lose their indent, quoted ones
+    their escapes), so the number is looked up in the file itself: its
+    ``occurrence``-th appearance (counting from 0) at or after the value's start.
+    """
+    first_line, first_column = start
+    seen = 0
     for number in range(first_line - 1, len(lines)):
-        column = lines[number].find(needle)
-        if column >= 0:
-            return number + 1, column + 1
+        column = lines[number].find(needle, first_column - 1 if number == first_line - 1 else 0)
+        while column >= 0:
+            if seen == occurrence:
+                return number + 1, column + 1
+            seen += 1
+            column = lines[number].find(needle, column + 1)
     return start

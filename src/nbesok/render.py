@@ -23,7 +23,7 @@ from nbesok.errors import (
 )
 from nbesok.loading import Loaded, load_protocol, load_visit
 from nbesok.models import Protocol, Visit
-from nbesok.output import write_atomic
+from nbesok.output import write_all_atomic
 from nbesok.templating import find_template_file, render_template
 
 PROTOCOL_TEMPLATE = "protokoll.md.j2"
@@ -146,7 +146,6 @@ def write_document(
         docx = markdown_to_docx(document.markdown, reference)
         if "docx" in formats:
             outputs[out_dir / f"{document.name}.docx"] = docx
-    for target, data in outputs.items():
-        write_atomic(target, data)
+    write_all_atomic(outputs)
     hashes = {target.name: hashlib.sha256(data).hexdigest() for target, data in outputs.items()}
     return Written(hashes, docx if "pdf" in formats else None)

@@ -34,6 +34,15 @@ def slugify(text: str) -> str:
 
 
 def visit_path(archive: Archive, operation: str, visit_date: date) -> Path:
+    control = next((char for char in operation if unicodedata.category(char) == "Cc"), None)
+    if control is not None:
+        # Usually a terminal escape pasted along with the name; it cannot stand in a
+        # document, and validate would refuse the file that new had just written.
+        raise UsageError.at(
+            "--verksamhet",
+            f"texten innehåller kontrolltecknet U+{ord(control):04X}; skriv verksamhetens "
+            "namn utan det",
+        )
     slug = slugify(operation)
     if not slug:
         raise UsageError.at(

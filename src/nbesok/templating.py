@@ -12,15 +12,17 @@ import os
 import re
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from datetime import date
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, cast
 
 import jinja2
+from jinja2 import nodes
+from jinja2.compiler import CodeGenerator, Frame
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from nbesok.errors import TemplateError
@@ -34,6 +36,19 @@ class _LimitExceeded(Exception):
     """A template ran too long or produced too much: almost always a runaway loop."""
 
 
+class _LimitedCodeGenerator(CodeGenerator):
+    """Compiles ``a ~ b`` so that the sandbox sees its result.
+
+    Jinja builds concatenations without asking the environment, so a template could
+    double a string in a loop until memory runs out long before the output cap.
+    """
+
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        self.write("environment.checked_concat(")
+        super().visit_Concat(node, frame)
+        self.write(")")
+
+
 class _LimitedSandbox(ImmutableSandboxedEnvironment):
     """The sandbox, plus a deadline and a size cap that a runaway template cannot escape.
 
@@ -42,8 +57,15 @@ class _LimitedSandbox(ImmutableSandboxedEnvironment):
     ``**`` are intercepted so ``"x" * 10**9`` is refused before it is built.
     """
 
-    intercepted_binops = frozenset({"*", "**"})
+    intercepted_binops = frozenset({"*", "**", "+"})
+    code_generator_class = _LimitedCodeGenerator
     deadline: float = 0.0
+
+    def checked_concat(self, text: str) -> str:
+        """The result of ``~``, refused once it outgrows what a document may hold."""
+        self.check_deadline()
+        _check_size(len(text))
+        return text
 
     def check_deadline(self) -> None:
         if time.monotonic() > self.deadline:
@@ -71,12 +93,15 @@ class _LimitedSandbox(ImmutableSandboxedEnvironment):
             and isinstance(left, int | str | list)
             and isinstance(right, int | str | list)
         ):
-            size = _repeat_size(left, right)
-            if size > MAX_OUTPUT_CHARS:
-                raise _LimitExceeded(
-                    f"mallen försöker bygga en text på {size:,} tecken".replace(",", " ")
-                )
+            _check_size(_repeat_size(left, right))
+        if operator == "+" and isinstance(left, str | list) and isinstance(right, str | list):
+            _check_size(len(left) + len(right))
         return super().call_binop(context, operator, left, right)
+
+
+def _check_size(size: int) -> None:
+    if size > MAX_OUTPUT_CHARS:
+        raise _LimitExceeded(f"mallen försöker bygga en text på {size:,} tecken".replace(",", " "))
 
 
 def _repeat_size(left: Any, right: Any) -> int:
@@ -301,6 +326,16 @@ def render_template(name: str, archive_templates: Path, context: dict[str, Any])
             line=line,
             column=1,
         ) from None
+    except MemoryError:
+        # The size checks stop the usual ways of building huge texts; this is the
+        # last line for the ones they cannot see (a filter asked for a huge width).
+        path, line = _template_position(sys.exc_info()[2], name, archive_templates)
+        raise TemplateError.at(
+            path,
+            "mallen använder mer minne än datorn har (en text som växer utan gräns?)",
+            line=line,
+            column=1,
+        ) from None
     except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError, RecursionError) as error:
         path, line = _template_position(sys.exc_info()[2], name, archive_templates)
         raise TemplateError.at(
@@ -323,12 +358,18 @@ def _render_limited(
     environment.deadline = time.monotonic() + MAX_SECONDS
     parts: list[str] = []
     size = 0
-    for chunk in template.generate(context):
+    # Jinja types it as an Iterator; it is a generator, which can be thrown into.
+    chunks = cast(Generator[str, None, None], template.generate(context))
+    for chunk in chunks:
         size += len(chunk)
         if size > MAX_OUTPUT_CHARS:
-            raise _LimitExceeded(
-                f"mallen skriver mer än {MAX_OUTPUT_CHARS:,} tecken".replace(",", " ")
-                + " (en loop som inte tar slut?)"
+            # Thrown into the template's own frame, so the traceback Jinja rewrites
+            # names the template line that was writing.
+            chunks.throw(
+                _LimitExceeded(
+                    f"mallen skriver mer än {MAX_OUTPUT_CHARS:,} tecken".replace(",", " ")
+                    + " (en loop som inte tar slut?)"
+                )
             )
         environment.check_deadline()
         parts.append(chunk)

@@ -34,6 +34,12 @@ Position = tuple[int, int]
 
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _ILLEGAL_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+# Raw in the file: control characters (libyaml rejects them without saying where) and
+# the Unicode line separators that web pages carry. YAML counts U+2028, U+2029 and
+# NEL as line breaks while editors do not, so the parser's line numbers would stop
+# matching the editor's; they are refused up front, at the place the editor shows.
+_ILLEGAL_RAW = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+_LINE_SEPARATORS = {"\x85": "NEL", "\u2028": "radavgränsare", "\u2029": "styckeavgränsare"}
 
 
 @dataclass
@@ -86,6 +92,7 @@ def read_yaml(path: Path) -> YamlDocument:
 
 
 def parse_yaml(text: str, path: Path) -> YamlDocument:
+    _check_raw_characters(text, path)
     builder = _Builder(path)
     builder.doc.text = text
     loader = _Loader(text)
@@ -106,6 +113,29 @@ def parse_yaml(text: str, path: Path) -> YamlDocument:
     finally:
         loader.dispose()
     return builder.finish()
+
+
+def _check_raw_characters(text: str, path: Path) -> None:
+    bad = _ILLEGAL_RAW.search(text)
+    if bad is None:
+        return
+    line, column = text_position(text, bad.start())
+    char = bad.group()
+    code = f"U+{ord(char):04X}"
+    if char in _LINE_SEPARATORS:
+        message = (
+            f"{_LINE_SEPARATORS[char]} ({code}) i texten, troligen inklistrad från en webbsida; "
+            "ersätt den med en vanlig radbrytning"
+        )
+    else:
+        message = f"otillåtet kontrolltecken {code} i filen; ta bort det"
+    raise LoadError.at(path, message, line=line, column=column)
+
+
+def text_position(text: str, offset: int) -> Position:
+    """The 1-based line and column of ``offset`` in ``text``, as an editor counts them."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    return text.count("\n", 0, offset) + 1, offset - line_start + 1
 
 
 def _read_text(path: Path) -> str:
@@ -380,7 +410,8 @@ _PROBLEMS: list[tuple[str, str]] = [
     ),
     (
         "found unexpected end of stream",
-        "texten inom citattecken avslutas aldrig; lägg till det avslutande citattecknet",
+        "texten inom citattecken som börjar här avslutas aldrig; "
+        "lägg till det avslutande citattecknet",
     ),
     ("control characters are not allowed", "otillåtet kontrolltecken i filen; ta bort det"),
     ("special characters are not allowed", "otillåtet tecken i filen; ta bort det"),
@@ -391,11 +422,11 @@ _PROBLEMS: list[tuple[str, str]] = [
     ),
     (
         "did not find expected ',' or ']'",
-        "listan inom [ ] avslutas inte; kontrollera kommatecken och ]",
+        "listan inom [ ] som börjar här avslutas inte; kontrollera kommatecken och ]",
     ),
     (
         "did not find expected ',' or '}'",
-        "mappningen inom { } avslutas inte; kontrollera kommatecken och }",
+        "mappningen inom { } som börjar här avslutas inte; kontrollera kommatecken och }",
     ),
     ("did not find expected key", "indraget stämmer inte eller en nyckel saknar «: »"),
     (
@@ -403,6 +434,15 @@ _PROBLEMS: list[tuple[str, str]] = [
         "listan har fel indrag; varje punkt ska börja med «- »",
     ),
 ]
+
+
+# Parser contexts whose mark is where the unfinished thing began.
+_OPENED_AT = (
+    "while scanning a simple key",
+    "while parsing a flow mapping",
+    "while parsing a flow sequence",
+    "while scanning a quoted scalar",
+)
 
 
 def _translate_problem(problem: str) -> str:
@@ -419,6 +459,10 @@ def _syntax_error(error: yaml.MarkedYAMLError, text: str, path: Path) -> LoadErr
     mark = error.problem_mark or error.context_mark
     problem = error.problem or error.context or "okänt fel"
     message = _translate_problem(problem)
+    if error.context_mark is not None and (error.context or "").startswith(_OPENED_AT):
+        # The parser notices a missing "]", "}", quote or ": " where the next thing
+        # starts (often the end of the file); the user has to fix where it began.
+        mark = error.context_mark
     line = mark.line + 1 if mark else 0
     column = mark.column + 1 if mark else 0
     lines = text.splitlines()

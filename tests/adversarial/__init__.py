@@ -1,0 +1,1 @@
+"""Adversarial inputs for nbesok: a table of hostile files and trees, and fuzzing."""

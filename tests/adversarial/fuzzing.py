@@ -1,0 +1,365 @@
+"""Mutants of the real visits and protocols, and the property every mutant must keep.
+
+A mutant is a real archive file with a few edits of the kinds people and tools make:
+lines deleted, duplicated, swapped or re-indented, tabs, random bytes, YAML's special
+characters, keys of the vocabulary with odd values, a truncated file. Whatever the
+mutant, nbesok must either succeed or refuse it with its own error type, every finding
+located (line > 0) in one of the files involved. ``test_fuzz.py`` runs a bounded,
+derandomized number of mutants; ``benchmarks/fuzz_long.py`` runs many more.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import shutil
+import traceback
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from click.testing import CliRunner
+from hypothesis import strategies as st
+
+from nbesok.archive import Archive
+from nbesok.checks import check_protocol, check_visit
+from nbesok.cli import cli
+from nbesok.docxwriter import markdown_to_docx
+from nbesok.errors import Finding, NbesokError, display_path
+from nbesok.loading import load_protocol, load_visit
+from nbesok.render import document_for, reference_docx
+
+from .cases import PN_DASH
+
+REPO = Path(__file__).resolve().parents[2]
+ARCHIVE_PARTS = ("nbesok.yaml", "protocols", "visits", "templates")
+TODAY = date(2030, 1, 1)  # every real visit lies in the past: no clock in the outcome
+FUZZ_VISIT = "visits/fuzz.yaml"
+
+SOURCES: dict[str, bytes] = {
+    f"{folder}/{path.name}": path.read_bytes()
+    for folder in ("visits", "protocols")
+    for path in sorted((REPO / folder).glob("*.yaml"))
+}
+
+# Pieces with a meaning in YAML, Markdown, Jinja or to nbesok's own checks.
+TOKENS: tuple[bytes, ...] = (
+    b": ",
+    b":",
+    b"- ",
+    b"-",
+    b"&a ",
+    b"*a",
+    b"!!python/object/apply:os.system ",
+    b"! ",
+    b"!!str ",
+    b"{",
+    b"}",
+    b"[",
+    b"]",
+    b"'",
+    b'"',
+    b"#",
+    b"|",
+    b">",
+    b"\t",
+    b"\x00",
+    b"\x1b",
+    b"\xff",
+    b"\xc3",
+    "åäö".encode(),
+    "\u2028".encode(),
+    b"\xef\xbb\xbf",
+    b"\r",
+    b"\r\n",
+    b"%",
+    b"@",
+    b"`",
+    b"---\n",
+    b"...\n",
+    b"? ",
+    b"\\",
+    b'"\\u',
+    b"~",
+    b"null",
+    b"true",
+    b"0x1F",
+    b"2024-02-30",
+    b"17/10/2018",
+    b"<<: ",
+    b"{{ x }}",
+    b"{% raw %}",
+    b"::: Svar",
+    b":::",
+    b"# Rubrik",
+    b"| a | b |\n|---|---|",
+    "[länk](javascript:alert(1))".encode(),
+    b"<script>",
+    b"\n",
+    b"    ",
+    b"9" * 30,
+    PN_DASH.encode(),
+)
+
+KEYS: tuple[str, ...] = (
+    "protokoll",
+    "verksamhet",
+    "besöksdatum",
+    "hemsida",
+    "diarienummer",
+    "ledamöter",
+    "namn",
+    "parti",
+    "grupp",
+    "tjänstepersoner",
+    "svar",
+    "sammanfattning",
+    "uppföljning",
+    "punkt",
+    "ansvarig",
+    "senast",
+    "status",
+    "titel",
+    "nämnd",
+    "period",
+    "inledning",
+    "underlag",
+    "sammansättning",
+    "majoritet",
+    "opposition",
+    "majoritetspartier",
+    "etiketter",
+    "avsnitt",
+    "rubrik",
+    "text",
+    "frågor",
+    "id",
+    "fråga",
+    "följdfrågor",
+    "hjälptext",
+    "till_nämnden",
+    "individens-behov",
+    "handlingsplaner",
+    "ovrig-information",
+    "ledamoter",
+    "<<",
+)
+
+KINDS: tuple[str, ...] = (
+    "delete-lines",
+    "duplicate-line",
+    "swap-lines",
+    "indent",
+    "dedent",
+    "tab-indent",
+    "join-lines",
+    "split-line",
+    "insert-bytes",
+    "replace-bytes",
+    "truncate",
+    "new-key",
+    "replace-value",
+)
+
+
+@dataclass(frozen=True)
+class Mutation:
+    """One edit: ``at`` and ``other`` are places as fractions of the lines or bytes."""
+
+    kind: str
+    at: float
+    other: float
+    payload: bytes
+    key: str = ""
+
+
+def mutate(data: bytes, mutations: Iterable[Mutation]) -> bytes:
+    for mutation in mutations:
+        data = _apply(data, mutation)
+    return data
+
+
+def _apply(data: bytes, mutation: Mutation) -> bytes:
+    kind = mutation.kind
+    if kind in ("insert-bytes", "replace-bytes", "truncate"):
+        place = int(mutation.at * (len(data) + 1))
+        if kind == "truncate":
+            return data[:place]
+        rest = place + (len(mutation.payload) if kind == "replace-bytes" else 0)
+        return data[:place] + mutation.payload + data[rest:]
+    lines = data.split(b"\n")
+    here = int(mutation.at * len(lines))
+    there = int(mutation.other * len(lines))
+    line = lines[here]
+    indent = line[: len(line) - len(line.lstrip(b" "))]
+    if kind == "delete-lines":
+        del lines[here : here + 1 + int(mutation.other * 3)]
+    elif kind == "duplicate-line":
+        lines.insert(there, line)
+    elif kind == "swap-lines":
+        lines[here], lines[there] = lines[there], line
+    elif kind == "indent":
+        lines[here] = b" " * (1 + int(mutation.other * 4)) + line
+    elif kind == "dedent":
+        lines[here] = line[min(len(indent), 1 + int(mutation.other * 4)) :]
+    elif kind == "tab-indent":
+        lines[here] = b"\t" * max(1, len(indent) // 2) + line.lstrip(b" ")
+    elif kind == "join-lines":
+        lines[here : here + 2] = [b"".join(lines[here : here + 2])]
+    elif kind == "split-line":
+        cut = int(mutation.other * len(line))
+        lines[here : here + 1] = [line[:cut], indent + line[cut:]]
+    elif kind == "new-key":
+        lines.insert(here, indent + mutation.key.encode("utf-8") + b": " + mutation.payload)
+    elif kind == "replace-value" and b": " in line:
+        lines[here] = line[: line.index(b": ") + 2] + mutation.payload
+    return b"\n".join(lines)
+
+
+_places = st.floats(min_value=0, max_value=1, exclude_max=True, allow_nan=False)
+_payloads = st.one_of(
+    st.sampled_from(TOKENS),
+    st.binary(min_size=1, max_size=8),
+    st.text(min_size=1, max_size=16).map(lambda text: text.encode("utf-8")),
+)
+_keys = st.one_of(st.sampled_from(KEYS), st.text(min_size=1, max_size=10))
+
+mutations = st.builds(
+    Mutation,
+    kind=st.sampled_from(KINDS),
+    at=_places,
+    other=_places,
+    payload=_payloads,
+    key=_keys,
+)
+
+Mutant = tuple[str, list[Mutation]]
+
+
+def mutants(max_mutations: int = 4) -> st.SearchStrategy[Mutant]:
+    """A real file's name and the edits to make to it."""
+    return st.tuples(
+        st.sampled_from(sorted(SOURCES)), st.lists(mutations, min_size=1, max_size=max_mutations)
+    )
+
+
+def copy_archive(target: Path) -> Path:
+    """A copy of the example archive at ``target``, to be mutated."""
+    target.mkdir(parents=True)
+    for part in ARCHIVE_PARTS:
+        source = REPO / part
+        if source.is_dir():
+            shutil.copytree(source, target / part)
+        elif source.is_file():
+            shutil.copy2(source, target / part)
+    return target
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How nbesok took one mutant: ``failure`` says why that was not allowed."""
+
+    rejected: bool = False
+    failure: str | None = None
+
+
+@contextlib.contextmanager
+def installed(root: Path, source: str, data: bytes) -> Iterator[tuple[Path, list[Path]]]:
+    """Put the mutant in the archive; yield it and the files its findings may name.
+
+    A mutated visit is a new file; a mutated protocol replaces the real one for the
+    duration, and the real visits that use it are involved too.
+    """
+    if source.startswith("visits/"):
+        target = root / FUZZ_VISIT
+        target.write_bytes(data)
+        yield target, [target]
+        return
+    target = root / source
+    original = target.read_bytes()
+    target.write_bytes(data)
+    uses = f"protokoll: {target.stem}\n".encode()
+    users = [
+        path
+        for path in sorted((root / "visits").glob("*.yaml"))
+        if path != root / FUZZ_VISIT and uses in path.read_bytes()
+    ]
+    try:
+        yield target, [target, *users]
+    finally:
+        target.write_bytes(original)
+
+
+def unlocated(findings: Sequence[Finding], involved: Sequence[Path]) -> str | None:
+    """Why these findings break the rule, or None.
+
+    Each must name one of the involved files and a place that exists in it as an
+    editor shows it: a line > 0 that the file has, and a column within that line.
+    """
+    files = {display_path(path): path for path in involved}
+    for found in findings:
+        path = files.get(found.path)
+        if found.line <= 0 or path is None:
+            return f"fynd utan plats i indatafilen: {found.format()}"
+        lines = path.read_bytes().split(b"\n")
+        if found.line > len(lines):
+            return f"fynd på rad {found.line}, men filen har {len(lines)}: {found.format()}"
+        try:
+            text = lines[found.line - 1].decode("utf-8").removeprefix("\ufeff")
+        except UnicodeDecodeError:
+            continue  # the column of an undecodable line counts bytes
+        if found.column > len(text) + 1:
+            return (
+                f"fynd i kolumn {found.column}, men raden har {len(text)} tecken: {found.format()}"
+            )
+    return None
+
+
+def run_library(root: Path, source: str, data: bytes) -> Outcome:
+    """Validate and render the mutant (Markdown and DOCX) by calling the library directly."""
+    with installed(root, source, data) as (target, involved):
+        archive = Archive(root)
+        try:
+            if target.parent.name == "protocols":
+                check = unlocated(check_protocol(load_protocol(target)), involved)
+                inputs = [target, *involved[1:]]
+            else:
+                check = unlocated(check_visit(load_visit(target), archive, TODAY), involved)
+                inputs = [target]
+            if check:
+                return Outcome(failure=check)
+            for path in inputs:
+                document, warnings = document_for(archive, path, TODAY, guidance=True)
+                check = unlocated(warnings, involved)
+                if check:
+                    return Outcome(failure=check)
+                markdown_to_docx(document.markdown, reference_docx(archive))
+        except NbesokError as error:
+            check = unlocated(error.findings, involved)
+            return Outcome(rejected=True, failure=check)
+        except Exception:
+            return Outcome(failure=traceback.format_exc())
+    return Outcome()
+
+
+_LOCATED = re.compile(r"^[^:]+:[1-9]\d*:[1-9]\d*: (fel|varning): ")
+
+
+def run_cli(root: Path, source: str, data: bytes) -> Outcome:
+    """``nbesok validate`` and ``nbesok render`` on the mutant, as a user would run them."""
+    with installed(root, source, data) as (target, _), contextlib.chdir(root):
+        relative = target.relative_to(root).as_posix()
+        rejected = False
+        for args in (["validate", relative], ["render", relative, "--out", "fuzz-out"]):
+            result = CliRunner().invoke(cli, args, prog_name="nbesok")
+            output = result.output
+            if result.exit_code not in (0, 1) or "Traceback" in output or "internt fel" in output:
+                return Outcome(failure=f"nbesok {' '.join(args)} → {result.exit_code}\n{output}")
+            if result.exception is not None and not isinstance(result.exception, SystemExit):
+                return Outcome(failure=repr(result.exception))
+            for line in output.splitlines():
+                if (": fel: " in line or ": varning: " in line) and not _LOCATED.match(line):
+                    return Outcome(failure=f"fynd utan plats: {line}")
+            rejected = rejected or result.exit_code == 1
+    return Outcome(rejected=rejected)
