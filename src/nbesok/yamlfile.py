@@ -92,6 +92,7 @@ def read_yaml(path: Path) -> YamlDocument:
 
 
 def parse_yaml(text: str, path: Path) -> YamlDocument:
+    text = _one_kind_of_line_break(text)
     _check_raw_characters(text, path)
     builder = _Builder(path)
     builder.doc.text = text
@@ -113,6 +114,14 @@ def parse_yaml(text: str, path: Path) -> YamlDocument:
     finally:
         loader.dispose()
     return builder.finish()
+
+
+def _one_kind_of_line_break(text: str) -> str:
+    """YAML and editors both take CR LF and a lone CR (old Mac files) as line breaks;
+    one kind of break keeps every line number nbesok computes the same."""
+    if "\r" not in text:
+        return text
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _check_raw_characters(text: str, path: Path) -> None:
@@ -177,9 +186,9 @@ def decode_utf8(raw: bytes, path: Path) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        before = raw[: error.start]
-        line = before.count(b"\n") + 1
-        column = len(before) - (before.rfind(b"\n") + 1) + 1
+        # Everything before the bad byte is valid UTF-8, so it can be counted as text.
+        before = _one_kind_of_line_break(raw[: error.start].decode("utf-8"))
+        line, column = text_position(before, len(before))
         guess = raw[error.start : error.start + 1].decode("cp1252", errors="replace")
         raise LoadError.at(
             path,

@@ -734,6 +734,26 @@ CASES: list[Case] = [
         "2:16: fel: ",
         "filen är inte UTF-8 (tecknet «é» ser ut att vara Windows-1252/ANSI)",
     ),
+    validate(
+        "yaml-cp1252-in-a-windows-file",
+        visit("verksamhet: Arbetslik aktivitet", "verksamhet: Café Kungsgatan")
+        .replace("\n", "\r\n")
+        .encode("cp1252"),
+        "2:16: fel: ",
+        "filen är inte UTF-8",
+    ),
+    validate(
+        "yaml-windows-line-ends",
+        visit("besöksdatum: 2023-06-07", "besöksdatum: 2023-06-31").replace("\n", "\r\n"),
+        "3:14: fel: besöksdatum: ",
+        "ÅÅÅÅ-MM-DD",
+    ),
+    validate(
+        "yaml-old-mac-line-ends",  # a lone CR ends a line for YAML and for editors alike
+        visit("besöksdatum: 2023-06-07", "besöksdatum: 2023-06-31").replace("\n", "\r"),
+        "3:14: fel: besöksdatum: ",
+        "ÅÅÅÅ-MM-DD",
+    ),
     render("yaml-utf16", VISIT.encode("utf-16"), "1:1: fel: ", "filen är sparad som UTF-16"),
     validate("yaml-empty-file", b"", "1:1: fel: ", "filen är tom"),
     validate("yaml-only-comments", "# ett besök\n# kommer här\n", "1:1: fel: ", "filen är tom"),

@@ -302,7 +302,8 @@ def unlocated(findings: Sequence[Finding], involved: Sequence[Path]) -> str | No
         path = files.get(found.path)
         if found.line <= 0 or path is None:
             return f"fynd utan plats i indatafilen: {found.format()}"
-        lines = path.read_bytes().split(b"\n")
+        # As editors count lines: CR LF, LF and a lone CR each end one.
+        lines = re.split(rb"\r\n|\r|\n", path.read_bytes())
         if found.line > len(lines):
             return f"fynd på rad {found.line}, men filen har {len(lines)}: {found.format()}"
         try:
