@@ -8,14 +8,13 @@ from the working directory and shows paths relative to it.
 
 from __future__ import annotations
 
-import shutil
 import textwrap
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from support import ARCHIVE_PARTS, REPO_ROOT, copy_archive
+from support import REPO_ROOT, copy_archive
 
 WriteTree = Callable[[Path, Mapping[str, str | bytes]], list[Path]]
 
@@ -108,14 +107,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory, repo_root: Path) -> Rende
 
     from nbesok.cli import cli
 
-    root = tmp_path_factory.mktemp("rendered") / "arkiv"
-    root.mkdir()
-    for part in ARCHIVE_PARTS:
-        source = repo_root / part
-        if source.is_dir():
-            shutil.copytree(source, root / part)
-        elif source.is_file():
-            shutil.copy2(source, root / part)
+    root = copy_archive(repo_root, tmp_path_factory.mktemp("rendered") / "arkiv")
     out = root / "out"
     with contextlib.chdir(root):
         for command in RENDER_COMMANDS:

@@ -18,6 +18,51 @@ GOLDEN = Path(__file__).parent / "golden"
 # Regenerate the golden files: NBESOK_UPDATE_GOLDEN=1 uv run pytest tests/test_render.py …
 UPDATE_GOLDEN = os.environ.get("NBESOK_UPDATE_GOLDEN") == "1"
 
+# A complete visit of arbetslik-aktivitet-2023 with no findings at all; tests change one
+# line of it, so every finding they expect is the only one.
+COMPLETE_VISIT = """\
+protokoll: arbetslik-aktivitet-2023
+verksamhet: Arbetslik aktivitet
+besöksdatum: 2023-06-07
+ledamöter:
+  - Anna Andersson (S)
+  - Bo Berg (M)
+  - Cia Carlsson (V)
+  - Dan Dahl (KD)
+tjänstepersoner:
+  - Eva Ek
+svar:
+  individens-behov: Svar.
+  handlingsplaner: Svar.
+  samarbete-kommunen: Svar.
+  samarbete-myndigheter-naringsliv: Svar.
+  saknar-fran-politiken: Svar.
+  ovrig-information: Svar.
+"""
+#  1 protokoll   2 verksamhet   3 besöksdatum   4 ledamöter (items on 5–8)
+#  9 tjänstepersoner (item on 10)   11 svar (answers on 12–17)
+
+# A small protocol with a majority, for the composition rules and hostile edits.
+SMALL_PROTOCOL = """\
+titel: Liten mall
+nämnd: Arbetsmarknadsnämnden
+period: "2024"
+sammansättning:
+  majoritet: 2
+  opposition: 2
+  tjänstepersoner: 1
+  majoritetspartier: [S, M, C]
+avsnitt:
+  - rubrik: Frågor
+    frågor:
+      - id: forsta
+        fråga: Första frågan?
+      - id: andra
+        fråga: Andra frågan?
+        till_nämnden: true
+"""
+#  4 sammansättning (5–8)  9 avsnitt  12 id forsta  14 id andra  16 till_nämnden
+
 
 def copy_archive(repo_root: Path, root: Path) -> Path:
     """Copy the example archive (settings, protocols, visits, templates) to ``root``."""

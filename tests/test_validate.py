@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from support import COMPLETE_VISIT, SMALL_PROTOCOL
 
 from nbesok.cli import cli
 
@@ -16,50 +17,9 @@ WriteTree = Callable[[Path, Mapping[str, str | bytes]], list[Path]]
 
 SUMMARY = re.compile(r"^(\d+) fel och (\d+) varning(?:ar)? i (\d+) fil(?:er)?\.$")
 
-# A complete visit of arbetslik-aktivitet-2023 with no findings at all; the cases below
-# change one line of it, so every finding they expect is the only one. Line numbers:
-VISIT = """\
-protokoll: arbetslik-aktivitet-2023
-verksamhet: Arbetslik aktivitet
-besöksdatum: 2023-06-07
-ledamöter:
-  - Anna Andersson (S)
-  - Bo Berg (M)
-  - Cia Carlsson (V)
-  - Dan Dahl (KD)
-tjänstepersoner:
-  - Eva Ek
-svar:
-  individens-behov: Svar.
-  handlingsplaner: Svar.
-  samarbete-kommunen: Svar.
-  samarbete-myndigheter-naringsliv: Svar.
-  saknar-fran-politiken: Svar.
-  ovrig-information: Svar.
-"""
-#  1 protokoll   2 verksamhet   3 besöksdatum   4 ledamöter (items on 5–8)
-#  9 tjänstepersoner (item on 10)   11 svar (answers on 12–17)
+VISIT = COMPLETE_VISIT  # its line numbers are listed under it in support.py
 
-# A small protocol with a majority, for the composition rules.
-PROTOCOL = """\
-titel: Liten mall
-nämnd: Arbetsmarknadsnämnden
-period: "2024"
-sammansättning:
-  majoritet: 2
-  opposition: 2
-  tjänstepersoner: 1
-  majoritetspartier: [S, M, C]
-avsnitt:
-  - rubrik: Frågor
-    frågor:
-      - id: forsta
-        fråga: Första frågan?
-      - id: andra
-        fråga: Andra frågan?
-        till_nämnden: true
-"""
-#  4 sammansättning (5–8)   9 avsnitt   12 id forsta   14 id andra   16 till_nämnden
+PROTOCOL = SMALL_PROTOCOL  # its line numbers are listed under it in support.py
 
 SMALL_VISIT = """\
 protokoll: liten

@@ -24,6 +24,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from support import COMPLETE_VISIT, SMALL_PROTOCOL
+
 Content = str | bytes | Callable[[], bytes]
 Setup = Callable[[Path], None]
 
@@ -52,25 +54,11 @@ TEMPLATE = "templates/protokoll.md.j2"
 REFERENCE = "templates/referens.docx"
 P = "protocols/liten.yaml"
 
-# A complete visit of arbetslik-aktivitet-2023 without a single finding.
-VISIT = """\
-protokoll: arbetslik-aktivitet-2023
-verksamhet: Arbetslik aktivitet
-besöksdatum: 2023-06-07
-ledamöter:
-  - Anna Andersson (S)
-  - Bo Berg (M)
-  - Cia Carlsson (V)
-  - Dan Dahl (KD)
-tjänstepersoner:
-  - Eva Ek
-svar:
-  individens-behov: Svar.
-  handlingsplaner: Svar.
-  samarbete-kommunen: Svar.
-  samarbete-myndigheter-naringsliv: Svar.
-  saknar-fran-politiken: Svar.
-  ovrig-information: Svar.
+# A complete visit of arbetslik-aktivitet-2023 without a single finding, with a summary
+# and a follow-up item.
+VISIT = (
+    COMPLETE_VISIT
+    + """\
 sammanfattning: Kort sammanfattning.
 uppföljning:
   - punkt: Följa upp platserna.
@@ -78,6 +66,7 @@ uppföljning:
     senast: 2023-12-31
     status: påbörjad
 """
+)
 #  1 protokoll  2 verksamhet  3 besöksdatum  4 ledamöter (5–8)  9 tjänstepersoner (10)
 # 11 svar (12–17)  18 sammanfattning  19 uppföljning: 20 punkt 21 ansvarig 22 senast 23 status
 
@@ -85,25 +74,7 @@ MEMBERS = VISIT[VISIT.index("ledamöter:\n") : VISIT.index("tjänstepersoner:")]
 ANSWERS = VISIT[VISIT.index("svar:\n") : VISIT.index("sammanfattning:")]
 FOLLOW_UP = VISIT[VISIT.index("uppföljning:\n") :]
 
-PROTOCOL = """\
-titel: Liten mall
-nämnd: Arbetsmarknadsnämnden
-period: "2024"
-sammansättning:
-  majoritet: 2
-  opposition: 2
-  tjänstepersoner: 1
-  majoritetspartier: [S, M, C]
-avsnitt:
-  - rubrik: Frågor
-    frågor:
-      - id: forsta
-        fråga: Första frågan?
-      - id: andra
-        fråga: Andra frågan?
-        till_nämnden: true
-"""
-#  4 sammansättning (5–8)  9 avsnitt  12 id forsta  14 id andra  16 till_nämnden
+PROTOCOL = SMALL_PROTOCOL  # its line numbers are listed under it in support.py
 
 SMALL_VISIT = """\
 protokoll: liten

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-import shutil
 import traceback
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -21,6 +20,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 from hypothesis import strategies as st
+from support import REPO_ROOT
+from support import copy_archive as copy_example_archive
 
 from nbesok.archive import Archive
 from nbesok.checks import check_protocol, check_visit
@@ -32,8 +33,7 @@ from nbesok.render import document_for, reference_docx
 
 from .cases import PN_DASH
 
-REPO = Path(__file__).resolve().parents[2]
-ARCHIVE_PARTS = ("nbesok.yaml", "protocols", "visits", "templates")
+REPO = REPO_ROOT
 TODAY = date(2030, 1, 1)  # every real visit lies in the past: no clock in the outcome
 FUZZ_VISIT = "visits/fuzz.yaml"
 
@@ -246,14 +246,7 @@ def mutants(max_mutations: int = 4) -> st.SearchStrategy[Mutant]:
 
 def copy_archive(target: Path) -> Path:
     """A copy of the example archive at ``target``, to be mutated."""
-    target.mkdir(parents=True)
-    for part in ARCHIVE_PARTS:
-        source = REPO / part
-        if source.is_dir():
-            shutil.copytree(source, target / part)
-        elif source.is_file():
-            shutil.copy2(source, target / part)
-    return target
+    return copy_example_archive(REPO, target)
 
 
 @dataclass(frozen=True)
