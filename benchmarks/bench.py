@@ -59,6 +59,11 @@ VALIDATE_SECONDS = 1.0  # validate of all visits: under 1 s
 RERENDER_SHARE = 0.05  # unchanged re-render: at most 5 % of the first render
 PEAK_MEMORY = 300 * MB  # batch render, sum of RSS over the process tree
 
+# What a one-visit render cannot do without, whatever nbesok's own code does: the
+# libraries DESIGN.md prescribes (click, PyYAML, pydantic, Jinja2, markdown-it-py);
+# pydantic loads its model machinery only when BaseModel is first asked for.
+LIBRARY_IMPORTS = "import click, jinja2, markdown_it, yaml; from pydantic import BaseModel"
+
 
 # Generating the archive
 
@@ -456,6 +461,7 @@ class Measurements:
     pandoc: list[Run]  # one per Markdown file, each a different visit
     one_visit: list[Run]  # the same visits, each into a fresh --out folder
     one_visit_cold: list[Run]  # without a bytecode cache (for information)
+    libraries: list[Run]  # importing the libraries the design prescribes, nothing else
     first: Run  # all visits into an empty folder, memory polled
     second: Run  # the same again, nothing changed
     validate: list[Run]
@@ -503,11 +509,12 @@ def measure(workspace: Path, archive: Archive, pandoc: str, repeat: int) -> Meas
     progress(f"validerar alla besök ({validate_runs} gånger)")
     validations = [nbesok("validate") for _ in range(validate_runs)]
 
-    # Alternating the two keeps their ratio fair when the machine's load changes.
-    progress(f"pandoc och ett besök i taget, omväxlande ({repeat} gånger var)")
+    # Alternating them keeps their ratios fair when the machine's load changes.
+    progress(f"pandoc, ett besök och biblioteken, omväxlande ({repeat} gånger var)")
     (workspace / "pandoc").mkdir()
     pandoc_runs: list[Run] = []
     one_runs: list[Run] = []
+    library_runs: list[Run] = []
     for number, index in enumerate(spread(count, repeat)):
         stem = visits[index].stem
         target, markdown = workspace / "pandoc" / f"{stem}.docx", out / f"{stem}.md"
@@ -515,6 +522,7 @@ def measure(workspace: Path, archive: Archive, pandoc: str, repeat: int) -> Meas
             run([pandoc, "-f", "markdown", "-t", "docx", "-o", target, markdown], root, env)
         )
         one_runs.append(render_one(index, workspace / "ett" / str(number)))
+        library_runs.append(run([PYTHON, "-c", LIBRARY_IMPORTS], root, env))
 
     progress(f"nbesok --help och python -c 'import click', omväxlande ({repeat} gånger var)")
     help_runs: list[Run] = []
@@ -531,7 +539,16 @@ def measure(workspace: Path, archive: Archive, pandoc: str, repeat: int) -> Meas
         for number, index in enumerate(spread(count, cold_runs))
     ]
     return Measurements(
-        count, pandoc_runs, one_runs, one_cold, first, second, validations, help_runs, click_runs
+        count,
+        pandoc_runs,
+        one_runs,
+        one_cold,
+        library_runs,
+        first,
+        second,
+        validations,
+        help_runs,
+        click_runs,
     )
 
 
@@ -540,6 +557,7 @@ def table(m: Measurements) -> list[Row]:
     count = m.count
     pandoc = median_seconds(m.pandoc)
     one, cold = median_seconds(m.one_visit), median_seconds(m.one_visit_cold)
+    libraries = median_seconds(m.libraries)
     batch, rerender = m.first.seconds / count, m.second.seconds / count
     validate = median_seconds(m.validate)
     help_time, click = median_seconds(m.help), median_seconds(m.click)
@@ -568,6 +586,14 @@ def table(m: Measurements) -> list[Row]:
             f"{one / pandoc:.1f}× pandoc",
             f"≤ {ONE_VISIT_RATIO:g}× (sikte {ONE_VISIT_AIM:g}×)",
             verdict(one, ONE_VISIT_RATIO * pandoc, seconds_text, ONE_VISIT_AIM * pandoc),
+        ),
+        Row(
+            "  bara importera biblioteken",
+            seconds_text(libraries),
+            "",
+            f"{libraries / pandoc:.1f}× pandoc",
+            "",
+            "upplysning: golvet för en process",
         ),
         Row(
             "  dito utan bytekodcache",
@@ -641,6 +667,7 @@ def figures(
             "pandoc_per_dokument": seconds(m.pandoc),
             "render_ett_besök": seconds(m.one_visit),
             "render_ett_besök_utan_bytekodcache": seconds(m.one_visit_cold),
+            "importera_biblioteken": seconds(m.libraries),
             "render_alla": m.first.seconds,
             "render_alla_igen": m.second.seconds,
             "validate_alla": seconds(m.validate),
