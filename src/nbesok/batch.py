@@ -10,6 +10,7 @@ This module imports nothing heavy, so a run that skips everything stays fast.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -264,7 +265,13 @@ def _render_many(
     root: Path, chunk: list[tuple[Path, str]], options: Options, out_dir: Path, today: date
 ) -> list[_Result]:
     archive = Archive(root)  # one per worker and batch: each protocol is parsed once
-    return [_render_one(archive, path, key, options, out_dir, today) for path, key in chunk]
+    results = [_render_one(archive, path, key, options, out_dir, today) for path, key in chunk[:1]]
+    # By now every module, the parsed reference and the compiled templates are loaded
+    # and live to the end; frozen, the garbage collector stops walking them again and
+    # again while the rest of the chunk is rendered (about a tenth of a worker's time).
+    gc.freeze()
+    results += [_render_one(archive, path, key, options, out_dir, today) for path, key in chunk[1:]]
+    return results
 
 
 def _render_one(
