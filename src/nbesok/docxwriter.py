@@ -28,6 +28,7 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 from nbesok.docxpackage import Properties, write_zip
 from nbesok.errors import RenderError
 from nbesok.reference import Reference, StyleKind, load_reference
+from nbesok.yamlfile import text_position
 
 __all__ = ["markdown_to_docx", "reproducible_zip"]
 
@@ -103,8 +104,7 @@ def _check_characters(markdown: str) -> None:
     found = _ILLEGAL_XML.search(markdown)
     if found is None:
         return
-    line = markdown.count("\n", 0, found.start()) + 1
-    column = found.start() - (markdown.rfind("\n", 0, found.start()) + 1) + 1
+    line, column = text_position(markdown, found.start())
     raise RenderError.at(_SOURCE, _illegal_message(found.group()), line=line, column=column)
 
 

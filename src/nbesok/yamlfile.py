@@ -38,6 +38,8 @@ _ILLEGAL_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\u
 # the Unicode line separators that web pages carry. YAML counts U+2028, U+2029 and
 # NEL as line breaks while editors do not, so the parser's line numbers would stop
 # matching the editor's; they are refused up front, at the place the editor shows.
+# This covers every character the YAML readers refuse, so their unlocated reader
+# errors no longer reach a user.
 _ILLEGAL_RAW = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
 _LINE_SEPARATORS = {"\x85": "NEL", "\u2028": "radavgränsare", "\u2029": "styckeavgränsare"}
 
@@ -422,9 +424,6 @@ _PROBLEMS: list[tuple[str, str]] = [
         "texten inom citattecken som börjar här avslutas aldrig; "
         "lägg till det avslutande citattecknet",
     ),
-    ("control characters are not allowed", "otillåtet kontrolltecken i filen; ta bort det"),
-    ("special characters are not allowed", "otillåtet tecken i filen; ta bort det"),
-    ("unacceptable character", "otillåtet tecken i filen; ta bort det"),
     (
         "did not find expected node content",
         "ett värde saknas eller börjar med ett tecken som har särskild betydelse; " + _QUOTE_HINT,
