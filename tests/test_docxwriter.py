@@ -20,9 +20,9 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
 
 import nbesok
-from nbesok.docxwriter import markdown_to_docx
+from nbesok.docx import markdown_to_docx
+from nbesok.docx.reference import load_reference
 from nbesok.errors import RenderError, TemplateError
-from nbesok.reference import load_reference
 
 REFERENCE = Path(nbesok.__file__).parent / "templates" / "referens.docx"
 BUILD_SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "build_reference_docx.py"
@@ -624,7 +624,7 @@ def test_templates_and_macro_documents_are_rejected(
 def test_a_zip_without_a_word_document_is_rejected(tmp_path: Path) -> None:
     reference = write_zip(tmp_path / "referens.docx", {"[Content_Types].xml": b"<Types/>"})
 
-    with pytest.raises(TemplateError, match=r"saknar word/document\.xml"):
+    with pytest.raises(TemplateError, match=r"saknar Word-huvuddelen \(word/document\.xml\)"):
         convert("Text.\n", reference)
 
 

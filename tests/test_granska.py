@@ -23,16 +23,16 @@ from conftest import RENDERED_NAMES, Rendered
 from docx import Document
 from docx.table import Table
 from docx.text.paragraph import Paragraph
-from lxml import etree  # type: ignore[import-untyped]
+from lxml import etree
 
-from nbesok.accessibility import (
+from nbesok.cli import cli
+from nbesok.docx.review import (
+    as_warnings,
     docx_files,
-    review_docx,
+    review_file,
     review_paths,
-    review_written,
     summary_line,
 )
-from nbesok.cli import cli
 from nbesok.errors import Finding, Severity
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -155,7 +155,7 @@ def season(rendered: Rendered) -> Path:
 
 @pytest.mark.parametrize("name", RENDERED_NAMES)
 def test_the_real_outputs_have_no_findings(rendered: Rendered, name: str) -> None:
-    assert review_docx(rendered.docx(name)) == []
+    assert review_file(rendered.docx(name)) == []
 
 
 def test_the_real_outputs_exercise_every_rule(rendered: Rendered) -> None:
@@ -192,7 +192,7 @@ def test_a_document_without_language_is_flagged(visit: Path, tmp_path: Path) -> 
     path = broken(
         visit, tmp_path / "utan-språk.docx", {CORE: no_core_language, STYLES: no_text_language}
     )
-    findings = review_docx(path)
+    findings = review_file(path)
 
     assert [(f.key, f.line, f.severity) for f in findings] == [
         ("språk", 0, Severity.ERROR),
@@ -207,7 +207,7 @@ def test_an_invalid_language_code_is_flagged(visit: Path, tmp_path: Path) -> Non
     def nonsense(root: Any) -> None:
         root.find(f"{{{DC}}}language").text = "svenska!"
 
-    found = only(review_docx(broken(visit, tmp_path / "språk.docx", {CORE: nonsense})))
+    found = only(review_file(broken(visit, tmp_path / "språk.docx", {CORE: nonsense})))
 
     assert found.key == "språk"
     assert "«svenska!»" in found.message
@@ -224,7 +224,7 @@ def test_a_document_without_title_property_is_flagged(
         else:
             title.text = "  "
 
-    found = only(review_docx(broken(visit, tmp_path / "utan-titel.docx", {CORE: no_title})))
+    found = only(review_file(broken(visit, tmp_path / "utan-titel.docx", {CORE: no_title})))
 
     assert (found.key, found.line, found.severity) == ("dokumenttitel", 0, Severity.ERROR)
     assert "title:" in found.message
@@ -237,7 +237,7 @@ def test_a_document_without_title_paragraph_is_flagged(visit: Path, tmp_path: Pa
     def title_as_body(root: Any) -> None:
         set_style(paragraphs_with_style(root, "Title")[0], "BodyText")
 
-    found = only(review_docx(broken(visit, tmp_path / "x.docx", {DOCUMENT: title_as_body})))
+    found = only(review_file(broken(visit, tmp_path / "x.docx", {DOCUMENT: title_as_body})))
 
     assert (found.key, found.line) == ("titel", 0)
     assert "formatmallen Title" in found.message
@@ -250,7 +250,7 @@ def test_a_second_title_is_flagged(visit: Path, tmp_path: Path) -> None:
         set_style(paragraph_with_text(root, text), "Title")
 
     path = broken(visit, tmp_path / "två-titlar.docx", {DOCUMENT: second_title})
-    found = only(review_docx(path))
+    found = only(review_file(path))
 
     assert (found.key, found.line, found.column) == (f"titel «{text}»", block_line(path, text), 1)
     assert "en andra titel" in found.message
@@ -266,7 +266,7 @@ def test_a_skip_from_heading_1_to_heading_3_is_flagged(visit: Path, tmp_path: Pa
         set_style(question, "Heading3")
 
     path = broken(visit, tmp_path / "hopp.docx", {DOCUMENT: skip})
-    found = only(review_docx(path))
+    found = only(review_file(path))
 
     assert found.line == block_line(path, texts[0])
     assert found.key.startswith(f"rubrik «{texts[0][:30]}")
@@ -284,7 +284,7 @@ def test_the_first_heading_after_the_title_must_be_level_1(visit: Path, tmp_path
         set_style(heading, "Heading2")
 
     path = broken(visit, tmp_path / "nivå.docx", {DOCUMENT: demote})
-    found = only(review_docx(path))
+    found = only(review_file(path))
 
     assert (found.key, found.line) == (f"rubrik «{texts[0]}»", block_line(path, texts[0]))
     assert "från titeln till Heading 2" in found.message
@@ -298,7 +298,7 @@ def test_a_heading_by_direct_outline_level_counts(visit: Path, tmp_path: Path) -
         etree.SubElement(properties, w("outlineLvl"), {w("val"): "2"})  # level 3
 
     path = broken(visit, tmp_path / "disposition.docx", {DOCUMENT: outline})
-    found = only(review_docx(path))
+    found = only(review_file(path))
 
     assert (found.key, found.line) == (f"rubrik «{text}»", block_line(path, text))
     assert "från titeln till Heading 3" in found.message
@@ -321,7 +321,7 @@ def test_a_custom_style_inherits_its_heading_level(visit: Path, tmp_path: Path) 
         set_style(paragraph_with_text(root, text), "Kommunrubrik")
 
     path = broken(visit, tmp_path / "egen.docx", {STYLES: custom_style, DOCUMENT: use_it})
-    found = only(review_docx(path))
+    found = only(review_file(path))
 
     assert found.line == block_line(path, text)
     assert "från titeln till Heading 3" in found.message
@@ -336,7 +336,7 @@ def test_a_subtitle_based_on_title_is_not_a_second_title(visit: Path, tmp_path: 
 
     path = broken(visit, tmp_path / "undertitel.docx", {STYLES: subtitle_style, DOCUMENT: use_it})
 
-    assert review_docx(path) == []
+    assert review_file(path) == []
 
 
 def test_an_empty_heading_is_flagged(visit: Path, tmp_path: Path) -> None:
@@ -350,7 +350,7 @@ def test_an_empty_heading_is_flagged(visit: Path, tmp_path: Path) -> None:
         heading.addnext(empty)
 
     path = broken(visit, tmp_path / "tom.docx", {DOCUMENT: empty_heading})
-    found = only(review_docx(path))
+    found = only(review_file(path))
 
     assert found.line == block_line(path, before[0]) + 1
     assert found.key == "rubrik (heading 2)"
@@ -368,7 +368,7 @@ def test_a_table_without_header_row_is_flagged(season: Path, tmp_path: Path) -> 
         marker.getparent().remove(marker)
 
     path = broken(season, tmp_path / "utan-rubrikrad.docx", {DOCUMENT: no_header})
-    found = only(review_docx(path))
+    found = only(review_file(path))
 
     assert (found.key, found.line) == ("tabell 2", table_line(path, 2))
     assert "rubrikrad" in found.message
@@ -382,7 +382,7 @@ def test_a_header_row_switched_off_is_flagged(season: Path, tmp_path: Path) -> N
 
     path = broken(season, tmp_path / "av.docx", {DOCUMENT: switched_off})
 
-    assert only(review_docx(path)).key == "tabell 1"
+    assert only(review_file(path)).key == "tabell 1"
 
 
 def test_a_shaded_cell_without_text_is_flagged(season: Path, tmp_path: Path) -> None:
@@ -399,7 +399,7 @@ def test_a_shaded_cell_without_text_is_flagged(season: Path, tmp_path: Path) -> 
                         return
 
     path = broken(season, tmp_path / "bara-färg.docx", {DOCUMENT: empty_status})
-    found = only(review_docx(path))
+    found = only(review_file(path))
     table, row, column = where[0]
 
     assert found.key == f"tabell {table}, rad {row}, kolumn {column}"
@@ -418,7 +418,7 @@ def test_an_emptied_status_cell_is_reported_once(season: Path, tmp_path: Path) -
 
     path = broken(season, tmp_path / "mellanslag.docx", {DOCUMENT: spaces})
 
-    assert "färgen får inte ensam bära betydelsen" in only(review_docx(path)).message
+    assert "färgen får inte ensam bära betydelsen" in only(review_file(path)).message
 
 
 def test_a_coloured_mark_of_spaces_is_flagged(visit: Path, tmp_path: Path) -> None:
@@ -430,7 +430,7 @@ def test_a_coloured_mark_of_spaces_is_flagged(visit: Path, tmp_path: Path) -> No
         etree.SubElement(run, w("t")).text = "   "
 
     path = broken(visit, tmp_path / "markering.docx", {DOCUMENT: mark})
-    found = only(review_docx(path))
+    found = only(review_file(path))
 
     assert (found.key, found.line) == ("färgmarkering", block_line(path, text + "   "))
 
@@ -441,7 +441,7 @@ def test_a_coloured_mark_of_spaces_is_flagged(visit: Path, tmp_path: Path) -> No
 def test_a_picture_without_alt_text_is_flagged(visit: Path, tmp_path: Path) -> None:
     path = with_picture(visit, tmp_path / "bild.docx", alt_text=None)
     blocks = len(list(Document(str(path)).iter_inner_content()))
-    found = only(review_docx(path))
+    found = only(review_file(path))
 
     assert found.line == blocks  # add_picture appends a paragraph at the end
     assert found.key.startswith("bild ")
@@ -453,13 +453,13 @@ def test_a_picture_without_alt_text_is_flagged(visit: Path, tmp_path: Path) -> N
 def test_a_blank_alt_text_is_no_alt_text(visit: Path, tmp_path: Path, alt_text: str) -> None:
     path = with_picture(visit, tmp_path / "bild.docx", alt_text=alt_text)
 
-    assert "alternativtext" in only(review_docx(path)).message
+    assert "alternativtext" in only(review_file(path)).message
 
 
 def test_a_picture_with_alt_text_passes(visit: Path, tmp_path: Path) -> None:
     path = with_picture(visit, tmp_path / "bild.docx", alt_text="Kommunens logotyp")
 
-    assert review_docx(path) == []
+    assert review_file(path) == []
 
 
 def test_a_decorative_picture_passes(visit: Path, tmp_path: Path) -> None:
@@ -473,7 +473,7 @@ def test_a_decorative_picture_passes(visit: Path, tmp_path: Path) -> None:
         extension = etree.SubElement(extensions, f"{{{a}}}ext", {"uri": "{C183D7F6}"})
         etree.SubElement(extension, f"{{{decorative}}}decorative", {"val": "1"})
 
-    assert review_docx(broken(path, tmp_path / "dekor.docx", {DOCUMENT: mark})) == []
+    assert review_file(broken(path, tmp_path / "dekor.docx", {DOCUMENT: mark})) == []
 
 
 # Files that are not Word documents
@@ -509,7 +509,7 @@ def test_a_file_that_is_not_a_docx_is_one_error(
     target = tmp_path / "trasig.docx"
     make(visit, target)
 
-    found = only(review_docx(target))
+    found = only(review_file(target))
 
     assert (found.line, found.severity) == (0, Severity.ERROR)
     assert "kan inte läsas som Word-dokument" in found.message
@@ -538,7 +538,7 @@ def test_the_review_after_render_only_warns(visit: Path, tmp_path: Path) -> None
     markdown = tmp_path / "x.md"
     markdown.write_text("# x\n", "utf-8")
 
-    found = only(review_written([markdown, path]))
+    found = only(as_warnings(review_file(path)))
 
     assert found.severity is Severity.WARNING
     assert found.key == "titel"

@@ -9,7 +9,7 @@ from click.testing import CliRunner, Result
 
 from nbesok.cli import cli
 from nbesok.loading import load_visit
-from nbesok.scaffold import MAX_SLUG
+from nbesok.names import MAX_SLUG
 
 PROTOCOLS = ["arbetslik-aktivitet-2023", "arbetsmarknad-och-integration-2018-19"]
 

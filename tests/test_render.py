@@ -41,9 +41,9 @@ from docx.text.paragraph import Paragraph
 from support import GOLDEN, check_golden, invoke
 
 import nbesok
-import nbesok.batch
 import nbesok.cli
-import nbesok.docxwriter
+import nbesok.documents
+import nbesok.docx.writer
 import nbesok.render
 import nbesok.report
 
@@ -525,7 +525,7 @@ def _shifted_clock(monkeypatch: pytest.MonkeyPatch) -> None:
         def now(cls, tz: Any = None) -> ShiftedDatetime:
             return cls(2031, 1, 1, 12, 0, tzinfo=tz)
 
-    modules = (nbesok.cli, nbesok.batch, nbesok.render, nbesok.report, nbesok.docxwriter)
+    modules = (nbesok.cli, nbesok.render, nbesok.documents, nbesok.report, nbesok.docx.writer)
     for module in modules:
         if getattr(module, "date", None) is date:
             monkeypatch.setattr(module, "date", ShiftedDate)

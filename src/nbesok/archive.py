@@ -13,14 +13,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from nbesok.errors import ArchiveError, LoadError, NbesokError, finding
+from nbesok.errors import ArchiveError, LoadError, NbesokError
+from nbesok.names import nearest
 
 if TYPE_CHECKING:
     from nbesok.loading import Loaded
     from nbesok.models import Protocol, Settings
-
-# Ids of protocols and questions: file stems and YAML keys, never paths.
-ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 MARKER = "nbesok.yaml"
 PROTOCOLS = "protocols"
@@ -90,6 +88,8 @@ class Archive:
 
         Read once and kept, until the file changes on disk.
         """
+        from nbesok.models import ID_PATTERN  # pydantic: only when a protocol is read
+
         path = self.protocols_dir / f"{protocol_id}.yaml"
         # An id is a file stem, never a path: "../visits/x" must not reach other files.
         if not re.fullmatch(ID_PATTERN, protocol_id) or not path.is_file():
@@ -119,8 +119,6 @@ class Archive:
 
 
 def unknown_protocol_message(archive: Archive, protocol_id: str) -> str:
-    from nbesok.loading import nearest
-
     known = archive.protocol_ids()
     suggestion = nearest(protocol_id, known)
     hint = f"; menade du «{suggestion}»?" if suggestion else ""
@@ -131,8 +129,3 @@ def unknown_protocol_message(archive: Archive, protocol_id: str) -> str:
 def open_archive(start: Path | None = None) -> Archive:
     """Find the archive at or above ``start`` (default: the working directory) and read it."""
     return Archive(find_root(start or Path.cwd()))
-
-
-def require_folder(path: Path, what: str) -> None:
-    if not path.is_dir():
-        raise ArchiveError(finding(path, f"mappen för {what} saknas; skapa den"))

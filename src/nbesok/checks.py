@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from nbesok.archive import MARKER, Archive, Kind, unknown_protocol_message
 from nbesok.errors import Finding, NbesokError, Severity, finding
-from nbesok.loading import Loaded, load_protocol, load_settings, load_visit, nearest
+from nbesok.inputs import expand_paths
+from nbesok.loading import Loaded, load_protocol, load_settings, load_visit
 from nbesok.models import Group, Protocol, Visit
+from nbesok.names import nearest
 from nbesok.personnummer import personnummer_findings
 from nbesok.yamlfile import KeyPath, format_keypath
 
@@ -37,26 +39,7 @@ def archive_files(archive: Archive, paths: Sequence[Path]) -> list[Path]:
     """The YAML files to check: the whole archive, or the given files and folders."""
     if not paths:
         return [archive.root / MARKER, *archive.protocol_paths(), *archive.visit_paths()]
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*.yaml") if not _hidden(p)))
-        else:
-            files.append(path)
-    return files
-
-
-def _hidden(path: Path) -> bool:
-    return any(part.startswith(".") for part in path.parts)
-
-
-def summary_line(report: Report) -> str:
-    files = f"{report.files} {'fil' if report.files == 1 else 'filer'}"
-    if not report.findings:
-        return f"Inga fel i {files}."
-    errors = f"{report.errors} fel"
-    warnings = f"{report.warnings} {'varning' if report.warnings == 1 else 'varningar'}"
-    return f"{errors} och {warnings} i {files}."
+    return expand_paths(paths, ".yaml", keep_missing=True)
 
 
 # Below this many files, starting worker processes costs more than it saves.
@@ -70,24 +53,37 @@ def validate_files(
 
     A large archive is checked on every core: each file is independent.
     """
-    count = workers if workers is not None else (os.cpu_count() or 1)
+    from nbesok.processes import worker_count
+
+    count = worker_count(workers)
     report = Report(files=len(paths))
     if count <= 1 or len(paths) < PARALLEL_THRESHOLD:
         report.findings = _check_files(archive, paths, today)
     else:
-        from concurrent.futures import ProcessPoolExecutor  # only large archives need it
+        from nbesok.processes import run_chunks  # only large archives need it
 
-        chunks = [list(paths[index::count]) for index in range(count)]
-        with ProcessPoolExecutor(max_workers=count) as pool:
-            futures = [pool.submit(_check_chunk, archive.root, c, today) for c in chunks]
-            for future in futures:
-                report.findings.extend(future.result())
+        report.findings = list(
+            run_chunks(
+                _check_chunk,
+                list(paths),
+                workers=count,
+                initializer=_start_worker,
+                initargs=(archive.root, today),
+            )
+        )
     report.findings.sort(key=lambda f: (f.path, f.line, f.column))
     return report
 
 
-def _check_chunk(root: Path, paths: list[Path], today: date) -> list[Finding]:
-    return _check_files(Archive(root), paths, today)
+_WORKER: dict[str, Any] = {}
+
+
+def _start_worker(root: Path, today: date) -> None:
+    _WORKER.update(archive=Archive(root), today=today)
+
+
+def _check_chunk(paths: list[Path]) -> list[Finding]:
+    return _check_files(_WORKER["archive"], paths, _WORKER["today"])
 
 
 def _check_files(archive: Archive, paths: Sequence[Path], today: date) -> list[Finding]:
@@ -164,14 +160,28 @@ def check_visit(
     ``personnummer`` is the severity of a personnummer found in the text: a warning
     while editing, an error when a document is about to be written, None if allowed.
     """
+    return checked_visit(loaded, archive, today, personnummer=personnummer)[1]
+
+
+def checked_visit(
+    loaded: Loaded[Visit],
+    archive: Archive,
+    today: date,
+    *,
+    personnummer: Severity | None = Severity.WARNING,
+) -> tuple[Loaded[Protocol] | None, list[Finding]]:
+    """:func:`check_visit`, also handing back the visit's protocol (None if it is broken),
+    so that a document is made from the protocol that was checked."""
     visit = loaded.model
     guard = [] if personnummer is None else personnummer_findings(loaded.document, personnummer)
     if not (archive.protocols_dir / f"{visit.protocol}.yaml").is_file():
-        return [_at(loaded, ("protokoll",), unknown_protocol_message(archive, visit.protocol))]
+        return None, [
+            _at(loaded, ("protokoll",), unknown_protocol_message(archive, visit.protocol))
+        ]
     try:
         protocol = archive.protocol(visit.protocol)
     except NbesokError:
-        return [
+        return None, [
             _at(
                 loaded,
                 ("protokoll",),
@@ -179,12 +189,13 @@ def check_visit(
                 f"(nbesok validate protocols/{visit.protocol}.yaml)",
             )
         ]
-    return [
+    model = protocol.model
+    return protocol, [
         *guard,
         *_unfilled(loaded),
-        *_answer_keys(loaded, protocol.model),
-        *_unanswered(loaded, protocol.model),
-        *_composition(loaded, protocol.model),
+        *_answer_keys(loaded, model),
+        *_unanswered(loaded, model),
+        *_composition(loaded, model),
         *_future(loaded, today),
     ]
 

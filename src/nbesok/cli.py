@@ -21,6 +21,8 @@ from nbesok import __version__, clitext
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from nbesok.publish import Outcome
+
 clitext.install()
 
 
@@ -128,13 +130,14 @@ def validate(paths: tuple[Path, ...], strict: bool) -> None:
       nbesok validate visits/2023-06-07-arbetslik-aktivitet.yaml
     """
     from nbesok.archive import open_archive
-    from nbesok.checks import archive_files, summary_line, validate_files
+    from nbesok.checks import archive_files, validate_files
+    from nbesok.errors import summary_line
 
     archive = open_archive()
     report = validate_files(archive, archive_files(archive, paths), date.today())
     for found in report.findings:
         click.echo(found.format())
-    click.echo(summary_line(report))
+    click.echo(summary_line(report.files, report.findings))
     if report.errors or (strict and report.warnings):
         sys.exit(1)
 
@@ -162,7 +165,7 @@ def new(protocol_id: str, operation: str, visit_date: date) -> None:
                  --verksamhet "Arbetslik aktivitet" --datum 2023-06-07
     """
     from nbesok.archive import open_archive
-    from nbesok.errors import display_path
+    from nbesok.paths import display_path
     from nbesok.scaffold import create_visit
 
     target = create_visit(open_archive(), protocol_id, operation, visit_date)
@@ -188,7 +191,7 @@ def schema(folder: Path | None) -> None:
       nbesok schema
     """
     from nbesok.archive import SCHEMAS, open_archive
-    from nbesok.errors import display_path
+    from nbesok.paths import display_path
     from nbesok.schema import write_schemas
 
     target = folder if folder is not None else open_archive().root / SCHEMAS
@@ -259,8 +262,8 @@ def render(
       nbesok render --out dokument/
     """
     from nbesok.archive import open_archive
-    from nbesok.batch import Options, parse_formats, render_batch
-    from nbesok.errors import display_path
+    from nbesok.publish import parse_formats
+    from nbesok.render import Options, render_batch
 
     archive = open_archive()
     options = Options(parse_formats(formats), not without_guidance, allow_personnummer, libreoffice)
@@ -273,6 +276,13 @@ def render(
             today=date.today(),
             progress=advance,
         )
+    _report_outcome(outcome)
+
+
+def _report_outcome(outcome: Outcome) -> None:
+    """What render and report did: findings on stderr, files written, exit 1 on errors."""
+    from nbesok.paths import display_path
+
     for found in outcome.findings:
         click.echo(found.format(), err=True)
     for path in outcome.written:
@@ -351,12 +361,11 @@ def report(
       nbesok report --protokoll arbetslik-aktivitet-2023 --förslag "Informationen noteras."
     """
     from nbesok.archive import open_archive
-    from nbesok.batch import parse_formats
-    from nbesok.errors import display_path
+    from nbesok.publish import parse_formats
     from nbesok.report import write_report
 
     archive = open_archive()
-    written = write_report(
+    outcome = write_report(
         archive,
         visits,
         protocol_id=protocol_id,
@@ -369,18 +378,7 @@ def report(
         allow_personnummer=allow_personnummer,
         libreoffice=libreoffice,
     )
-    for path in written:
-        click.echo(f"Skrev {display_path(path)}")
-    _review(written)
-
-
-def _review(written: list[Path]) -> None:
-    """The accessibility review after every render, as warnings on stderr."""
-    if any(path.suffix == ".docx" for path in written):
-        from nbesok.accessibility import review_written
-
-        for found in review_written(written):
-            click.echo(found.format(), err=True)
+    _report_outcome(outcome)
 
 
 @cli.command(options_metavar="[FLAGGOR]")
@@ -397,8 +395,8 @@ def granska(paths: tuple[Path, ...]) -> None:
       nbesok granska
       nbesok granska out/2023-06-07-arbetslik-aktivitet.docx
     """
-    from nbesok.accessibility import docx_files, review_paths, summary_line
     from nbesok.archive import open_archive
+    from nbesok.docx.review import docx_files, review_paths, summary_line
 
     files = docx_files(list(paths) or [open_archive().root / "out"])
     findings = review_paths(files)

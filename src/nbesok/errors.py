@@ -8,11 +8,13 @@ else should ever reach the user.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Self
+
+from nbesok.paths import display_path
 
 
 class Severity(StrEnum):
@@ -47,21 +49,6 @@ class Finding:
         return self.severity is Severity.ERROR
 
 
-def display_path(path: Path | str) -> str:
-    """The path as the user should read it: relative to the working directory if below it."""
-    candidate = Path(path)
-    if not candidate.is_absolute():
-        return candidate.as_posix()  # already relative to the working directory
-    try:
-        return candidate.relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        pass
-    try:  # the same place reached through a symbolic link (e.g. /tmp on macOS)
-        return candidate.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except (ValueError, OSError):
-        return candidate.as_posix()
-
-
 def finding(
     path: Path | str,
     message: str,
@@ -72,6 +59,19 @@ def finding(
     severity: Severity = Severity.ERROR,
 ) -> Finding:
     return Finding(display_path(path), line, column, severity, key, message)
+
+
+def summary_line(files: int, findings: Sequence[Finding], *, clean: str = "Inga fel") -> str:
+    """The last line of a command that checks files: ``2 fel och 1 varning i 6 filer.``
+
+    ``clean`` opens the line when there is nothing to report (``Inga fel i 6 filer.``).
+    """
+    counted = f"{files} {'fil' if files == 1 else 'filer'}"
+    if not findings:
+        return f"{clean} i {counted}."
+    errors = sum(found.is_error for found in findings)
+    warnings = len(findings) - errors
+    return f"{errors} fel och {warnings} {'varning' if warnings == 1 else 'varningar'} i {counted}."
 
 
 class NbesokError(Exception):

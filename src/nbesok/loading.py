@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import difflib
 import types
 import typing
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -15,6 +13,7 @@ from pydantic import BaseModel
 
 from nbesok.errors import Finding, LoadError, finding
 from nbesok.models import Protocol, Settings, Visit
+from nbesok.names import nearest
 from nbesok.yamlfile import KeyPath, YamlDocument, format_keypath, read_yaml
 
 M = TypeVar("M", bound=BaseModel)
@@ -143,27 +142,10 @@ def _swedish_or(expected: str) -> str:
 def _unknown_key_message(keypath: KeyPath, model: type[BaseModel]) -> str:
     key = str(keypath[-1])
     known = sorted(_aliases(_model_at(model, keypath[:-1])))
-    suggestion = _nearest(key, known)
+    suggestion = nearest(key, known)
     if suggestion:
         return f"okänd nyckel «{key}»; menade du «{suggestion}»?"
     return f"okänd nyckel «{key}»; tillåtna nycklar här är: {', '.join(known)}"
-
-
-def _nearest(word: str, candidates: list[str]) -> str | None:
-    folded = {_fold(candidate): candidate for candidate in candidates}
-    if _fold(word) in folded:
-        return folded[_fold(word)]
-    matches = difflib.get_close_matches(_fold(word), list(folded), n=1, cutoff=0.6)
-    return folded[matches[0]] if matches else None
-
-
-def nearest(word: str, candidates: list[str]) -> str | None:
-    """The candidate closest to ``word`` (å/ä/ö folded), if any is close."""
-    return _nearest(word, candidates)
-
-
-def _fold(text: str) -> str:
-    return text.lower().translate(str.maketrans("åäöé", "aaoe")).replace("_", "").replace("-", "")
 
 
 def _aliases(model: type[BaseModel] | None) -> list[str]:
@@ -206,7 +188,3 @@ def _unwrap(annotation: Any) -> Any:
 def _item_type(annotation: Any) -> Any:
     args = typing.get_args(annotation)
     return args[-1] if args else None
-
-
-def iter_yaml_files(folder: Path) -> Iterator[Path]:
-    yield from sorted(folder.glob("*.yaml"))

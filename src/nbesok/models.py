@@ -24,9 +24,8 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError
 
-from nbesok.archive import ID_PATTERN
-
-SLUG_PATTERN = ID_PATTERN
+# Ids of protocols and questions: file stems and YAML keys, never paths.
+ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _PARTY = re.compile(r"^[A-ZÅÄÖ]{1,4}$")
 _SHORTHAND = re.compile(r"^(?P<name>[^()]*?)\s*\((?P<party>[^()]*)\)\s*$")
@@ -66,7 +65,7 @@ def _party(value: Any) -> Any:
 
 
 def _slug(value: Any) -> Any:
-    if isinstance(value, str) and not re.match(SLUG_PATTERN, value):
+    if isinstance(value, str) and not re.match(ID_PATTERN, value):
         raise PydanticCustomError(
             "nbesok_slug",
             "«{value}» är inte ett giltigt id; använd små bokstäver a–z, siffror och "

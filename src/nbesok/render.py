@@ -1,151 +1,253 @@
-"""``nbesok render``: visits become protocol documents, protocols become blank forms.
+"""``nbesok render``: many inputs, skipping what has not changed, on every core.
 
-One Markdown text per document, made by a Jinja template, is the single source:
-the ``.md`` file is that text and the ``.docx`` is converted from it.
+A record in the output folder (``.nbesok-render.json``) holds, per output name, a
+fingerprint of everything the document depends on – the input file, all protocols,
+all templates, the reference .docx, the options and nbesok's version – and the hash
+of each file written. When the fingerprint is unchanged and the files on disk still
+have those hashes, the document is skipped: the bytes would be identical anyway.
+This module imports nothing heavy, so a run that skips everything stays fast.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
-import re
-from collections.abc import Sequence
+import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from nbesok.archive import Archive, Kind
-from nbesok.checks import check_protocol, check_visit
-from nbesok.errors import (
-    Finding,
-    RenderError,
-    Severity,
-)
-from nbesok.loading import Loaded, load_protocol, load_visit
-from nbesok.models import Protocol, Visit
-from nbesok.output import write_all_atomic
-from nbesok.templating import find_template_file, render_template
+from nbesok import __version__
+from nbesok.archive import Archive
+from nbesok.errors import Finding, NbesokError, OutputError, UsageError, finding
+from nbesok.inputs import expand_paths
+from nbesok.output import write_atomic
+from nbesok.publish import Outcome, add_pdfs
 
-PROTOCOL_TEMPLATE = "protokoll.md.j2"
-FORM_TEMPLATE = "blankett.md.j2"
-REFERENCE_DOCX = "referens.docx"
+RECORD = ".nbesok-render.json"
+# Below this many documents, starting worker processes costs more than it saves.
+PARALLEL_THRESHOLD = 16
+
+# Called as (documents done, documents in all) after each document.
+Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
-class Document:
-    """A rendered document: its Markdown source and the file name (without suffix) it gets.
+class Options:
+    """Everything besides the input file that changes a rendered document."""
 
-    The name always comes from an input file's stem or an id, never from free text.
-    """
+    formats: tuple[str, ...]
+    guidance: bool = True
+    allow_personnummer: bool = False
+    # Where LibreOffice is; it does not change a document, so it is no part of a fingerprint.
+    libreoffice: Path | None = None
 
+    def fingerprint(self) -> str:
+        return json.dumps([self.formats, self.guidance, self.allow_personnummer])
+
+
+@dataclass(frozen=True)
+class _Result:
     name: str
-    markdown: str
-
-
-def protocol_context(protocol: Protocol) -> dict[str, Any]:
-    """The protocol as the templates see it: the YAML's own Swedish keys."""
-    return protocol.model_dump(mode="json", by_alias=True)
-
-
-def visit_context(visit: Visit) -> dict[str, Any]:
-    context = visit.model_dump(mode="json", by_alias=True)
-    context["ledamöter"] = [
-        {**dumped, "text": member.display()}
-        for dumped, member in zip(context["ledamöter"], visit.members, strict=True)
-    ]
-    return context
-
-
-def period_start(period: str) -> date:
-    """The date a blank form carries: 1 January of the period's first year (never the clock)."""
-    match = re.match(r"\s*(\d{4})", period)
-    return date(int(match.group(1)), 1, 1) if match else date(2000, 1, 1)
-
-
-def render_visit(archive: Archive, visit: Loaded[Visit], *, guidance: bool = True) -> Document:
-    protocol = archive.protocol(visit.model.protocol).model
-    markdown = render_template(
-        PROTOCOL_TEMPLATE,
-        archive.templates_dir,
-        {
-            "protokoll": protocol_context(protocol),
-            "besök": visit_context(visit.model),
-            "visa_hjälptext": guidance,
-        },
-    )
-    return Document(visit.stem, markdown)
-
-
-def render_form(archive: Archive, protocol: Loaded[Protocol], *, guidance: bool = True) -> Document:
-    markdown = render_template(
-        FORM_TEMPLATE,
-        archive.templates_dir,
-        {
-            "protokoll": protocol_context(protocol.model),
-            "datum": period_start(protocol.model.period).isoformat(),
-            "visa_hjälptext": guidance,
-        },
-    )
-    return Document(protocol.stem, markdown)
-
-
-def reference_docx(archive: Archive) -> Path:
-    return find_template_file(REFERENCE_DOCX, archive.templates_dir)
-
-
-def document_for(
-    archive: Archive, path: Path, today: date, *, guidance: bool, allow_personnummer: bool = False
-) -> tuple[Document, list[Finding]]:
-    """Load, check and render one input; raise if it has errors, return its warnings."""
-    if archive.kind_of(path) is Kind.PROTOCOL:
-        protocol = load_protocol(path)
-        findings = check_protocol(protocol)
-        _raise_errors(findings)
-        return render_form(archive, protocol, guidance=guidance), findings
-    visit = load_visit(path)
-    severity = personnummer_severity(allow_personnummer)
-    findings = check_visit(visit, archive, today, personnummer=severity)
-    _raise_errors(findings)
-    return render_visit(archive, visit, guidance=guidance), findings
-
-
-def personnummer_severity(allowed: bool) -> Severity | None:
-    """A personnummer stops a document from being written unless the user allows it."""
-    return None if allowed else Severity.ERROR
-
-
-def _raise_errors(findings: list[Finding]) -> None:
-    errors = [found for found in findings if found.is_error]
-    if errors:
-        raise RenderError(errors)
-
-
-@dataclass(frozen=True)
-class Written:
-    """What write_document produced: file name -> sha256, and the DOCX for a later PDF."""
-
-    hashes: dict[str, str]
+    key: str
+    outputs: dict[str, str]  # file name -> sha256 of its bytes
+    findings: list[Finding]
+    fatal: bool = False
     pdf_source: bytes | None = None
 
 
-def write_document(
-    document: Document, formats: Sequence[str], out_dir: Path, reference: Path
-) -> Written:
-    """Produce every format in memory first, then move each into place atomically.
+def input_files(archive: Archive, paths: Sequence[Path]) -> list[Path]:
+    """The files to render: the given files, the YAML in given folders, or all visits."""
+    if not paths:
+        return archive.visit_paths()
+    return expand_paths(paths, ".yaml")
 
-    A PDF is made later, for a whole batch in one LibreOffice run, from the DOCX bytes
-    handed back here (also when the .docx itself was not asked for).
+
+def check_unique_names(files: Iterable[Path]) -> None:
+    """Two inputs must never write the same output file."""
+    seen: dict[str, Path] = {}
+    for path in files:
+        if path.stem in seen and seen[path.stem].resolve() != path.resolve():
+            raise UsageError(
+                finding(
+                    path,
+                    f"ger samma utfil «{path.stem}» som {seen[path.stem]}; byt namn på den ena "
+                    "eller rendera dem var för sig med olika --out",
+                )
+            )
+        seen[path.stem] = path
+
+
+def shared_fingerprint(archive: Archive, options: Options) -> str:
+    """A hash of everything every document depends on besides its own input file."""
+    from nbesok.templating import package_templates_dir
+
+    digest = hashlib.sha256()
+    digest.update(f"{__version__}\0{options.fingerprint()}".encode())
+    folders = (package_templates_dir(), archive.templates_dir, archive.protocols_dir)
+    for folder in folders:
+        for path in sorted(folder.glob("*")) if folder.is_dir() else []:
+            digest.update(f"\0{folder.name}/{path.name}\0".encode())
+            if path.is_file():
+                digest.update(path.read_bytes())
+            else:
+                # A folder or a dangling link where a template or the reference .docx
+                # belongs changes the outcome (an error), so it must not look unchanged.
+                digest.update(b"\0not a file\0")
+    return digest.hexdigest()
+
+
+def render_batch(
+    archive: Archive,
+    paths: Sequence[Path],
+    *,
+    options: Options,
+    out_dir: Path,
+    today: date,
+    progress: Progress | None = None,
+    workers: int | None = None,
+) -> Outcome:
+    """Render every input into ``out_dir``; unchanged documents are skipped.
+
+    An input with errors is reported and left out; nothing is ever half-written.
     """
-    outputs: dict[Path, bytes] = {}
-    docx: bytes | None = None
-    if "md" in formats:
-        outputs[out_dir / f"{document.name}.md"] = document.markdown.encode("utf-8")
-    if "docx" in formats or "pdf" in formats:
-        from nbesok.docxwriter import markdown_to_docx  # heavy: only when DOCX is needed
+    files = input_files(archive, paths)
+    check_unique_names(files)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError.at(out_dir, "finns redan som fil; --out ska vara en mapp")
+    shared = shared_fingerprint(archive, options)
+    record = _read_record(out_dir)
+    outcome = Outcome()
+    todo: list[tuple[Path, str]] = []
+    for path in files:
+        key = hashlib.sha256((shared + path.name).encode() + path.read_bytes()).hexdigest()
+        if _unchanged(record.get(path.stem), key, out_dir):
+            outcome.unchanged += 1
+        else:
+            todo.append((path, key))
+    done = outcome.unchanged
+    pending: dict[str, dict[str, Any]] = {}
+    pdf_sources: dict[str, bytes] = {}
+    try:
+        for result in _run(archive, todo, options, out_dir, today, workers):
+            if result.fatal:
+                raise NbesokError(result.findings)
+            outcome.findings.extend(result.findings)
+            if result.outputs or result.pdf_source is not None:
+                pending[result.name] = {"key": result.key, "outputs": dict(result.outputs)}
+                outcome.written += [out_dir / name for name in result.outputs]
+            if result.pdf_source is not None:
+                pdf_sources[result.name] = result.pdf_source
+            done += 1
+            if progress:
+                progress(done, len(files))
+        for pdf in add_pdfs(pdf_sources, out_dir, options.libreoffice, outcome):
+            pending[pdf.stem]["outputs"][pdf.name] = hashlib.sha256(pdf.read_bytes()).hexdigest()
+        for name in pdf_sources:
+            if not any(key.endswith(".pdf") for key in pending[name]["outputs"]):
+                pending.pop(name)  # unrecorded, so the next run tries the PDF again
+    finally:
+        record.update(pending)
+        if todo:
+            _write_record(out_dir, record)
+    return outcome
 
-        docx = markdown_to_docx(document.markdown, reference)
-        if "docx" in formats:
-            outputs[out_dir / f"{document.name}.docx"] = docx
-    write_all_atomic(outputs)
-    hashes = {target.name: hashlib.sha256(data).hexdigest() for target, data in outputs.items()}
-    return Written(hashes, docx if "pdf" in formats else None)
+
+def _unchanged(entry: Any, key: str, out_dir: Path) -> bool:
+    if not isinstance(entry, dict) or entry.get("key") != key:
+        return False
+    outputs = entry.get("outputs")
+    if not isinstance(outputs, dict) or not outputs:
+        return False
+    for name, digest in outputs.items():
+        target = out_dir / str(name)
+        if not target.is_file() or hashlib.sha256(target.read_bytes()).hexdigest() != digest:
+            return False
+    return True
+
+
+def _read_record(out_dir: Path) -> dict[str, Any]:
+    try:
+        data = json.loads((out_dir / RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # no record, or a damaged one: render everything again
+    return data if isinstance(data, dict) else {}
+
+
+def _write_record(out_dir: Path, record: dict[str, Any]) -> None:
+    text = json.dumps(record, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    write_atomic(out_dir / RECORD, text.encode("utf-8"))
+
+
+def _run(
+    archive: Archive,
+    todo: list[tuple[Path, str]],
+    options: Options,
+    out_dir: Path,
+    today: date,
+    workers: int | None,
+) -> Iterator[_Result]:
+    from nbesok.processes import run_chunks, worker_count
+
+    count = worker_count(workers)
+    if count <= 1 or len(todo) < PARALLEL_THRESHOLD:
+        for path, key in todo:
+            yield _render_one(archive, path, key, options, out_dir, today)
+        return
+    yield from run_chunks(
+        _render_chunk,
+        todo,
+        workers=count,
+        initializer=_start_worker,
+        initargs=(archive.root, options, out_dir, today),
+    )
+
+
+# A worker's state: its archive (each protocol is parsed once per worker), its options.
+_WORKER: dict[str, Any] = {}
+
+
+def _start_worker(root: Path, options: Options, out_dir: Path, today: date) -> None:
+    _WORKER.update(archive=Archive(root), options=options, out_dir=out_dir, today=today)
+
+
+def _render_chunk(chunk: list[tuple[Path, str]]) -> list[_Result]:
+    results = [
+        _render_one(
+            _WORKER["archive"], path, key, _WORKER["options"], _WORKER["out_dir"], _WORKER["today"]
+        )
+        for path, key in chunk
+    ]
+    if not _WORKER.get("frozen"):
+        # By now every module, the parsed reference and the compiled templates are loaded
+        # and live to the end; frozen, the garbage collector stops walking them again and
+        # again while the rest of the batch is rendered (about a tenth of a worker's time).
+        gc.freeze()
+        _WORKER["frozen"] = True
+    return results
+
+
+def _render_one(
+    archive: Archive, path: Path, key: str, options: Options, out_dir: Path, today: date
+) -> _Result:
+    """Render one input; runs in the main process or in a worker."""
+    from nbesok.documents import document_for, reference_docx
+    from nbesok.publish import make, write
+
+    try:
+        document, _warnings = document_for(
+            archive,
+            path,
+            today,
+            guidance=options.guidance,
+            allow_personnummer=options.allow_personnummer,
+        )
+        made = make(document, options.formats, out_dir, reference_docx(archive))
+        hashes = write(made, out_dir)
+    except OutputError as error:
+        return _Result(path.stem, key, {}, error.findings, fatal=True)
+    except NbesokError as error:
+        return _Result(path.stem, key, {}, error.findings)
+    return _Result(path.stem, key, hashes, made.findings, pdf_source=made.pdf_source)

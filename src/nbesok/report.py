@@ -15,18 +15,20 @@ from pathlib import Path
 from typing import Any
 
 from nbesok.archive import Archive
-from nbesok.checks import check_visit
-from nbesok.errors import ArchiveError, Finding, NbesokError, RenderError, UsageError
-from nbesok.loading import Loaded, load_visit, nearest
-from nbesok.models import FollowUp, Protocol, Status, Visit
-from nbesok.render import (
+from nbesok.checks import checked_visit
+from nbesok.documents import (
     Document,
     personnummer_severity,
     protocol_context,
     reference_docx,
     visit_context,
-    write_document,
 )
+from nbesok.errors import ArchiveError, Finding, NbesokError, RenderError, UsageError
+from nbesok.inputs import expand_paths
+from nbesok.loading import Loaded, load_visit
+from nbesok.models import FollowUp, Protocol, Status, Visit
+from nbesok.names import nearest
+from nbesok.publish import Outcome, publish
 from nbesok.templating import render_template
 
 VISIT_REPORT_TEMPLATE = "uppfoljning.md.j2"
@@ -51,14 +53,12 @@ def load_visits(
     for path in paths:
         try:
             visit = load_visit(path)
-            findings = check_visit(
+            protocol, findings = checked_visit(
                 visit, archive, today, personnummer=personnummer_severity(allow_personnummer)
             )
             errors += [f for f in findings if f.is_error]
-            if not errors:
-                loaded.append(
-                    VisitWithProtocol(visit, archive.protocol(visit.model.protocol).model)
-                )
+            if not errors and protocol is not None:
+                loaded.append(VisitWithProtocol(visit, protocol.model))
         except NbesokError as error:
             errors += error.findings
     if errors:
@@ -231,7 +231,7 @@ def _item_entry(item: VisitWithProtocol, follow_up: FollowUp, per: date) -> dict
 
 def season_name(protocol_id: str | None, period: str | None) -> str:
     """The output name of a compilation: from the protocol id, or the period made file-safe."""
-    from nbesok.scaffold import slugify
+    from nbesok.names import slugify
 
     return f"sammanstallning-{protocol_id or slugify(period or '')}"
 
@@ -249,7 +249,7 @@ def write_report(
     today: date,
     allow_personnummer: bool = False,
     libreoffice: Path | None = None,
-) -> list[Path]:
+) -> Outcome:
     """Write a tjänsteskrivelse (visits given) or a season compilation (protocol or period)."""
     chosen = [bool(visit_paths), protocol_id is not None, period is not None]
     if sum(chosen) != 1:
@@ -259,23 +259,12 @@ def write_report(
         )
     proposals = list(proposals) or archive.settings.proposals
     if visit_paths:
-        for path in visit_paths:
-            if not path.is_file():
-                raise UsageError.at(path, "filen finns inte; ange besöksfiler i visits/")
-        visits = load_visits(archive, visit_paths, today, allow_personnummer=allow_personnummer)
+        files = expand_paths(visit_paths, ".yaml")
+        visits = load_visits(archive, files, today, allow_personnummer=allow_personnummer)
         document = visit_report(archive, visits, proposals)
     else:
         paths, season = select_season(archive, protocol_id=protocol_id, period=period)
         visits = load_visits(archive, paths, today, allow_personnummer=allow_personnummer)
         name = season_name(protocol_id, period)
         document = season_report(archive, visits, season, proposals, per, name)
-    written = write_document(document, formats, out_dir, reference_docx(archive))
-    paths = [out_dir / name for name in written.hashes]
-    if written.pdf_source is not None:
-        from nbesok.pdf import convert_documents, find_libreoffice
-
-        # The .md/.docx are already in place: a missing LibreOffice loses nothing else.
-        paths += convert_documents(
-            {document.name: written.pdf_source}, out_dir, libreoffice=find_libreoffice(libreoffice)
-        )
-    return paths
+    return publish([document], formats, out_dir, reference_docx(archive), libreoffice)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import textwrap
 import unicodedata
 from datetime import date
@@ -12,25 +11,8 @@ from pathlib import Path
 from nbesok.archive import SCHEMAS, Archive
 from nbesok.errors import UsageError
 from nbesok.models import Protocol
+from nbesok.names import slugify
 from nbesok.output import create_new
-
-MAX_SLUG = 60
-_TRANSLITERATION = str.maketrans(
-    {"å": "a", "ä": "a", "ö": "o", "Å": "a", "Ä": "a", "Ö": "o", "æ": "ae", "ø": "o", "ß": "ss"}
-)
-
-
-def slugify(text: str) -> str:
-    """A safe file-name part: ASCII letters, digits and hyphens, at most 60 characters.
-
-    å/ä/ö become a/a/o (as in the archive's question ids), other accents are dropped,
-    and anything else – slashes, dots, spaces – becomes a hyphen, so the result can
-    never name another folder.
-    """
-    ascii_text = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATION))
-    ascii_text = ascii_text.encode("ascii", "ignore").decode("ascii").lower()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
-    return slug[:MAX_SLUG].rstrip("-")
 
 
 def visit_path(archive: Archive, operation: str, visit_date: date) -> Path:

@@ -26,10 +26,11 @@ from support import copy_archive as copy_example_archive
 from nbesok.archive import Archive
 from nbesok.checks import check_protocol, check_visit
 from nbesok.cli import cli
-from nbesok.docxwriter import markdown_to_docx
-from nbesok.errors import Finding, NbesokError, display_path
+from nbesok.documents import document_for, reference_docx
+from nbesok.docx import markdown_to_docx
+from nbesok.errors import Finding, NbesokError
 from nbesok.loading import load_protocol, load_visit
-from nbesok.render import document_for, reference_docx
+from nbesok.paths import display_path
 
 from .cases import PN_DASH
 

@@ -24,9 +24,9 @@ import yaml
 from click.testing import CliRunner, Result
 from conftest import Rendered
 
-import nbesok.render
-from nbesok.batch import RECORD
+import nbesok.documents
 from nbesok.cli import cli
+from nbesok.render import RECORD
 
 from .cases import BILLION_LAUGHS, CASES, PROTOCOL, REAL, REAL_OUT, VISIT, Case, Content, X, edit
 
@@ -346,7 +346,7 @@ def test_an_internal_error_in_render(
 ) -> None:
     shutil.copytree(rendered.out, in_archive / "out")
     _changed_real_visit(in_archive)
-    monkeypatch.setattr(nbesok.render, "render_template", _boom)
+    monkeypatch.setattr(nbesok.documents, "render_template", _boom)
     before = snapshot(tmp_path)
 
     result = invoke(*(["--debug"] if debug else []), "render", REAL, "--out", "out")

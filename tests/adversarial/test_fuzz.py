@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-import nbesok.render
+import nbesok.documents
 from nbesok.errors import finding
 
 from .fuzzing import (
@@ -88,7 +88,7 @@ def test_a_crash_is_a_failure(fuzz_archive: Path, monkeypatch: pytest.MonkeyPatc
     def crash(*args: object, **kwargs: object) -> str:
         raise KeyError("nyckel")
 
-    monkeypatch.setattr(nbesok.render, "render_template", crash)
+    monkeypatch.setattr(nbesok.documents, "render_template", crash)
     source = "visits/2018-10-17-idrott-och-service.yaml"
 
     outcome = run_library(fuzz_archive, source, SOURCES[source])

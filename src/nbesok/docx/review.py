@@ -1,4 +1,4 @@
-"""``nbesok granska``: accessibility review of rendered Word documents.
+"""``nbesok granska``: accessibility review of Word documents.
 
 Protocols and committee notes are public records published on the web, where EN 301 549
 (WCAG 2.1 AA) applies. This module checks what a document can get wrong structurally:
@@ -6,74 +6,68 @@ document language, title property, one title and heading levels that never skip,
 header rows, alt text on images, no empty headings, and no colour as the only carrier
 of meaning (a shaded cell must also say its status in text).
 
-Each finding is located at the offending block: ``line`` is the 1-based position of the
-paragraph or table among the body's blocks in document order, so a user can find it in
-Word by counting, and ``key`` names it (``rubrik «Ärende»``, ``tabell 2``).
-
-The review reads the package with zipfile and lxml rather than python-docx: it runs
-after every render, and opening a document through python-docx costs more than the
-whole review.
+The review reads a python-docx ``Document``: after a render the one just built, still
+in memory, and for ``nbesok granska`` a file opened through the same checks as a
+reference document (no zip bomb, no DTD). Each finding is located at the offending
+block: ``line`` is the 1-based position of the paragraph or table among the body's
+blocks in document order, so a user can find it in Word by counting, and ``key`` names
+it (``rubrik ”Ärende”``, ``tabell 2``).
 """
 
 from __future__ import annotations
 
-import posixpath
 import re
-import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from lxml import etree  # type: ignore[import-untyped]
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml.ns import qn
 
-from nbesok.errors import Finding, Severity, finding
+from nbesok.errors import Finding, NbesokError, Severity, finding
+from nbesok.inputs import expand_paths
 
-__all__ = ["docx_files", "review_docx", "review_paths", "review_written", "summary_line"]
+if TYPE_CHECKING:
+    from docx.document import Document
 
-_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+__all__ = ["docx_files", "review_document", "review_file", "review_paths", "summary_line"]
+
 _WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 _V = "urn:schemas-microsoft-com:vml"
 _O = "urn:schemas-microsoft-com:office:office"
-_DC = "http://purl.org/dc/elements/1.1/"
-_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 # Word 2019 and later mark a purely decorative image this way instead of with alt text.
 _DECORATIVE = "{http://schemas.microsoft.com/office/drawing/2017/decorative}decorative"
 
-
-def _w(name: str) -> str:
-    return f"{{{_W}}}{name}"
-
-
-_P = _w("p")
-_TBL = _w("tbl")
-_TR = _w("tr")
-_TC = _w("tc")
-_SDT = _w("sdt")
-_SDTCONTENT = _w("sdtContent")
-_CUSTOMXML = _w("customXml")
-_T = _w("t")
-_R = _w("r")
-_PPR = _w("pPr")
-_RPR = _w("rPr")
-_TCPR = _w("tcPr")
-_TRPR = _w("trPr")
-_PSTYLE = _w("pStyle")
-_RSTYLE = _w("rStyle")
-_OUTLINE = _w("outlineLvl")
-_TBLHEADER = _w("tblHeader")
-_SHD = _w("shd")
-_HIGHLIGHT = _w("highlight")
-_LANG = _w("lang")
-_VAL = _w("val")
-_FILL = _w("fill")
-_THEMEFILL = _w("themeFill")
-_STYLE = _w("style")
-_NAME = _w("name")
-_BASEDON = _w("basedOn")
-_STYLEID = _w("styleId")
-_TYPE = _w("type")
-_DEFAULT = _w("default")
+_P = qn("w:p")
+_TBL = qn("w:tbl")
+_TR = qn("w:tr")
+_TC = qn("w:tc")
+_SDT = qn("w:sdt")
+_SDTCONTENT = qn("w:sdtContent")
+_CUSTOMXML = qn("w:customXml")
+_T = qn("w:t")
+_R = qn("w:r")
+_PPR = qn("w:pPr")
+_RPR = qn("w:rPr")
+_TCPR = qn("w:tcPr")
+_TRPR = qn("w:trPr")
+_PSTYLE = qn("w:pStyle")
+_RSTYLE = qn("w:rStyle")
+_OUTLINE = qn("w:outlineLvl")
+_TBLHEADER = qn("w:tblHeader")
+_SHD = qn("w:shd")
+_HIGHLIGHT = qn("w:highlight")
+_LANG = qn("w:lang")
+_VAL = qn("w:val")
+_FILL = qn("w:fill")
+_THEMEFILL = qn("w:themeFill")
+_STYLE = qn("w:style")
+_NAME = qn("w:name")
+_BASEDON = qn("w:basedOn")
+_STYLEID = qn("w:styleId")
+_TYPE = qn("w:type")
+_DEFAULT = qn("w:default")
 _DOCPR = f"{{{_WP}}}docPr"
 _IMAGEDATA = f"{{{_V}}}imagedata"
 _O_TITLE = f"{{{_O}}}title"
@@ -83,38 +77,44 @@ _UNCOLOURED = ("", "auto", "ffffff")
 _HEADING_NAME = re.compile(r"heading ([1-9])", re.IGNORECASE)
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 _KEY_TEXT_LIMIT = 50
-
-# Relationship types end the same way in transitional and strict OOXML.
-_REL_DOCUMENT = "/officeDocument"
-_REL_CORE = "/metadata/core-properties"
-_REL_STYLES = "/styles"
-_REL_HEADER = "/header"
-_REL_FOOTER = "/footer"
-
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=False)
+# Reading a document to review it: the same bound as a reference document.
+MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
 
 
-class _Unreadable(Exception):
+class _Unreadable(NbesokError):
     """The file is not a Word document this review can read; the message says why."""
 
 
-def _not_a_document(reason: str) -> _Unreadable:
-    return _Unreadable(
+def _unreadable(path: Path, reason: str) -> _Unreadable:
+    return _Unreadable.at(
+        path,
         f"kan inte läsas som Word-dokument: {reason}; granska bara .docx-filer som nbesok "
-        "eller Word har skrivit, eller rendera dokumentet igen"
+        "eller Word har skrivit, eller rendera dokumentet igen",
     )
 
 
-def review_docx(path: Path) -> list[Finding]:
-    """Every accessibility problem of one .docx, located by block (see the module doc).
+def review_document(document: Document, path: Path) -> list[Finding]:
+    """Every accessibility problem of a python-docx document, located by block.
+
+    ``path`` is where the document is (or will be) written, for the findings.
+    """
+    return _Review(path, _Parts.of(document)).run()
+
+
+def review_file(path: Path) -> list[Finding]:
+    """Every accessibility problem of the .docx at ``path``.
 
     A file that cannot be read as a Word document gives one error, never an exception.
     """
+    from nbesok.docx.package import open_document
+    from nbesok.inputs import read_bounded
+
     try:
-        document = _Document.open(path)
+        data = read_bounded(path, MAX_DOCUMENT_BYTES, lambda reason: _unreadable(path, reason))
+        document = open_document(data, path.name, lambda reason: _unreadable(path, reason))
     except _Unreadable as error:
-        return [finding(path, str(error))]
-    return _Review(path, document).run()
+        return error.findings
+    return review_document(document, path)
 
 
 def docx_files(paths: Sequence[Path]) -> list[Path]:
@@ -122,44 +122,25 @@ def docx_files(paths: Sequence[Path]) -> list[Path]:
 
     Word's lock files (``~$…``) and hidden files in a folder are left out.
     """
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files.extend(
-                sorted(
-                    candidate
-                    for candidate in path.glob("*.docx")
-                    if candidate.is_file() and not candidate.name.startswith(("~$", "."))
-                )
-            )
-        else:
-            files.append(path)
-    return files
+    return expand_paths(paths, ".docx", keep_missing=True)
 
 
 def review_paths(paths: Sequence[Path]) -> list[Finding]:
     """Review every document of :func:`docx_files`; findings in file order."""
-    return [found for path in docx_files(paths) for found in review_docx(path)]
+    return [found for path in docx_files(paths) for found in review_file(path)]
 
 
-def review_written(paths: Iterable[Path]) -> list[Finding]:
-    """The review after a render: the .docx among ``paths``, every finding a warning.
-
-    A document that was just written is not withdrawn for an accessibility problem,
-    but the user should see it at once rather than when the web editor rejects it.
-    """
-    findings = review_paths([path for path in paths if path.suffix.lower() == ".docx"])
+def as_warnings(findings: Iterable[Finding]) -> list[Finding]:
+    """The review after a render: a document that was just written is not withdrawn
+    for an accessibility problem, but the user should see it at once."""
     return [replace(found, severity=Severity.WARNING) for found in findings]
 
 
 def summary_line(files: int, findings: Sequence[Finding]) -> str:
     """``Inga tillgänglighetsproblem i 6 filer.`` or ``2 fel och 1 varning i 6 filer.``"""
-    counted = f"{files} {'fil' if files == 1 else 'filer'}"
-    if not findings:
-        return f"Inga tillgänglighetsproblem i {counted}."
-    errors = sum(found.is_error for found in findings)
-    warnings = len(findings) - errors
-    return f"{errors} fel och {warnings} {'varning' if warnings == 1 else 'varningar'} i {counted}."
+    from nbesok.errors import summary_line as counted
+
+    return counted(files, findings, clean="Inga tillgänglighetsproblem")
 
 
 @dataclass
@@ -179,7 +160,7 @@ class _Styles:
         styles = cls()
         if root is None:
             return styles
-        for language in root.iterfind(f"{_w('docDefaults')}/{_w('rPrDefault')}/{_RPR}/{_LANG}"):
+        for language in root.iterfind(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{_RPR}/{_LANG}"):
             styles.language = language.get(_VAL, "")
         for style in root.iterchildren(_STYLE):
             style_id = style.get(_STYLEID, "")
@@ -261,101 +242,31 @@ def _is_highlighted(highlight: Any) -> bool:
 
 
 @dataclass
-class _Document:
-    """The parts of a .docx package the review reads."""
+class _Parts:
+    """The parts of a document the review reads."""
 
     body: Any
     styles: _Styles
-    core: Any
+    title: str
+    language: str
     furniture: list[tuple[str, Any]]
 
     @classmethod
-    def open(cls, path: Path) -> _Document:
-        try:
-            with zipfile.ZipFile(path) as package:
-                return cls._read(package)
-        except FileNotFoundError:
-            raise _Unreadable("filen finns inte; kontrollera sökvägen") from None
-        except zipfile.BadZipFile:
-            raise _not_a_document("filen är inget zip-paket, vilket en .docx är") from None
-        except OSError as error:
-            raise _Unreadable(f"filen kan inte läsas ({error.strerror})") from None
-
-    @classmethod
-    def _read(cls, package: zipfile.ZipFile) -> _Document:
-        relations = _relations(package, "")
-        main = _target(relations, _REL_DOCUMENT) or "word/document.xml"
-        root = _parse(package, main)
-        if root is None or root.tag != _w("document"):
-            raise _not_a_document(f"paketet saknar Word-huvuddelen ({main})")
-        body = root.find(_w("body"))
-        if body is None:
-            raise _not_a_document(f"{main} saknar w:body")
-        part_relations = _relations(package, main)
-        styles_part = _target(part_relations, _REL_STYLES)
-        core_part = _target(relations, _REL_CORE)
+    def of(cls, document: Document) -> _Parts:
+        part = document.part
         furniture = [
-            (posixpath.basename(target), _parse(package, target))
-            for kind, target in part_relations
-            if kind.endswith((_REL_HEADER, _REL_FOOTER))
+            (str(rel.target_part.partname).rpartition("/")[2], rel.target_part.element)
+            for rel in part.rels.values()
+            if not rel.is_external and rel.reltype in (RT.HEADER, RT.FOOTER)
         ]
+        core = document.core_properties
         return cls(
-            body=body,
-            styles=_styles(package, styles_part),
-            core=_parse(package, core_part) if core_part else None,
-            furniture=[(name, part) for name, part in furniture if part is not None],
+            body=document.element.body,
+            styles=_Styles.read(document.styles.element),
+            title=(core.title or "").strip(),
+            language=(core.language or "").strip(),
+            furniture=furniture,
         )
-
-
-_STYLES_SEEN: dict[bytes, _Styles] = {}
-
-
-def _styles(package: zipfile.ZipFile, name: str | None) -> _Styles:
-    """The styles of a package; documents made from one reference share the same part,
-    so after a render batch's first document this is a dictionary look-up."""
-    if name is None:
-        return _Styles.read(None)
-    try:
-        data = package.read(name)
-    except KeyError:
-        return _Styles.read(None)
-    if data not in _STYLES_SEEN:
-        if len(_STYLES_SEEN) >= 8:
-            _STYLES_SEEN.clear()
-        _STYLES_SEEN[data] = _Styles.read(_parse(package, name))
-    return _STYLES_SEEN[data]
-
-
-def _parse(package: zipfile.ZipFile, name: str) -> Any:
-    """The parsed part, or None if the package lacks it."""
-    try:
-        data = package.read(name)
-    except KeyError:
-        return None
-    try:
-        return etree.fromstring(data, _PARSER)
-    except etree.XMLSyntaxError as error:
-        raise _not_a_document(f"{name} är inte giltig XML ({error.msg})") from None
-
-
-def _relations(package: zipfile.ZipFile, part: str) -> list[tuple[str, str]]:
-    """``(type, target part name)`` for each internal relationship of ``part``."""
-    folder, name = posixpath.split(part)
-    root = _parse(package, posixpath.join(folder, "_rels", f"{name}.rels"))
-    if root is None:
-        return []
-    relations: list[tuple[str, str]] = []
-    for relation in root.iterchildren(f"{{{_REL}}}Relationship"):
-        if relation.get("TargetMode") == "External":
-            continue
-        target = relation.get("Target", "")
-        resolved = target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target)
-        relations.append((relation.get("Type", ""), posixpath.normpath(resolved)))
-    return relations
-
-
-def _target(relations: list[tuple[str, str]], suffix: str) -> str | None:
-    return next((target for kind, target in relations if kind.endswith(suffix)), None)
 
 
 def _blocks(container: Any) -> Iterator[Any]:
@@ -385,7 +296,7 @@ def _quoted(text: str) -> str:
 class _Review:
     """One document's review: one method per rule, each adding located findings."""
 
-    def __init__(self, path: Path, document: _Document) -> None:
+    def __init__(self, path: Path, document: _Parts) -> None:
         self._path = path
         self._document = document
         self._styles = document.styles
@@ -444,9 +355,7 @@ class _Review:
             )
 
     def _core_text(self, name: str) -> str:
-        core = self._document.core
-        element = None if core is None else core.find(f"{{{_DC}}}{name}")
-        return "" if element is None else (element.text or "").strip()
+        return str(getattr(self._document, name))
 
     def _heading_level(self, paragraph: Any) -> int | None:
         properties = paragraph.find(_PPR)

@@ -1,0 +1,117 @@
+"""Documents from the archive: a visit becomes its protocol, a protocol its blank form.
+
+Each document is one Markdown text made by a Jinja template: the single source of
+both its ``.md`` and its ``.docx`` (see :mod:`nbesok.publish`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from nbesok.archive import Archive, Kind
+from nbesok.checks import check_protocol, checked_visit
+from nbesok.errors import Finding, RenderError, Severity
+from nbesok.loading import Loaded, load_protocol, load_visit
+from nbesok.models import Protocol, Visit
+from nbesok.templating import find_template_file, render_template
+
+PROTOCOL_TEMPLATE = "protokoll.md.j2"
+FORM_TEMPLATE = "blankett.md.j2"
+REFERENCE_DOCX = "referens.docx"
+
+
+@dataclass(frozen=True)
+class Document:
+    """A document's Markdown source and the file name (without suffix) it gets.
+
+    The name always comes from an input file's stem or an id, never from free text.
+    ``sources`` are the files it was made from, for messages about it.
+    """
+
+    name: str
+    markdown: str
+    sources: tuple[Path, ...] = ()
+
+
+def protocol_context(protocol: Protocol) -> dict[str, Any]:
+    """The protocol as the templates see it: the YAML's own Swedish keys."""
+    return protocol.model_dump(mode="json", by_alias=True)
+
+
+def visit_context(visit: Visit) -> dict[str, Any]:
+    context = visit.model_dump(mode="json", by_alias=True)
+    context["ledamöter"] = [
+        {**dumped, "text": member.display()}
+        for dumped, member in zip(context["ledamöter"], visit.members, strict=True)
+    ]
+    return context
+
+
+def period_start(period: str) -> date:
+    """The date a blank form carries: 1 January of the period's first year (never the clock)."""
+    match = re.match(r"\s*(\d{4})", period)
+    return date(int(match.group(1)), 1, 1) if match else date(2000, 1, 1)
+
+
+def render_visit(
+    archive: Archive, visit: Loaded[Visit], protocol: Protocol, *, guidance: bool = True
+) -> Document:
+    markdown = render_template(
+        PROTOCOL_TEMPLATE,
+        archive.templates_dir,
+        {
+            "protokoll": protocol_context(protocol),
+            "besök": visit_context(visit.model),
+            "visa_hjälptext": guidance,
+        },
+    )
+    return Document(visit.stem, markdown, (visit.path,))
+
+
+def render_form(archive: Archive, protocol: Loaded[Protocol], *, guidance: bool = True) -> Document:
+    markdown = render_template(
+        FORM_TEMPLATE,
+        archive.templates_dir,
+        {
+            "protokoll": protocol_context(protocol.model),
+            "datum": period_start(protocol.model.period).isoformat(),
+            "visa_hjälptext": guidance,
+        },
+    )
+    return Document(protocol.stem, markdown, (protocol.path,))
+
+
+def reference_docx(archive: Archive) -> Path:
+    return find_template_file(REFERENCE_DOCX, archive.templates_dir)
+
+
+def document_for(
+    archive: Archive, path: Path, today: date, *, guidance: bool, allow_personnummer: bool = False
+) -> tuple[Document, list[Finding]]:
+    """Load, check and render one input; raise if it has errors, return its warnings."""
+    if archive.kind_of(path) is Kind.PROTOCOL:
+        form = load_protocol(path)
+        findings = check_protocol(form)
+        _raise_errors(findings)
+        return render_form(archive, form, guidance=guidance), findings
+    visit = load_visit(path)
+    severity = personnummer_severity(allow_personnummer)
+    protocol, findings = checked_visit(visit, archive, today, personnummer=severity)
+    _raise_errors(findings)
+    assert protocol is not None  # no protocol is an error, raised above
+    return render_visit(archive, visit, protocol.model, guidance=guidance), findings
+
+
+def personnummer_severity(allowed: bool) -> Severity | None:
+    """A personnummer stops a document from being written unless the user allows it."""
+    return None if allowed else Severity.ERROR
+
+
+def _raise_errors(findings: list[Finding]) -> None:
+    errors = [found for found in findings if found.is_error]
+    if errors:
+        raise RenderError(errors)

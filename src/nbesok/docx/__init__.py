@@ -1,0 +1,27 @@
+"""Every Word document nbesok writes or reads, through python-docx.
+
+- :mod:`~nbesok.docx.package`: checking a user's .docx before opening it, and saving
+  with reproducible bytes;
+- :mod:`~nbesok.docx.styles`: the styles nbesok uses, as data;
+- :mod:`~nbesok.docx.reference`: the reference document and its resolved styles;
+- :mod:`~nbesok.docx.writer`: Markdown's syntax tree into a document;
+- :mod:`~nbesok.docx.review`: the accessibility review (``nbesok granska``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from nbesok import markup
+from nbesok.docx.package import save_document
+from nbesok.docx.reference import load_reference
+from nbesok.docx.writer import write_docx
+
+__all__ = ["markdown_to_docx"]
+
+
+def markdown_to_docx(markdown: str, reference: Path) -> bytes:
+    """The .docx bytes of one Markdown text, built on the ``reference`` .docx."""
+    tree = markup.parse(markdown)
+    properties = markup.properties(tree)
+    return save_document(write_docx(tree, load_reference(reference), properties))

@@ -1,0 +1,563 @@
+"""Markdown to Word: the .docx of a document is built from the same syntax tree as its .md.
+
+A renderer with one small method per node type of markdown-it-py's syntax tree writes
+the document into a python-docx ``Document`` opened on the reference .docx. Every
+paragraph, run and table gets a named style of the reference, never direct
+formatting, so a municipality restyles all documents by editing the reference in Word.
+
+python-docx's proxy API (``add_paragraph``, ``add_run``, ``paragraph.style = …``) costs
+about 0.45 ms per paragraph, most of it in finding where a child element goes and in
+setting run text one character at a time: 93 ms for 200 paragraphs, against 2 ms for
+opening and saving the reference. So the body is built from python-docx's own element
+classes (``CT_P``, ``CT_R``, ``CT_Tbl``): a paragraph or run of each style is made
+once with python-docx's element API and copied for every use, which gives the same
+XML in about a ninth of the time. Tables, numbering, hyperlink relationships, document
+properties and sections go through python-docx's API.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, Literal
+
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Twips
+from markdown_it.tree import SyntaxTreeNode
+
+from nbesok import markup
+from nbesok.docx import styles
+from nbesok.docx.reference import ListKind, Reference
+from nbesok.errors import RenderError
+
+if TYPE_CHECKING:
+    from docx.document import Document
+    from docx.oxml.table import CT_Tc
+
+__all__ = ["write_docx"]
+
+_W_VAL = qn("w:val")
+_W_W = qn("w:w")
+_W_TCW = qn("w:tcW")
+_XML_SPACE = qn("xml:space")
+_TRUE = "1"
+
+
+def write_docx(tree: SyntaxTreeNode, reference: Reference, properties: markup.Properties) -> Any:
+    """A python-docx ``Document`` of ``tree`` built on a fresh copy of ``reference``.
+
+    The front matter's ``properties`` become the title paragraph, the document
+    properties, the text language and the header's fields. Raises TemplateError for a
+    style the reference lacks, RenderError for content Word cannot hold.
+    """
+    document = reference.open()
+    _Renderer(document, reference).render(tree, properties.title)
+    _set_properties(document, properties)
+    _set_language(document, properties.lang)
+    _fill_header_fields(document, properties)
+    return document
+
+
+class _Prototypes:
+    """One element of each kind and style, made with python-docx's element API and copied.
+
+    Copying an element is several times cheaper than building one through python-docx's
+    ``get_or_add_*`` calls, which look up where each child belongs in the schema. The
+    prototypes hold nothing of a document, so one set serves every document of a batch.
+    """
+
+    def __init__(self) -> None:
+        self._paragraphs: dict[tuple[str, bool], Any] = {}
+        self._runs: dict[str, Any] = {}
+        self._cell: Any = None
+
+    def paragraph(self, style_id: str, numbered: bool = False) -> Any:
+        """A ``w:p`` of the style; if ``numbered``, with ``w:numPr`` to fill in."""
+        key = (style_id, numbered)
+        found = self._paragraphs.get(key)
+        if found is None:
+            found = self._paragraphs[key] = OxmlElement("w:p")
+            found.style = style_id
+            if numbered:
+                numbering = found.pPr.get_or_add_numPr()
+                numbering.get_or_add_ilvl().val = 0
+                numbering.get_or_add_numId().val = 0
+        return copy.deepcopy(found)
+
+    def run(self, style_id: str) -> Any:
+        """A ``w:r`` of the character style (none for "") with an empty ``w:t``."""
+        found = self._runs.get(style_id)
+        if found is None:
+            found = self._runs[style_id] = OxmlElement("w:r")
+            if style_id:
+                found.style = style_id
+            found.add_t(" ").set(_XML_SPACE, "preserve")
+        return copy.deepcopy(found)
+
+    def cell(self, width: int) -> Any:
+        """A ``w:tc`` with its width in twips."""
+        if self._cell is None:
+            self._cell = OxmlElement("w:tc")
+            self._cell.width = Twips(0)
+        cell = copy.deepcopy(self._cell)
+        cell.tcPr.find(_W_TCW).set(_W_W, str(width))
+        return cell
+
+
+_PROTOTYPES: dict[int, _Prototypes] = {}
+
+
+def _prototypes(reference: Reference) -> _Prototypes:
+    # Keyed by the reference object, which load_reference keeps while the file is unchanged.
+    found = _PROTOTYPES.get(id(reference))
+    if found is None:
+        if len(_PROTOTYPES) >= 8:
+            _PROTOTYPES.clear()
+        found = _PROTOTYPES[id(reference)] = _Prototypes()
+    return found
+
+
+class _Renderer:
+    """Writes a Markdown syntax tree into a document: one ``_render_<type>`` per node type.
+
+    Like markdown-it-py's HTML renderer it walks the tree in order; the context
+    (paragraph style, character styles, list level, table cell) lives in a few
+    attributes that a method sets for its children and restores afterwards.
+    """
+
+    def __init__(self, document: Document, reference: Reference) -> None:
+        self._document = document
+        self._reference = reference
+        self._elements = _prototypes(reference)
+        self._style_ids: dict[tuple[str, str], str] = {}
+        body = document.element.body
+        section = body.find(qn("w:sectPr"))
+        for block in list(body):  # whatever text the reference has is no part of a document
+            if block is not section:
+                body.remove(block)
+        # New blocks go before the body's final section properties, as Word keeps them.
+        self._add_block: Callable[[Any], None] = (
+            section.addprevious if section is not None else body.append
+        )
+        self._numbering: Any = None
+        self._paragraph_style = styles.BODY_TEXT
+        self._character_styles: list[str] = []
+        self._current: Any = None  # the paragraph (or hyperlink) runs are added to
+        self._text_buffer: list[str] = []
+        self._text_style = ""
+        self._container = ""
+        self._list_depth = -1
+        self._list: tuple[int, int] = (0, 0)
+        self._pending_item: tuple[int, int] | None = None
+        self._in_head = False
+        self._table: Any = None  # the w:tbl being written
+        self._row: Any = None  # the w:tr being written
+        self._cell: CT_Tc | None = None
+        self._column_width = 0
+
+    def render(self, tree: SyntaxTreeNode, title: str) -> None:
+        if title:
+            self._paragraph(styles.TITLE)
+            self._text(title)
+            self._end_paragraph()
+        self._dispatch(tree)
+
+    def _dispatch(self, node: SyntaxTreeNode) -> None:
+        method: Callable[[SyntaxTreeNode], None] = getattr(
+            self, f"_render_{node.type}", self._render_unknown
+        )
+        method(node)
+
+    def _render_children(self, node: SyntaxTreeNode) -> None:
+        for child in node.children:
+            self._dispatch(child)
+
+    # Block nodes
+
+    def _render_root(self, node: SyntaxTreeNode) -> None:
+        self._render_children(node)
+
+    def _render_front_matter(self, node: SyntaxTreeNode) -> None:
+        """Read by markup.properties: document properties, not body text."""
+
+    def _render_heading(self, node: SyntaxTreeNode) -> None:
+        self._paragraph(styles.heading(int(node.tag[1:])))
+        self._render_children(node)
+        self._end_paragraph()
+
+    def _render_paragraph(self, node: SyntaxTreeNode) -> None:
+        self._paragraph(self._paragraph_style)
+        self._render_children(node)
+        self._end_paragraph()
+
+    def _render_blockquote(self, node: SyntaxTreeNode) -> None:
+        self._with_paragraph_style(styles.QUOTE, node)
+
+    def _render_container_styled(self, node: SyntaxTreeNode) -> None:
+        info = node.info.strip()
+        name = info.removeprefix("{").removesuffix("}") if info.startswith("{") else info
+        if name.startswith("custom-style"):  # pandoc's ::: {custom-style="Stil"}
+            name = name.partition("=")[2].strip().strip('"')
+        outer = self._container
+        self._container = name
+        reference = self._reference
+        if reference.has_style(name, "character") and not reference.has_style(name, "paragraph"):
+            # `::: Status klar` around text: the runs take the character style.
+            self._with_character_style(name, node)
+        else:
+            self._with_paragraph_style(name, node)
+        self._container = outer
+
+    def _render_hr(self, node: SyntaxTreeNode) -> None:
+        self._paragraph(styles.DIVIDER)
+        self._end_paragraph()
+
+    def _render_code_block(self, node: SyntaxTreeNode) -> None:
+        self._literal_paragraph(styles.CODE, node.content)
+
+    def _render_fence(self, node: SyntaxTreeNode) -> None:
+        self._literal_paragraph(styles.CODE, node.content)
+
+    def _render_html_block(self, node: SyntaxTreeNode) -> None:
+        self._literal_paragraph(self._paragraph_style, node.content)
+
+    def _render_bullet_list(self, node: SyntaxTreeNode) -> None:
+        self._render_list(node, "bullet", 1)
+
+    def _render_ordered_list(self, node: SyntaxTreeNode) -> None:
+        self._render_list(node, "decimal", int(node.attrs.get("start", 1)))
+
+    def _render_list_item(self, node: SyntaxTreeNode) -> None:
+        # The item's first paragraph carries the number; later ones continue the item.
+        self._pending_item = self._list
+        self._with_paragraph_style(styles.LIST_PARAGRAPH, node, flush=True)
+
+    def _render_table(self, node: SyntaxTreeNode) -> None:
+        self._flush_pending_item()
+        name = self._container
+        if not (name and self._reference.has_style(name, "table")):
+            name = styles.TABLE
+        rows = [row for row in node.walk() if row.type == "tr"]
+        columns = max((len(row.children) for row in rows), default=1)
+        self._column_width = self._reference.text_width // max(columns, 1)
+        # python-docx adds the table at the end of the body, which is where we are.
+        table = self._document.add_table(rows=0, cols=columns)
+        tbl = table._tbl
+        tbl.tblStyle_val = self._style_id(name, "table")
+        width = tbl.tblPr.find(qn("w:tblW"))
+        width.set(qn("w:type"), "pct")
+        width.set(qn("w:w"), "5000")
+        look = tbl.tblPr.find(qn("w:tblLook"))
+        for attribute, value in (("firstColumn", "0"), ("noHBand", "1")):
+            look.set(qn(f"w:{attribute}"), value)
+        for column in table.columns:
+            column.width = Twips(self._column_width)
+        self._table = tbl
+        self._render_children(node)
+        self._table = self._row = None
+
+    def _render_thead(self, node: SyntaxTreeNode) -> None:
+        self._in_head = True
+        self._render_children(node)
+        self._in_head = False
+
+    def _render_tbody(self, node: SyntaxTreeNode) -> None:
+        self._render_children(node)
+
+    def _render_tr(self, node: SyntaxTreeNode) -> None:
+        row = self._table.add_tr()
+        if self._in_head:
+            # A header row repeats on every page and tells screen readers what a column is.
+            row.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+        self._row = row
+        self._render_children(node)
+
+    def _render_th(self, node: SyntaxTreeNode) -> None:
+        self._render_cell(node, styles.TABLE_HEADING)
+
+    def _render_td(self, node: SyntaxTreeNode) -> None:
+        self._render_cell(node, styles.TABLE_TEXT)
+
+    def _render_inline(self, node: SyntaxTreeNode) -> None:
+        self._render_children(node)
+
+    # Inline nodes
+
+    def _render_text(self, node: SyntaxTreeNode) -> None:
+        self._text(node.content)
+
+    def _render_softbreak(self, node: SyntaxTreeNode) -> None:
+        self._text(" ")
+
+    def _render_hardbreak(self, node: SyntaxTreeNode) -> None:
+        self._text("\n")
+
+    def _render_em(self, node: SyntaxTreeNode) -> None:
+        self._with_character_style(styles.EMPHASIS, node)
+
+    def _render_strong(self, node: SyntaxTreeNode) -> None:
+        self._with_character_style(styles.STRONG, node)
+
+    def _render_code_inline(self, node: SyntaxTreeNode) -> None:
+        self._character_styles.append(self._style_id(styles.CODE, "character"))
+        self._text(node.content)
+        self._character_styles.pop()
+
+    def _render_html_inline(self, node: SyntaxTreeNode) -> None:
+        self._text(node.content)
+
+    def _render_image(self, node: SyntaxTreeNode) -> None:
+        # No pictures in the documents: the alt text and the address stay readable.
+        self._render_children(node)
+        source = str(node.attrs.get("src", ""))
+        self._text(f" [{source}]" if node.children else f"[{source}]")
+
+    def _render_link(self, node: SyntaxTreeNode) -> None:
+        href = str(node.attrs.get("href", ""))
+        if not href:
+            self._render_children(node)
+            return
+        attributes = {qn("w:history"): _TRUE}
+        if href.startswith("#"):
+            attributes[qn("w:anchor")] = href[1:]
+        else:
+            attributes[qn("r:id")] = self._document.part.relate_to(
+                href, RT.HYPERLINK, is_external=True
+            )
+        title = node.attrs.get("title")
+        if title:
+            attributes[qn("w:tooltip")] = str(title)
+        self._flush_text()
+        hyperlink = OxmlElement("w:hyperlink", attributes)
+        self._current.append(hyperlink)
+        paragraph, self._current = self._current, hyperlink
+        self._with_character_style(styles.HYPERLINK, node)
+        self._flush_text()
+        self._current = paragraph
+
+    def _render_span(self, node: SyntaxTreeNode) -> None:
+        name = node.attrs.get("custom-style")
+        if not name:
+            self._render_children(node)
+            return
+        style = self._reference.style(str(name), "character")
+        if self._cell is not None and style.shading:
+            # A traffic light: the whole cell takes the shading of the status style.
+            self._shade_cell(self._cell, style.shading)
+        self._character_styles.append(style.style_id)
+        self._render_children(node)
+        self._character_styles.pop()
+
+    def _render_unknown(self, node: SyntaxTreeNode) -> None:
+        """A node type this writer does not know: keep its content as plain text."""
+        if node.children:
+            self._render_children(node)
+        elif node.block:
+            self._literal_paragraph(self._paragraph_style, node.content)
+        else:
+            self._text(node.content)
+
+    # Helpers
+
+    def _style_id(self, name: str, kind: Literal["paragraph", "character", "table"]) -> str:
+        key = (name, kind)
+        found = self._style_ids.get(key)
+        if found is None:
+            found = self._style_ids[key] = self._reference.style_id(name, kind)
+        return found
+
+    def _paragraph(self, style: str) -> None:
+        style_id = self._style_id(style, "paragraph")
+        if self._pending_item is None:
+            paragraph = self._elements.paragraph(style_id)
+        else:
+            num_id, level = self._pending_item
+            self._pending_item = None
+            paragraph = self._elements.paragraph(style_id, numbered=True)
+            numbering = paragraph.pPr.numPr
+            numbering.ilvl.set(_W_VAL, str(level))
+            numbering.numId.set(_W_VAL, str(num_id))
+        self._add_block(paragraph)
+        self._current = paragraph
+
+    def _end_paragraph(self) -> None:
+        self._flush_text()
+        self._current = None
+
+    def _literal_paragraph(self, style: str, text: str) -> None:
+        self._paragraph(style)
+        self._text(text.rstrip("\n"))
+        self._end_paragraph()
+
+    def _text(self, text: str) -> None:
+        """Add ``text`` in the current character style; text in one style shares a run."""
+        style = self._character_styles[-1] if self._character_styles else ""
+        if style != self._text_style:
+            self._flush_text()
+            self._text_style = style
+        self._text_buffer.append(text)
+
+    def _flush_text(self) -> None:
+        if not self._text_buffer:
+            return
+        text = "".join(self._text_buffer)
+        self._text_buffer.clear()
+        if not text:
+            return
+        found = markup.ILLEGAL_XML.search(text)
+        if found is not None:
+            raise RenderError.at(markup.SOURCE, markup.illegal_message(found.group()))
+        run = self._elements.run(self._text_style)
+        if "\t" in text or "\n" in text:
+            run.text = text  # python-docx makes w:tab and w:br of them
+        else:
+            run[-1].text = text
+        self._current.append(run)
+
+    def _with_paragraph_style(self, style: str, node: SyntaxTreeNode, flush: bool = False) -> None:
+        outer = self._paragraph_style
+        self._paragraph_style = style
+        self._render_children(node)
+        if flush:
+            self._flush_pending_item()
+        self._paragraph_style = outer
+
+    def _with_character_style(self, style: str, node: SyntaxTreeNode) -> None:
+        self._character_styles.append(self._style_id(style, "character"))
+        self._render_children(node)
+        self._character_styles.pop()
+
+    def _flush_pending_item(self) -> None:
+        """A list item that has not written its numbered paragraph yet does so now,
+        empty, so that its number is not lost (``-`` alone, or ``- - nested``)."""
+        if self._pending_item is not None:
+            self._paragraph(self._paragraph_style)
+            self._end_paragraph()
+
+    def _render_list(self, node: SyntaxTreeNode, kind: ListKind, start: int) -> None:
+        self._flush_pending_item()
+        definition = self._reference.list_definition(kind)
+        self._list_depth += 1
+        level = min(self._list_depth, definition.levels - 1)
+        outer = self._list
+        self._list = (self._add_numbering(definition.abstract_num_id, level, start), level)
+        self._render_children(node)
+        self._list = outer
+        self._list_depth -= 1
+
+    def _add_numbering(self, abstract_num_id: int, level: int, start: int) -> int:
+        """A new ``w:num`` for one list, so that each list restarts at ``start``."""
+        if self._numbering is None:
+            self._numbering = self._document.part.numbering_part.element
+        num = self._numbering.add_num(abstract_num_id)
+        num.add_lvlOverride(ilvl=level).add_startOverride(start)
+        return int(num.numId)
+
+    def _render_cell(self, node: SyntaxTreeNode, style: str) -> None:
+        cell = self._elements.cell(self._column_width)
+        self._row.append(cell)
+        outer, self._add_block = self._add_block, cell.append
+        self._cell = cell
+        self._paragraph(style)
+        self._render_children(node)
+        self._end_paragraph()
+        self._cell = None
+        self._add_block = outer
+
+    def _shade_cell(self, cell: CT_Tc, shading: Iterable[tuple[str, str]]) -> None:
+        properties = cell.get_or_add_tcPr()
+        existing = properties.find(qn("w:shd"))
+        if existing is not None:
+            properties.remove(existing)
+        shd = OxmlElement("w:shd", {qn(f"w:{name}"): value for name, value in shading})
+        properties.insert_element_before(
+            shd, "w:noWrap", "w:tcMar", "w:textDirection", "w:tcFitText", "w:vAlign", "w:hideMark"
+        )
+
+
+def _set_properties(document: Document, properties: markup.Properties) -> None:
+    core = document.core_properties
+    core.title = properties.title
+    core.author = properties.author
+    core.last_modified_by = properties.author
+    core.subject = properties.subject
+    core.keywords = properties.keywords
+    core.language = properties.lang
+    core.revision = 1
+    core.created = core.modified = properties.date.replace(tzinfo=None)
+
+
+def _set_language(document: Document, lang: str) -> None:
+    """``lang`` as the default language of all text (``w:docDefaults``)."""
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    if defaults is None:
+        return
+    properties = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}")
+    if properties is None:
+        return
+    language = properties.find(qn("w:lang"))
+    if language is None:
+        language = OxmlElement("w:lang")
+        properties.insert_element_before(language, "w:eastAsianLayout", "w:specVanish", "w:oMath")
+    language.set(_W_VAL, lang)
+
+
+_FIELD_VALUES: dict[str, Callable[[markup.Properties], str]] = {
+    "SUBJECT": lambda properties: properties.subject,
+    "TITLE": lambda properties: properties.title,
+    "AUTHOR": lambda properties: properties.author,
+}
+
+
+def _fill_header_fields(document: Document, properties: markup.Properties) -> None:
+    """Give the SUBJECT, TITLE and AUTHOR fields of headers and footers their results.
+
+    Readers show a field's cached result until fields are updated, so filling it makes
+    the header show the short title at once. Word's simple fields and its complex
+    fields (begin/instrText/separate/result/end) are both handled.
+    """
+    for relationship in document.part.rels.values():
+        if relationship.is_external or relationship.reltype not in (RT.HEADER, RT.FOOTER):
+            continue
+        root = relationship.target_part.element
+        for simple in root.iter(qn("w:fldSimple")):
+            value = _FIELD_VALUES.get(_field_name(simple.get(qn("w:instr"), "")))
+            if value is not None:
+                _replace_result(simple.findall(qn("w:r")), value(properties))
+        instruction: list[str] = []
+        result: list[Any] = []
+        state = ""
+        for run in root.iter(qn("w:r")):
+            char = run.find(qn("w:fldChar"))
+            kind = "" if char is None else char.get(qn("w:fldCharType"))
+            if kind == "begin":
+                instruction, result, state = [], [], "instruction"
+            elif kind == "separate":
+                state = "result"
+            elif kind == "end":
+                value = _FIELD_VALUES.get(_field_name("".join(instruction)))
+                if state == "result" and value is not None:
+                    _replace_result(result, value(properties))
+                state = ""
+            elif state == "instruction":
+                instruction.extend(text.text or "" for text in run.iter(qn("w:instrText")))
+            elif state == "result":
+                result.append(run)
+
+
+def _field_name(instruction: str) -> str:
+    words = instruction.split()
+    return words[0].upper() if words else ""
+
+
+def _replace_result(runs: list[Any], value: str) -> None:
+    """Put ``value`` in the first result run's text and empty the others."""
+    for index, run in enumerate(runs):
+        for child in [c for c in run if c.tag in (qn("w:t"), qn("w:tab"), qn("w:br"))]:
+            run.remove(child)
+        if index == 0:
+            text = OxmlElement("w:t", {_XML_SPACE: "preserve"})
+            text.text = value
+            run.append(text)

@@ -1,0 +1,148 @@
+"""The Markdown a template writes: how it is parsed, and what its front matter says.
+
+A template writes one Markdown text per document. It is parsed once, with
+markdown-it-py (CommonMark, tables, YAML front matter, and two markers that steer
+Word styles: ``::: Stil`` blocks and ``[text]{custom-style="Stil"}`` spans), and the
+syntax tree then becomes both the published ``.md`` and the ``.docx``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import yaml
+from markdown_it import MarkdownIt
+from markdown_it.tree import SyntaxTreeNode
+from mdit_py_plugins.attrs import attrs_plugin
+from mdit_py_plugins.container import container_plugin
+from mdit_py_plugins.front_matter import front_matter_plugin
+
+from nbesok.errors import RenderError
+from nbesok.yamlfile import text_position
+
+SOURCE = "<markdown>"
+DEFAULT_DATE = datetime(2000, 1, 1, tzinfo=UTC)
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader is much faster
+
+# XML 1.0 allows tab, newline and carriage return but no other C0 control character,
+# no lone surrogate and neither U+FFFE nor U+FFFF: none of them can reach a Word file.
+ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+_PARSER: MarkdownIt | None = None
+
+
+def parser() -> MarkdownIt:
+    """The one markdown-it configuration every document is parsed with."""
+    global _PARSER
+    if _PARSER is None:
+        md = MarkdownIt("commonmark").enable("table")
+        front_matter_plugin(md)
+        # One container rule for every name: `::: Hjälptext`, `::: Status klar`, …
+        container_plugin(md, "styled", validate=lambda params, *_: bool(params.strip()))
+        attrs_plugin(md, spans=True, after=())
+        _PARSER = md
+    return _PARSER
+
+
+def parse(markdown: str) -> SyntaxTreeNode:
+    """The syntax tree of a template's Markdown; RenderError for a character Word refuses."""
+    markdown = markdown.removeprefix("\ufeff")  # a byte order mark would hide the front matter
+    check_characters(markdown)
+    return SyntaxTreeNode(parser().parse(markdown))
+
+
+def check_characters(markdown: str) -> None:
+    found = ILLEGAL_XML.search(markdown)
+    if found is None:
+        return
+    line, column = text_position(markdown, found.start())
+    raise RenderError.at(SOURCE, illegal_message(found.group()), line=line, column=column)
+
+
+def illegal_message(character: str) -> str:
+    code = f"otillåtet tecken U+{ord(character):04X} i texten"
+    if ord(character) < 0x20:
+        return f"{code}: styrtecken kan inte finnas i ett Word-dokument; byt det mot ett mellanslag"
+    return f"{code}: tecknet kan inte finnas i ett Word-dokument; ta bort det"
+
+
+@dataclass(frozen=True)
+class Properties:
+    """A document's properties, from its front matter: the title, who wrote it, when."""
+
+    title: str = ""
+    author: str = ""
+    subject: str = ""
+    keywords: str = ""
+    lang: str = "sv-SE"
+    date: datetime = DEFAULT_DATE
+
+
+def properties(tree: SyntaxTreeNode) -> Properties:
+    """Document properties from the front matter, if the Markdown has one."""
+    front = tree.children[0] if tree.children else None
+    if front is None or front.type != "front_matter":
+        return Properties()
+    try:
+        data = yaml.load(front.content, Loader=_YAML_LOADER)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        raise RenderError.at(
+            SOURCE,
+            "front matter är inte giltig YAML; kontrollera citattecken, kolon och indrag",
+            line=mark.line + 2 if mark else 1,  # after the opening ---
+            column=mark.column + 1 if mark else 0,
+        ) from None
+    if data is None:
+        return Properties()
+    if not isinstance(data, dict):
+        raise RenderError.at(
+            SOURCE, "front matter ska vara nycklar och värden (title: …, date: …)", line=1
+        )
+    return Properties(
+        title=_text_value(data, "title"),
+        author=_text_value(data, "author", lists=True),
+        subject=_text_value(data, "subject"),
+        keywords=_text_value(data, "keywords", lists=True),
+        lang=_text_value(data, "lang") or "sv-SE",
+        date=_date_value(data),
+    )
+
+
+def _text_value(data: dict[Any, Any], key: str, *, lists: bool = False) -> str:
+    value = data.get(key)
+    if value is None:
+        return ""
+    if lists and isinstance(value, list) and all(isinstance(item, str) for item in value):
+        text = ", ".join(value)
+    elif isinstance(value, str | int | float | date) and not isinstance(value, bool):
+        text = str(value)
+    else:
+        expected = "en text eller en lista av texter" if lists else "en text"
+        raise RenderError.at(SOURCE, f"front matter: {key} ska vara {expected}", key=key)
+    found = ILLEGAL_XML.search(text)
+    if found is not None:
+        raise RenderError.at(SOURCE, illegal_message(found.group()), key=key)
+    return text
+
+
+def _date_value(data: dict[Any, Any]) -> datetime:
+    value = data.get("date")
+    if value is None:
+        return DEFAULT_DATE
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value) if _ISO_DATE.fullmatch(value) else None
+        except ValueError:
+            value = None
+    if not isinstance(value, date):
+        raise RenderError.at(
+            SOURCE, "front matter: date ska vara ett datum som 2023-06-07 (ÅÅÅÅ-MM-DD)", key="date"
+        )
+    return datetime(value.year, value.month, value.day, tzinfo=UTC)
