@@ -11,7 +11,8 @@ every run).
 python-docx has no call for a few properties (shading, borders, outline level, kerning,
 table style borders, list definitions, fields); those are set with its element layer.
 
-Usage::
+Usage (without OUTPUT it writes the packaged default and the example archive's copy
+in ``templates/``)::
 
     uv run python scripts/build_reference_docx.py [OUTPUT]
 """
@@ -43,7 +44,10 @@ from nbesok.docx.styles import (
     Style,
 )
 
-DEFAULT_OUTPUT = Path(__file__).resolve().parents[1] / "src/nbesok/templates/referens.docx"
+PROJECT = Path(__file__).resolve().parents[1]
+DEFAULT_OUTPUT = PROJECT / "src/nbesok/templates/referens.docx"
+# The example archive's own copy, so that the repository shows an archive's templates/.
+EXAMPLE_COPY = PROJECT / "templates/referens.docx"
 
 # Parts of python-docx's default template that nbesok does not need: Word and
 # LibreOffice open documents without them. The font table and the theme stay: Word
@@ -352,11 +356,12 @@ def build() -> bytes:
 
 
 def main() -> None:
-    output = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_OUTPUT
-    output.parent.mkdir(parents=True, exist_ok=True)
+    outputs = [Path(sys.argv[1])] if len(sys.argv) > 1 else [DEFAULT_OUTPUT, EXAMPLE_COPY]
     data = build()
-    output.write_bytes(data)
-    print(f"{output}: {len(data)} byte")
+    for output in outputs:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_bytes(data)
+        print(f"{output}: {len(data)} byte")
 
 
 if __name__ == "__main__":

@@ -411,6 +411,7 @@ def _symlink(relative: str, target: str, content: str | None = None) -> Setup:
         link.parent.mkdir(parents=True, exist_ok=True)
         if content is not None:
             (link.parent / target).write_text(content, encoding="utf-8")
+        link.unlink(missing_ok=True)  # the example archive has its own templates/referens.docx
         link.symlink_to(target)
 
     return setup
