@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -53,9 +54,7 @@ def validate_files(
 
     A large archive is checked on every core: each file is independent.
     """
-    from nbesok.processes import worker_count
-
-    count = worker_count(workers)
+    count = workers if workers is not None else (os.cpu_count() or 1)
     report = Report(files=len(paths))
     if count <= 1 or len(paths) < PARALLEL_THRESHOLD:
         report.findings = _check_files(archive, paths, today)

@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from nbesok.publish import Outcome
 
 clitext.install()
+# nbesok uses no pydantic plugins; looking for them reads every installed package's
+# metadata, about 20 ms of a one-visit render.
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 
 class _IsoDate(click.ParamType[date]):

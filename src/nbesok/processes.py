@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
-import os
 import signal
 from collections.abc import Callable, Iterator, Sequence
 from types import FrameType
@@ -58,10 +57,6 @@ def stop_on_signals() -> Iterator[None]:
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
-
-
-def worker_count(workers: int | None = None) -> int:
-    return workers if workers is not None else (os.cpu_count() or 1)
 
 
 def chunked(items: Sequence[T], size: int = CHUNK) -> list[list[T]]:

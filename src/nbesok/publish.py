@@ -59,9 +59,13 @@ def make(document: Document, formats: Sequence[str], out_dir: Path, reference: P
         from nbesok.docx.review import as_warnings, review_document
         from nbesok.docx.writer import write_docx
 
-        word = write_docx(tree, load_reference(reference), markup.properties(tree))
+        loaded = load_reference(reference)
+        properties = markup.properties(tree)
+        word = write_docx(tree, loaded, properties)
         shown = out_dir / f"{document.name}.{'docx' if 'docx' in formats else 'pdf'}"
-        findings = as_warnings(review_document(word, shown))
+        # Every document of a reference has its styles, but for the text language.
+        styles = (loaded.data, properties.lang)
+        findings = as_warnings(review_document(word, shown, same_styles_as=styles))
         docx_bytes = save_document(word)
         if "docx" in formats:
             files[f"{document.name}.docx"] = docx_bytes

@@ -13,6 +13,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -189,13 +190,13 @@ def _run(
     today: date,
     workers: int | None,
 ) -> Iterator[_Result]:
-    from nbesok.processes import run_chunks, worker_count
-
-    count = worker_count(workers)
+    count = workers if workers is not None else (os.cpu_count() or 1)
     if count <= 1 or len(todo) < PARALLEL_THRESHOLD:
         for path, key in todo:
             yield _render_one(archive, path, key, options, out_dir, today)
         return
+    from nbesok.processes import run_chunks  # multiprocessing: only batches pay for it
+
     yield from run_chunks(
         _render_chunk,
         todo,

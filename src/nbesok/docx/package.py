@@ -116,26 +116,22 @@ def too_large(name: str, size: int) -> str:
 
 
 def _check_xml(name: str, part: str, data: bytes, fail: Fail) -> None:
-    """Well-formed XML without a DTD, which Word never writes and python-docx would keep
-    as unresolved entities (XXE, "billion laughs")."""
-    from docx.opc.oxml import parse_xml
-
+    """No DTD, which Word never writes and python-docx would keep as unresolved
+    entities (XXE, "billion laughs"). python-docx's parser finds broken XML."""
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
         raise fail(
             f"{name}: delen {part} har en DTD (<!DOCTYPE>), vilket Word-dokument aldrig har; "
             f"{SAVE_AS_DOCX}"
         )
-    try:
-        parse_xml(cast(str, data))  # lxml takes the bytes as they are
-    except XMLSyntaxError as error:
-        message = f"{name}: delen {part} är inte giltig XML ({error.msg}); {SAVE_AS_DOCX}"
-        raise fail(message) from None
 
 
 def _check_main_content_type(name: str, content_types: bytes, fail: Fail) -> None:
     from docx.opc.oxml import parse_xml
 
-    root = parse_xml(cast(str, content_types))  # well-formed: _check_xml read it
+    try:
+        root = parse_xml(cast(str, content_types))  # lxml takes the bytes as they are
+    except XMLSyntaxError as error:
+        raise fail(f"{name}: [Content_Types].xml är inte giltig XML ({error.msg})") from None
     content_type = ""
     for override in root:
         if override.get("PartName") == "/word/document.xml":
@@ -153,6 +149,8 @@ def open_document(data: bytes, name: str, fail: Fail) -> Document:
     check_package(name, data, fail)
     try:
         return docx.Document(io.BytesIO(data))
+    except XMLSyntaxError as error:
+        raise fail(f"{name}: en del är inte giltig XML ({error.msg}); {SAVE_AS_DOCX}") from None
     except Exception as error:  # python-docx raises several kinds on a damaged package
         raise fail(f"{name} kan inte läsas som Word-dokument ({error}); {SAVE_AS_DOCX}") from None
 

@@ -17,7 +17,7 @@ it (``rubrik ”Ärende”``, ``tabell 2``).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -93,12 +93,16 @@ def _unreadable(path: Path, reason: str) -> _Unreadable:
     )
 
 
-def review_document(document: Document, path: Path) -> list[Finding]:
+def review_document(
+    document: Document, path: Path, *, same_styles_as: Hashable | None = None
+) -> list[Finding]:
     """Every accessibility problem of a python-docx document, located by block.
 
-    ``path`` is where the document is (or will be) written, for the findings.
+    ``path`` is where the document is (or will be) written, for the findings. Documents
+    given the same ``same_styles_as`` key have the same styles part, which is then read
+    once (a render batch: the reference's bytes and the document language).
     """
-    return _Review(path, _Parts.of(document)).run()
+    return _Review(path, _Parts.of(document, same_styles_as)).run()
 
 
 def review_file(path: Path) -> list[Finding]:
@@ -252,7 +256,7 @@ class _Parts:
     furniture: list[tuple[str, Any]]
 
     @classmethod
-    def of(cls, document: Document) -> _Parts:
+    def of(cls, document: Document, same_styles_as: Hashable | None) -> _Parts:
         part = document.part
         furniture = [
             (str(rel.target_part.partname).rpartition("/")[2], rel.target_part.element)
@@ -262,11 +266,25 @@ class _Parts:
         core = document.core_properties
         return cls(
             body=document.element.body,
-            styles=_Styles.read(document.styles.element),
+            styles=_styles(document, same_styles_as),
             title=(core.title or "").strip(),
             language=(core.language or "").strip(),
             furniture=furniture,
         )
+
+
+_STYLES_SEEN: dict[Hashable, _Styles] = {}
+
+
+def _styles(document: Document, key: Hashable | None) -> _Styles:
+    if key is None:
+        return _Styles.read(document.styles.element)
+    found = _STYLES_SEEN.get(key)
+    if found is None:
+        if len(_STYLES_SEEN) >= 8:
+            _STYLES_SEEN.clear()
+        found = _STYLES_SEEN[key] = _Styles.read(document.styles.element)
+    return found
 
 
 def _blocks(container: Any) -> Iterator[Any]:
