@@ -304,7 +304,7 @@ def run(
         text = output.read().decode("utf-8", "replace")
     if process.returncode not in allowed:
         sys.exit(
-            f"bench: «{' '.join(str(part) for part in command)}» slutade med kod "
+            f"bench: ”{' '.join(str(part) for part in command)}” slutade med kod "
             f"{process.returncode}:\n{text}"
         )
     return Run(

@@ -106,7 +106,7 @@ def _signature(failure: str) -> str:
     """The kind of a failure: its message without file names and numbers."""
     last = failure.strip().splitlines()[-1]
     last = re.sub(r"\S*\.yaml:\d+:\d+", "FIL:RAD:KOL", last)
-    return re.sub(r"\d+", "N", last.split("«")[0])[:160]
+    return re.sub(r"\d+", "N", last.split("”")[0])[:160]
 
 
 def _report(counts: Counter[str], started: float, end: str = "\n") -> None:

@@ -65,7 +65,7 @@ def test_usage_errors_exit_2_in_swedish(in_archive: Path, args: list[str], messa
     assert result.exit_code == 2, result.output
     assert result.stdout == ""
     assert result.stderr.startswith("Användning: nbesok")
-    assert "Se «nbesok" in result.stderr and "--help» för hjälp." in result.stderr
+    assert "Se ”nbesok" in result.stderr and "--help” för hjälp." in result.stderr
     assert message in result.stderr
 
 

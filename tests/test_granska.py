@@ -95,7 +95,7 @@ def block_line(path: Path, text: str) -> int:
     for line, block in enumerate(Document(str(path)).iter_inner_content(), start=1):
         if isinstance(block, Paragraph) and block.text == text:
             return line
-    raise AssertionError(f"inget stycke «{text}» i {path}")
+    raise AssertionError(f"inget stycke ”{text}” i {path}")
 
 
 def table_line(path: Path, number: int) -> int:
@@ -210,7 +210,7 @@ def test_an_invalid_language_code_is_flagged(visit: Path, tmp_path: Path) -> Non
     found = only(review_file(broken(visit, tmp_path / "språk.docx", {CORE: nonsense})))
 
     assert found.key == "språk"
-    assert "«svenska!»" in found.message
+    assert "”svenska!”" in found.message
 
 
 @pytest.mark.parametrize("how", ["removed", "empty"])
@@ -252,7 +252,7 @@ def test_a_second_title_is_flagged(visit: Path, tmp_path: Path) -> None:
     path = broken(visit, tmp_path / "två-titlar.docx", {DOCUMENT: second_title})
     found = only(review_file(path))
 
-    assert (found.key, found.line, found.column) == (f"titel «{text}»", block_line(path, text), 1)
+    assert (found.key, found.line, found.column) == (f"titel ”{text}”", block_line(path, text), 1)
     assert "en andra titel" in found.message
     assert "Heading 1" in found.message
 
@@ -269,7 +269,7 @@ def test_a_skip_from_heading_1_to_heading_3_is_flagged(visit: Path, tmp_path: Pa
     found = only(review_file(path))
 
     assert found.line == block_line(path, texts[0])
-    assert found.key.startswith(f"rubrik «{texts[0][:30]}")
+    assert found.key.startswith(f"rubrik ”{texts[0][:30]}")
     assert "från Heading 1 till Heading 3" in found.message
     assert "använd Heading 2" in found.message
     assert found.severity is Severity.ERROR
@@ -286,7 +286,7 @@ def test_the_first_heading_after_the_title_must_be_level_1(visit: Path, tmp_path
     path = broken(visit, tmp_path / "nivå.docx", {DOCUMENT: demote})
     found = only(review_file(path))
 
-    assert (found.key, found.line) == (f"rubrik «{texts[0]}»", block_line(path, texts[0]))
+    assert (found.key, found.line) == (f"rubrik ”{texts[0]}”", block_line(path, texts[0]))
     assert "från titeln till Heading 2" in found.message
 
 
@@ -300,7 +300,7 @@ def test_a_heading_by_direct_outline_level_counts(visit: Path, tmp_path: Path) -
     path = broken(visit, tmp_path / "disposition.docx", {DOCUMENT: outline})
     found = only(review_file(path))
 
-    assert (found.key, found.line) == (f"rubrik «{text}»", block_line(path, text))
+    assert (found.key, found.line) == (f"rubrik ”{text}”", block_line(path, text))
     assert "från titeln till Heading 3" in found.message
 
 
@@ -579,7 +579,7 @@ def test_granska_reports_located_errors_and_exits_1(
     result = invoke("granska", "hopp.docx", "hel.docx")
 
     assert result.exit_code == 1, result.output
-    assert f"hopp.docx:{block_line(path, texts[0])}:1: fel: rubrik «" in result.output
+    assert f"hopp.docx:{block_line(path, texts[0])}:1: fel: rubrik ”" in result.output
     assert "hel.docx:" not in result.output
     assert "1 fel och 0 varningar i 2 filer." in result.output
 
@@ -605,6 +605,6 @@ def test_render_warns_about_an_inaccessible_document(in_archive: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "Skrev out/2018-10-17-idrott-och-service.docx" in result.output
     assert (
-        "out/2018-10-17-idrott-och-service.docx:3:1: varning: rubrik «Hoppar över en nivå»: "
+        "out/2018-10-17-idrott-och-service.docx:3:1: varning: rubrik ”Hoppar över en nivå”: "
         "rubriknivån hoppar från Heading 1 till Heading 3" in result.output
     )

@@ -304,7 +304,7 @@ def test_every_model_error_is_reported_at_once(tmp_path: Path) -> None:
     assert "är inte ett giltigt id" in findings[0].message
     assert "får inte vara tom" in findings[1].message
     assert "skriv datum som ÅÅÅÅ-MM-DD" in findings[2].message
-    assert findings[3].message == "okänd nyckel «ledamoter»; menade du «ledamöter»?"
+    assert findings[3].message == "okänd nyckel ”ledamoter”; menade du ”ledamöter”?"
     assert findings[0].format().startswith(f"{path.as_posix()}:1:12: fel: protokoll: ")
 
 
@@ -315,7 +315,7 @@ def test_an_unknown_key_without_a_near_match_lists_the_allowed_keys(tmp_path: Pa
 
     assert where(found) == (7, 5, "uppföljning[1].xyz")
     assert found.message == (
-        "okänd nyckel «xyz»; tillåtna nycklar här är: ansvarig, punkt, senast, status"
+        "okänd nyckel ”xyz”; tillåtna nycklar här är: ansvarig, punkt, senast, status"
     )
 
 
@@ -325,7 +325,7 @@ def test_a_missing_key_points_at_its_parent_mapping(tmp_path: Path) -> None:
     (found,) = load_error(path)
 
     assert where(found) == (5, 5, "ledamöter[1].namn")
-    assert found.message == "nyckeln «namn» saknas; lägg till den"
+    assert found.message == "nyckeln ”namn” saknas; lägg till den"
 
 
 def test_a_protocol_needs_sections(tmp_path: Path) -> None:
@@ -340,11 +340,11 @@ def test_a_protocol_needs_sections(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "line", "column", "fragment"),
     [
-        ("a: 1\na: 2\n", 2, 1, "nyckeln «a» förekommer två gånger (rad 1 och rad 2)"),
-        ("a:\n  b: 1\n  c: 2\n  b: 3\n", 4, 3, "«b» förekommer två gånger (rad 2 och rad 4)"),
+        ("a: 1\na: 2\n", 2, 1, "nyckeln ”a” förekommer två gånger (rad 1 och rad 2)"),
+        ("a:\n  b: 1\n  c: 2\n  b: 3\n", 4, 3, "”b” förekommer två gånger (rad 2 och rad 4)"),
         ("a: &x 1\n", 1, 4, "ankare (&x)"),
         ("a: *x\n", 1, 4, "alias (*x)"),
-        ("a: !!python/name:os.system ''\n", 1, 4, "python/name:os.system» tillåts inte"),
+        ("a: !!python/name:os.system ''\n", 1, 4, "python/name:os.system” tillåts inte"),
         ("a: !!str 1\n", 1, 4, "tillåts inte"),
         ("a: 1\n---\nb: 2\n", 2, 1, "flera YAML-dokument"),
         ("[a, b]\n", 1, 1, "filen innehåller en lista"),
@@ -354,7 +354,7 @@ def test_a_protocol_needs_sections(tmp_path: Path) -> None:
         ("a: " + "[" * 40 + "]" * 40 + "\n", 1, 35, "nästlad i fler än 32 nivåer"),
         ("a: b: c\n", 1, 5, "citattecken"),
         ("a: - b\n", 1, 4, "tolkas som en lista"),
-        ("a: @b\n", 1, 4, "ett värde kan inte börja med «@»"),
+        ("a: @b\n", 1, 4, "ett värde kan inte börja med ”@”"),
     ],
 )
 def test_read_yaml_rejects_with_a_location(

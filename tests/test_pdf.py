@@ -498,7 +498,7 @@ def test_two_documents_with_one_name_are_refused(tmp_path: Path) -> None:
         path.parent.mkdir()
         path.write_bytes(b"docx")
 
-    with pytest.raises(LibreOfficeError, match=r"ger samma PDF «x\.pdf»"):
+    with pytest.raises(LibreOfficeError, match=r"ger samma PDF ”x\.pdf”"):
         convert_to_pdf([first, second], tmp_path / "out", libreoffice=tmp_path / "soffice")
 
 

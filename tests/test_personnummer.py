@@ -131,7 +131,7 @@ def test_validate_warns_at_the_number_s_own_line_and_column(in_archive: Path) ->
 
     assert result.exit_code == 0, result.output
     assert result.output.startswith(
-        f"{X}:15:14: varning: svar.individens-behov: personnummer «{PN}» i texten; "
+        f"{X}:15:14: varning: svar.individens-behov: personnummer ”{PN}” i texten; "
         "protokoll är allmänna handlingar"
     )
     assert result.output.endswith("0 fel och 1 varning i 1 fil.\n")
@@ -155,7 +155,7 @@ def test_render_and_report_refuse_unless_allowed(
     refused = invoke(command, X, "--out", "out")
 
     assert refused.exit_code == 1, refused.output
-    assert f"{X}:15:14: fel: svar.individens-behov: personnummer «{PN}»" in refused.stderr
+    assert f"{X}:15:14: fel: svar.individens-behov: personnummer ”{PN}”" in refused.stderr
     assert "--tillåt-personnummer" in refused.stderr
     assert not any((in_archive / "out" / name).exists() for name in written)
 

@@ -212,7 +212,7 @@ def documents(folder: Path) -> dict[str, bytes]:
 
 def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
-    assert old in text, f"«{old}» finns inte i {path}"
+    assert old in text, f"”{old}” finns inte i {path}"
     path.write_text(text.replace(old, new), encoding="utf-8")
 
 
@@ -626,7 +626,7 @@ def test_an_unknown_format_is_a_usage_error(in_archive: Path, runner: CliRunner)
     result = invoke(runner, "render", "--format", "pfd")
 
     assert result.exit_code == 2
-    assert "okänt format «pfd»" in result.output
+    assert "okänt format ”pfd”" in result.output
     assert not (in_archive / "out").exists()
 
 
@@ -790,7 +790,7 @@ def test_an_archive_template_overrides_the_packaged_one_file_by_file(
 @pytest.mark.parametrize(
     ("source", "line", "message"),
     [
-        ("# Rubrik\n\n{{ besök.finns_inte }}\n", 3, "«finns_inte» finns inte i mallens data"),
+        ("# Rubrik\n\n{{ besök.finns_inte }}\n", 3, "”finns_inte” finns inte i mallens data"),
         ("# Rubrik\n{% if %}\n", 2, "syntaxfel i mallen"),
     ],
 )

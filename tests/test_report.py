@@ -405,7 +405,7 @@ def test_the_answers_for_the_committee_are_the_case(rendered: Rendered) -> None:
             "Den 7 juni 2023 besökte Isa Fredriksson, Elin Johansson, Jennie Löfgren och "
             "Birgitta Lantto Arbetslik aktivitet. Från förvaltningen deltog Robert Obing, "
             "Petra Myrinder, Hazhar Maroufi, Henrik Johansson, Sandy Oueis och Kaisa Halldan. "
-            "Besöket dokumenterades enligt «Dokumentationsmall nämndbesök; Arbetslik aktivitet».",
+            "Besöket dokumenterades enligt ”Dokumentationsmall nämndbesök; Arbetslik aktivitet”.",
         ),
         *[("Body Text", text) for text in paragraphs_of(visit["sammanfattning"])],
     ]
@@ -736,6 +736,6 @@ def test_an_unknown_period_is_a_usage_error_with_a_suggestion(
     result = invoke(runner, "report", "--period", "2018/2019")
 
     assert result.exit_code == 2, result.output
-    assert "inget protokoll gäller perioden «2018/2019»; menade du «2018/19»?" in result.output
+    assert "inget protokoll gäller perioden ”2018/2019”; menade du ”2018/19”?" in result.output
     assert "Traceback" not in result.output
     assert not (in_archive / "out").exists()

@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from support import invoke
 
 from nbesok import templating
+from nbesok.sandbox import LimitedSandbox
 
 VISIT = "visits/2023-06-07-arbetslik-aktivitet.yaml"
 OUTPUTS = ("2023-06-07-arbetslik-aktivitet.md", "2023-06-07-arbetslik-aktivitet.docx")
@@ -38,13 +39,13 @@ def temporary_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterato
 def compilations(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The names of the templates Jinja compiles from source, in order."""
     compiled: list[str] = []
-    original = templating._LimitedSandbox.compile
+    original = LimitedSandbox.compile
 
     def compile(self: Any, source: Any, name: Any = None, *args: Any, **kwargs: Any) -> Any:
         compiled.append(str(name))
         return original(self, source, name, *args, **kwargs)
 
-    monkeypatch.setattr(templating._LimitedSandbox, "compile", compile)
+    monkeypatch.setattr(LimitedSandbox, "compile", compile)
     return compiled
 
 

@@ -74,7 +74,7 @@ CASES = [
             visit("besöksdatum: 2023-06-07\n", "besöksdatum: 2023-06-07\nverksamhet: Igen\n"),
             V,
             f"{V}:4:1: fel: verksamhet: ",
-            "nyckeln «verksamhet» förekommer två gånger (rad 2 och rad 4)",
+            "nyckeln ”verksamhet” förekommer två gånger (rad 2 och rad 4)",
         ),
         id="duplicate-key-names-both-lines",
     ),
@@ -117,7 +117,7 @@ CASES = [
             ),
             V,
             f"{V}:2:13: fel: ",
-            "python/object/apply:os.system» tillåts inte",
+            "python/object/apply:os.system” tillåts inte",
             extra=("taggen",),
         ),
         id="python-tag",
@@ -127,7 +127,7 @@ CASES = [
             {V: edit(VISIT, "Arbetslik aktivitet", "Café").encode("cp1252")},
             V,
             f"{V}:2:16: fel: ",
-            "filen är inte UTF-8 (tecknet «é» ser ut att vara Windows-1252/ANSI)",
+            "filen är inte UTF-8 (tecknet ”é” ser ut att vara Windows-1252/ANSI)",
             extra=("spara filen som UTF-8",),
         ),
         id="cp1252",
@@ -206,7 +206,7 @@ CASES = [
             visit("besöksdatum: 2023-06-07", "besöksdatum: 7 juni 2023"),
             V,
             f"{V}:3:14: fel: besöksdatum: ",
-            "ogiltigt datum «7 juni 2023»; skriv datum som ÅÅÅÅ-MM-DD",
+            "ogiltigt datum ”7 juni 2023”; skriv datum som ÅÅÅÅ-MM-DD",
         ),
         id="bad-date",
     ),
@@ -215,7 +215,7 @@ CASES = [
             visit("besöksdatum: 2023-06-07", "besöksdatum: 2023-02-30"),
             V,
             f"{V}:3:14: fel: besöksdatum: ",
-            "datumet «2023-02-30» finns inte i kalendern",
+            "datumet ”2023-02-30” finns inte i kalendern",
             extra=("ÅÅÅÅ-MM-DD",),
         ),
         id="date-not-in-calendar",
@@ -225,7 +225,7 @@ CASES = [
             visit("ledamöter:", "ledamoter:"),
             V,
             f"{V}:4:1: fel: ledamoter: ",
-            "okänd nyckel «ledamoter»; menade du «ledamöter»?",
+            "okänd nyckel ”ledamoter”; menade du ”ledamöter”?",
         ),
         id="unknown-key-suggests-nearest",
     ),
@@ -234,7 +234,7 @@ CASES = [
             visit("  - Bo Berg (M)", "  - namn: Bo Berg\n    partí: M"),
             V,
             f"{V}:7:5: fel: ledamöter[2].partí: ",
-            "okänd nyckel «partí»; menade du «parti»?",
+            "okänd nyckel ”partí”; menade du ”parti”?",
         ),
         id="unknown-nested-key",
     ),
@@ -243,7 +243,7 @@ CASES = [
             visit("protokoll: arbetslik-aktivitet-2023\n", ""),
             V,
             f"{V}:1:1: fel: protokoll: ",
-            "nyckeln «protokoll» saknas; lägg till den",
+            "nyckeln ”protokoll” saknas; lägg till den",
         ),
         id="missing-key-points-at-parent",
     ),
@@ -254,7 +254,7 @@ CASES = [
             },
             V,
             f"{V}:19:5: fel: uppföljning[1].ansvarig: ",
-            "nyckeln «ansvarig» saknas",
+            "nyckeln ”ansvarig” saknas",
         ),
         id="missing-nested-key-points-at-item",
     ),
@@ -267,7 +267,7 @@ CASES = [
             },
             V,
             f"{V}:21:13: fel: uppföljning[1].status: ",
-            "ogiltigt värde «pågår»; tillåtna värden är «ej påbörjad», «påbörjad» eller «klar»",
+            "ogiltigt värde ”pågår”; tillåtna värden är ”ej påbörjad”, ”påbörjad” eller ”klar”",
         ),
         id="bad-follow-up-status",
     ),
@@ -276,7 +276,7 @@ CASES = [
             visit("  - Bo Berg (M)", "  - Bo Berg (Moderaterna)"),
             V,
             f"{V}:6:5: fel: ledamöter[2].parti: ",
-            "ogiltig partibeteckning «Moderaterna»",
+            "ogiltig partibeteckning ”Moderaterna”",
         ),
         id="bad-party-code",
     ),
@@ -285,7 +285,7 @@ CASES = [
             visit("  - Bo Berg (M)", "  - namn: Bo Berg\n    grupp: mitten"),
             V,
             f"{V}:7:12: fel: ledamöter[2].grupp: ",
-            "tillåtna värden är «majoritet» eller «opposition»",
+            "tillåtna värden är ”majoritet” eller ”opposition”",
         ),
         id="bad-group",
     ),
@@ -303,7 +303,7 @@ CASES = [
             visit("besöksdatum: 2023-06-07\n", "besöksdatum: 2023-06-07\nhemsida: www.iaf.se\n"),
             V,
             f"{V}:4:10: fel: hemsida: ",
-            "«www.iaf.se» är ingen webbadress",
+            "”www.iaf.se” är ingen webbadress",
         ),
         id="bad-web-address",
     ),
@@ -312,7 +312,7 @@ CASES = [
             {P: edit(PROTOCOL, "        till_nämnden: true", "        till_nämnden: ja")},
             P,
             f"{P}:16:23: fel: avsnitt[1].frågor[2].till_nämnden: ",
-            "ska vara true eller false (nu: «ja»)",
+            "ska vara true eller false (nu: ”ja”)",
         ),
         id="protocol-bad-flag",
     ),
@@ -331,8 +331,8 @@ CASES = [
             visit("protokoll: arbetslik-aktivitet-2023", "protokoll: arbetslik-aktivitet-2024"),
             V,
             f"{V}:1:12: fel: protokoll: ",
-            "protokollet «arbetslik-aktivitet-2024» finns inte i protocols/; "
-            "menade du «arbetslik-aktivitet-2023»?",
+            "protokollet ”arbetslik-aktivitet-2024” finns inte i protocols/; "
+            "menade du ”arbetslik-aktivitet-2023”?",
         ),
         id="unknown-protocol-suggests-nearest",
     ),
@@ -341,8 +341,8 @@ CASES = [
             visit("  handlingsplaner: Svar.", "  handlingsplaner: Svar.\n  handlingsplan: Mer."),
             V,
             f"{V}:14:3: fel: svar.handlingsplan: ",
-            "protokollet «arbetslik-aktivitet-2023» har ingen fråga «handlingsplan»; "
-            "menade du «handlingsplaner»?",
+            "protokollet ”arbetslik-aktivitet-2023” har ingen fråga ”handlingsplan”; "
+            "menade du ”handlingsplaner”?",
         ),
         id="unknown-answer-key-suggests-nearest",
     ),
@@ -351,7 +351,7 @@ CASES = [
             {P: edit(PROTOCOL, "      - id: andra", "      - id: forsta")},
             P,
             f"{P}:14:13: fel: avsnitt[1].frågor[2].id: ",
-            "fråge-id «forsta» används redan på rad 12",
+            "fråge-id ”forsta” används redan på rad 12",
         ),
         id="duplicate-question-id",
     ),
@@ -360,7 +360,7 @@ CASES = [
             {P: edit(PROTOCOL, "      - id: andra", "      - id: Andra frågan")},
             P,
             f"{P}:14:13: fel: avsnitt[1].frågor[2].id: ",
-            "«Andra frågan» är inte ett giltigt id; använd små bokstäver a–z",
+            "”Andra frågan” är inte ett giltigt id; använd små bokstäver a–z",
         ),
         id="question-id-not-slug",
     ),
@@ -369,7 +369,7 @@ CASES = [
             small(protocol=edit(PROTOCOL, "titel: Liten mall\n", "")),
             S,
             f"{S}:1:12: fel: protokoll: ",
-            "protokollet «liten» innehåller fel; rätta det först",
+            "protokollet ”liten” innehåller fel; rätta det först",
         ),
         id="visit-of-broken-protocol",
     ),
@@ -379,7 +379,7 @@ CASES = [
             visit("  samarbete-kommunen: Svar.", "  samarbete-kommunen:"),
             V,
             f"{V}:14:22: varning: svar.samarbete-kommunen: ",
-            "frågan är obesvarad: «Hur ser samarbetet med andra verksamheter",
+            "frågan är obesvarad: ”Hur ser samarbetet med andra verksamheter",
             exit_code=0,
         ),
         id="unanswered-question",
@@ -596,7 +596,7 @@ def test_a_folder_with_one_bad_file_fails_and_names_only_that_file(
     assert result.exit_code == 1
     assert counts(result)[::2] == (1, 3)
     errors = [line for line in finding_lines(result) if ": fel: " in line]
-    assert errors == [f"{V}:4:1: fel: ledamoter: okänd nyckel «ledamoter»; menade du «ledamöter»?"]
+    assert errors == [f"{V}:4:1: fel: ledamoter: okänd nyckel ”ledamoter”; menade du ”ledamöter”?"]
 
 
 def test_findings_are_collected_across_files_not_stopped_at_the_first(
@@ -677,6 +677,6 @@ def test_a_broken_settings_file_is_located(in_archive: Path, write_tree: WriteTr
 
     assert_no_traceback(result)
     assert result.exit_code == 1
-    assert "nbesok.yaml:2:1: fel: komun: okänd nyckel «komun»; menade du «kommun»?" in (
+    assert "nbesok.yaml:2:1: fel: komun: okänd nyckel ”komun”; menade du ”kommun”?" in (
         result.output.splitlines()
     )

@@ -121,9 +121,9 @@ class Archive:
 def unknown_protocol_message(archive: Archive, protocol_id: str) -> str:
     known = archive.protocol_ids()
     suggestion = nearest(protocol_id, known)
-    hint = f"; menade du «{suggestion}»?" if suggestion else ""
+    hint = f"; menade du ”{suggestion}”?" if suggestion else ""
     listing = f" Protokoll i arkivet: {', '.join(known)}." if known and not suggestion else ""
-    return f"protokollet «{protocol_id}» finns inte i {PROTOCOLS}/{hint}{listing}"
+    return f"protokollet ”{protocol_id}” finns inte i {PROTOCOLS}/{hint}{listing}"
 
 
 def open_archive(start: Path | None = None) -> Archive:

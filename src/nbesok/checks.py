@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from nbesok import fragments
 from nbesok.archive import MARKER, Archive, Kind, unknown_protocol_message
 from nbesok.errors import Finding, NbesokError, Severity, finding
 from nbesok.inputs import expand_paths
 from nbesok.loading import Loaded, load_protocol, load_settings, load_visit
 from nbesok.models import Group, Protocol, Visit
 from nbesok.names import nearest
-from nbesok.personnummer import personnummer_findings
+from nbesok.personnummer import name_findings, personnummer_findings
 from nbesok.yamlfile import KeyPath, format_keypath
 
 
@@ -98,8 +99,7 @@ def _check_files(archive: Archive, paths: Sequence[Path], today: date) -> list[F
 def _check_file(archive: Archive, path: Path, today: date) -> list[Finding]:
     kind = archive.kind_of(path)
     if kind is Kind.SETTINGS:
-        load_settings(path)
-        return []
+        return personnummer_findings(load_settings(path).document, Severity.WARNING)
     if kind is Kind.PROTOCOL:
         return check_protocol(load_protocol(path))
     return check_visit(load_visit(path), archive, today)
@@ -125,9 +125,16 @@ def _at(
     )
 
 
-def check_protocol(loaded: Loaded[Protocol]) -> list[Finding]:
-    """Question ids must be unique: visits refer to them."""
-    findings: list[Finding] = []
+def check_protocol(
+    loaded: Loaded[Protocol], *, personnummer: Severity | None = Severity.WARNING
+) -> list[Finding]:
+    """Question ids must be unique: visits refer to them. The Markdown texts must stay
+    within themselves, and no personnummer may be published (``personnummer`` as in
+    :func:`check_visit`)."""
+    findings: list[Finding] = [*_markdown(loaded, _protocol_texts(loaded.model))]
+    if personnummer is not None:
+        findings += personnummer_findings(loaded.document, personnummer)
+        findings += name_findings(loaded.path, personnummer)
     first_seen: dict[str, int] = {}
     for s, section in enumerate(loaded.model.sections):
         for q, question in enumerate(section.questions):
@@ -138,7 +145,7 @@ def check_protocol(loaded: Loaded[Protocol]) -> list[Finding]:
                     _at(
                         loaded,
                         keypath,
-                        f"fråge-id «{question.id}» används redan på rad {first_seen[question.id]}; "
+                        f"fråge-id ”{question.id}” används redan på rad {first_seen[question.id]}; "
                         "varje fråga behöver ett eget id",
                     )
                 )
@@ -172,7 +179,14 @@ def checked_visit(
     """:func:`check_visit`, also handing back the visit's protocol (None if it is broken),
     so that a document is made from the protocol that was checked."""
     visit = loaded.model
-    guard = [] if personnummer is None else personnummer_findings(loaded.document, personnummer)
+    guard = (
+        []
+        if personnummer is None
+        else [
+            *personnummer_findings(loaded.document, personnummer),
+            *name_findings(loaded.path, personnummer),
+        ]
+    )
     if not (archive.protocols_dir / f"{visit.protocol}.yaml").is_file():
         return None, [
             _at(loaded, ("protokoll",), unknown_protocol_message(archive, visit.protocol))
@@ -184,19 +198,57 @@ def checked_visit(
             _at(
                 loaded,
                 ("protokoll",),
-                f"protokollet «{visit.protocol}» innehåller fel; rätta det först "
+                f"protokollet ”{visit.protocol}” innehåller fel; rätta det först "
                 f"(nbesok validate protocols/{visit.protocol}.yaml)",
             )
         ]
     model = protocol.model
     return protocol, [
         *guard,
+        *_markdown(loaded, _visit_texts(visit)),
         *_unfilled(loaded),
         *_answer_keys(loaded, model),
         *_unanswered(loaded, model),
         *_composition(loaded, model),
         *_future(loaded, today),
     ]
+
+
+def _visit_texts(visit: Visit) -> Iterator[tuple[KeyPath, str | None]]:
+    for answer_id, answer in visit.answers.items():
+        yield ("svar", answer_id), answer
+    yield ("sammanfattning",), visit.summary
+
+
+def _protocol_texts(protocol: Protocol) -> Iterator[tuple[KeyPath, str | None]]:
+    yield ("inledning",), protocol.introduction
+    for s, section in enumerate(protocol.sections):
+        yield ("avsnitt", s, "text"), section.text
+        for q, question in enumerate(section.questions):
+            yield ("avsnitt", s, "frågor", q, "hjälptext"), question.guidance
+
+
+def _markdown(
+    loaded: Loaded[Visit] | Loaded[Protocol], texts: Iterable[tuple[KeyPath, str | None]]
+) -> Iterator[Finding]:
+    """What in a Markdown value would reach past its end, or cannot become a document."""
+    document = loaded.document
+    for keypath, text in texts:
+        if not text:
+            continue
+        for problem in fragments.problems(text):
+            line, column = document.position(keypath)
+            source_line = document.text.split("\n")[line - 1] if line else ""
+            # A block scalar (| or >) starts on the line after its indicator.
+            first = line + 1 if source_line[column - 1 : column] in ("|", ">") else line
+            yield finding(
+                document.path,
+                problem.message,
+                line=first + problem.line,
+                column=1,
+                key=format_keypath(keypath),
+                severity=Severity.ERROR if problem.is_error else Severity.WARNING,
+            )
 
 
 def _unfilled(loaded: Loaded[Visit]) -> Iterable[Finding]:
@@ -211,11 +263,11 @@ def _answer_keys(loaded: Loaded[Visit], protocol: Protocol) -> Iterable[Finding]
     for answer_id in loaded.model.answers:
         if answer_id not in ids:
             suggestion = nearest(answer_id, ids)
-            hint = f"menade du «{suggestion}»?" if suggestion else f"frågorna är: {', '.join(ids)}"
+            hint = f"menade du ”{suggestion}”?" if suggestion else f"frågorna är: {', '.join(ids)}"
             yield _at(
                 loaded,
                 ("svar", answer_id),
-                f"protokollet «{loaded.model.protocol}» har ingen fråga «{answer_id}»; {hint}",
+                f"protokollet ”{loaded.model.protocol}” har ingen fråga ”{answer_id}”; {hint}",
                 on_key=True,
             )
 
@@ -227,7 +279,7 @@ def _unanswered(loaded: Loaded[Visit], protocol: Protocol) -> Iterable[Finding]:
             yield _at(
                 loaded,
                 ("svar", question.id),
-                f"frågan är obesvarad: «{question.question}»",
+                f"frågan är obesvarad: ”{question.question}”",
                 Severity.WARNING,
             )
 

@@ -40,7 +40,7 @@ class _IsoDate(click.ParamType[date]):
                 raise ValueError
             return date.fromisoformat(value)
         except ValueError:
-            self.fail(f"«{value}» är inget datum; skriv ÅÅÅÅ-MM-DD, t.ex. 2023-06-07", param, ctx)
+            self.fail(f"”{value}” är inget datum; skriv ÅÅÅÅ-MM-DD, t.ex. 2023-06-07", param, ctx)
 
 
 ISO_DATE = _IsoDate()
@@ -65,9 +65,11 @@ class _Nbesok(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         from nbesok.errors import NbesokError
+        from nbesok.processes import Stopped, stop_on_signals
 
         try:
-            return super().invoke(ctx)
+            with stop_on_signals():
+                return super().invoke(ctx)
         except NbesokError as error:
             for found in error.findings:
                 click.echo(found.format(), err=True)
@@ -77,6 +79,10 @@ class _Nbesok(click.Group):
         except KeyboardInterrupt:
             click.echo("nbesok: avbrutet", err=True)
             ctx.exit(130)
+        except Stopped as stop:
+            # Everything was stopped and tidied on the way here; finished files are whole.
+            click.echo(f"nbesok: avbrutet ({stop.name})", err=True)
+            ctx.exit(stop.exit_code)
         except Exception as error:  # the one place that catches everything
             _internal_error(ctx, error)
 
@@ -88,7 +94,7 @@ def _internal_error(ctx: click.Context, error: Exception) -> NoReturn:
         traceback.print_exc()
     click.echo(
         f"nbesok: internt fel ({type(error).__name__}); detta är ett fel i nbesok, inte i dina "
-        "filer. Kör kommandot igen med «nbesok --debug …» och skicka utskriften till "
+        "filer. Kör kommandot igen med ”nbesok --debug …” och skicka utskriften till "
         "utvecklarna.",
         err=True,
     )
@@ -186,7 +192,7 @@ def new(protocol_id: str, operation: str, visit_date: date) -> None:
 def schema(folder: Path | None) -> None:
     """Skriv JSON-scheman för besöks- och protokollfiler, för redigerare.
 
-    Besöksfilerna pekar på schemat med en rad «# yaml-language-server: $schema=…»,
+    Besöksfilerna pekar på schemat med en rad ”# yaml-language-server: $schema=…”,
     så att t.ex. VS Code föreslår och kontrollerar nycklarna.
 
     \b

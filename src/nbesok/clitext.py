@@ -18,7 +18,7 @@ _SWEDISH = {
     "Show the version and exit.": "Visa versionen och avsluta.",
     "%(prog)s, version %(version)s": "%(prog)s, version %(version)s",
     "Error: {message}": "fel: {message}",
-    "Try '{command} {option}' for help.": "Se «{command} {option}» för hjälp.",
+    "Try '{command} {option}' for help.": "Se ”{command} {option}” för hjälp.",
     "Missing command.": "Kommando saknas.",
     "Missing argument": "Argument saknas",
     "Missing option": "Flagga saknas",

@@ -12,7 +12,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from nbesok.archive import Archive, Kind
+from nbesok import fragments
+from nbesok.archive import MARKER, Archive, Kind
 from nbesok.checks import check_protocol, checked_visit
 from nbesok.errors import Finding, RenderError, Severity
 from nbesok.loading import Loaded, load_protocol, load_visit
@@ -38,17 +39,33 @@ class Document:
 
 
 def protocol_context(protocol: Protocol) -> dict[str, Any]:
-    """The protocol as the templates see it: the YAML's own Swedish keys."""
-    return protocol.model_dump(mode="json", by_alias=True)
+    """The protocol as the templates see it: the YAML's own Swedish keys.
+
+    Its Markdown texts are closed off on their own (:func:`nbesok.fragments.close`).
+    """
+    context = protocol.model_dump(mode="json", by_alias=True)
+    context["inledning"] = _closed(context["inledning"])
+    for section in context["avsnitt"]:
+        section["text"] = _closed(section["text"])
+        for question in section["frågor"]:
+            question["hjälptext"] = _closed(question["hjälptext"])
+    return context
 
 
 def visit_context(visit: Visit) -> dict[str, Any]:
+    """The visit as the templates see it, its answers and summary closed off on their own."""
     context = visit.model_dump(mode="json", by_alias=True)
     context["ledamöter"] = [
         {**dumped, "text": member.display()}
         for dumped, member in zip(context["ledamöter"], visit.members, strict=True)
     ]
+    context["svar"] = {key: _closed(answer) for key, answer in context["svar"].items()}
+    context["sammanfattning"] = _closed(context["sammanfattning"])
     return context
+
+
+def _closed(text: str | None) -> str | None:
+    return None if text is None else fragments.close(text)
 
 
 def period_start(period: str) -> date:
@@ -57,8 +74,20 @@ def period_start(period: str) -> date:
     return date(int(match.group(1)), 1, 1) if match else date(2000, 1, 1)
 
 
+def sources(archive: Archive, *paths: Path) -> tuple[Path, ...]:
+    """What a document is made from, where a number in it is looked for: the given
+    files, the archive's settings and its own templates."""
+    templates = sorted(archive.templates_dir.glob("*.j2")) if archive.templates_dir.is_dir() else []
+    return (*paths, archive.root / MARKER, *templates)
+
+
 def render_visit(
-    archive: Archive, visit: Loaded[Visit], protocol: Protocol, *, guidance: bool = True
+    archive: Archive,
+    visit: Loaded[Visit],
+    protocol: Protocol,
+    *,
+    guidance: bool = True,
+    protocol_path: Path | None = None,
 ) -> Document:
     markdown = render_template(
         PROTOCOL_TEMPLATE,
@@ -69,7 +98,8 @@ def render_visit(
             "visa_hjälptext": guidance,
         },
     )
-    return Document(visit.stem, markdown, (visit.path,))
+    inputs = (visit.path,) if protocol_path is None else (visit.path, protocol_path)
+    return Document(visit.stem, markdown, sources(archive, *inputs))
 
 
 def render_form(archive: Archive, protocol: Loaded[Protocol], *, guidance: bool = True) -> Document:
@@ -82,7 +112,7 @@ def render_form(archive: Archive, protocol: Loaded[Protocol], *, guidance: bool 
             "visa_hjälptext": guidance,
         },
     )
-    return Document(protocol.stem, markdown, (protocol.path,))
+    return Document(protocol.stem, markdown, sources(archive, protocol.path))
 
 
 def reference_docx(archive: Archive) -> Path:
@@ -95,7 +125,7 @@ def document_for(
     """Load, check and render one input; raise if it has errors, return its warnings."""
     if archive.kind_of(path) is Kind.PROTOCOL:
         form = load_protocol(path)
-        findings = check_protocol(form)
+        findings = check_protocol(form, personnummer=personnummer_severity(allow_personnummer))
         _raise_errors(findings)
         return render_form(archive, form, guidance=guidance), findings
     visit = load_visit(path)
@@ -103,7 +133,10 @@ def document_for(
     protocol, findings = checked_visit(visit, archive, today, personnummer=severity)
     _raise_errors(findings)
     assert protocol is not None  # no protocol is an error, raised above
-    return render_visit(archive, visit, protocol.model, guidance=guidance), findings
+    document = render_visit(
+        archive, visit, protocol.model, guidance=guidance, protocol_path=protocol.path
+    )
+    return document, findings
 
 
 def personnummer_severity(allowed: bool) -> Severity | None:

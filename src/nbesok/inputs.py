@@ -20,6 +20,19 @@ from pathlib import Path
 
 from nbesok.errors import NbesokError, UsageError
 
+# A file name that is not UTF-8 (copied from an old system) cannot name a document.
+INVALID_NAME = (
+    "filnamnet är inte giltig UTF-8 (det som inte går att läsa visas som �); byt namn på filen"
+)
+
+
+def valid_name(path: Path) -> bool:
+    try:
+        path.name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
 
 def expand_paths(paths: Sequence[Path], suffix: str, *, keep_missing: bool = False) -> list[Path]:
     """The files named by ``paths``: files as given, folders by their ``*suffix`` files.

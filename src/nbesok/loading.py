@@ -97,10 +97,10 @@ _TYPE_WORDS = {
     "int_parsing_size": "ska vara ett heltal med rimligt antal siffror, t.ex. 2",
     "bool_type": "ska vara true eller false",
     "bool_parsing": "ska vara true eller false",
-    "list_type": "ska vara en lista: en punkt per rad som börjar med «- »",
-    "dict_type": "ska vara en mappning: «nyckel: värde» på varsin rad",
-    "model_type": "ska vara en mappning: «nyckel: värde» på varsin rad",
-    "model_attributes_type": "ska vara en mappning: «nyckel: värde» på varsin rad",
+    "list_type": "ska vara en lista: en punkt per rad som börjar med ”- ”",
+    "dict_type": "ska vara en mappning: ”nyckel: värde” på varsin rad",
+    "model_type": "ska vara en mappning: ”nyckel: värde” på varsin rad",
+    "model_attributes_type": "ska vara en mappning: ”nyckel: värde” på varsin rad",
     "too_short": "får inte vara tom",
     "string_too_short": "får inte vara tom; skriv en text",
     "greater_than_equal": "får inte vara negativt",
@@ -114,18 +114,18 @@ def _message(detail: Any, keypath: KeyPath, model: type[BaseModel]) -> str:
     if kind.startswith("nbesok_"):
         return str(detail["msg"])
     if kind == "missing":
-        return f"nyckeln «{keypath[-1]}» saknas; lägg till den"
+        return f"nyckeln ”{keypath[-1]}” saknas; lägg till den"
     if kind == "extra_forbidden":
         return _unknown_key_message(keypath, model)
     if kind == "enum":
         allowed = detail.get("ctx", {}).get("expected", "")
-        return f"ogiltigt värde «{value}»; tillåtna värden är {_swedish_or(allowed)}"
+        return f"ogiltigt värde ”{value}”; tillåtna värden är {_swedish_or(allowed)}"
     if value is None and kind in {"string_type", "list_type", "dict_type", "model_type"}:
         return "värdet saknas; " + _TYPE_WORDS[kind].replace("ska vara", "skriv")
     if kind in _TYPE_WORDS:
-        shown = f" (nu: «{_short(value)}»)" if isinstance(value, str) else ""
+        shown = f" (nu: ”{_short(value)}”)" if isinstance(value, str) else ""
         return _TYPE_WORDS[kind] + shown
-    return f"ogiltigt värde «{_short(value)}» ({detail['msg']})"
+    return f"ogiltigt värde ”{_short(value)}” ({detail['msg']})"
 
 
 def _short(value: Any) -> str:
@@ -135,7 +135,7 @@ def _short(value: Any) -> str:
 
 def _swedish_or(expected: str) -> str:
     words = [word.strip().strip("'") for word in expected.replace(" or ", ",").split(",")]
-    words = [f"«{word}»" for word in words if word]
+    words = [f"”{word}”" for word in words if word]
     return ", ".join(words[:-1]) + " eller " + words[-1] if len(words) > 1 else "".join(words)
 
 
@@ -144,8 +144,8 @@ def _unknown_key_message(keypath: KeyPath, model: type[BaseModel]) -> str:
     known = sorted(_aliases(_model_at(model, keypath[:-1])))
     suggestion = nearest(key, known)
     if suggestion:
-        return f"okänd nyckel «{key}»; menade du «{suggestion}»?"
-    return f"okänd nyckel «{key}»; tillåtna nycklar här är: {', '.join(known)}"
+        return f"okänd nyckel ”{key}”; menade du ”{suggestion}”?"
+    return f"okänd nyckel ”{key}”; tillåtna nycklar här är: {', '.join(known)}"
 
 
 def _aliases(model: type[BaseModel] | None) -> list[str]:

@@ -9,12 +9,15 @@ syntax tree then becomes both the published ``.md`` and the ``.docx``.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
 import yaml
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
 from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.container import container_plugin
@@ -44,15 +47,54 @@ def parser() -> MarkdownIt:
         # One container rule for every name: `::: Hjälptext`, `::: Status klar`, …
         container_plugin(md, "styled", validate=lambda params, *_: bool(params.strip()))
         attrs_plugin(md, spans=True, after=())
+        md.core.ruler.push("flatten_emphasis", _flatten_emphasis)
         _PARSER = md
     return _PARSER
 
 
+def _flatten_emphasis(state: StateCore) -> None:
+    """Emphasis inside the same emphasis looks the same in a document, so it is dropped:
+    a run of hundreds of ``*`` would otherwise nest hundreds of levels deep."""
+    for token in state.tokens:
+        if token.type != "inline" or not token.children:
+            continue
+        kept: list[Token] = []
+        open_kinds: list[tuple[str, bool]] = []
+        for child in token.children:
+            kind = child.type.removesuffix("_open").removesuffix("_close")
+            if kind in ("em", "strong") and child.nesting == 1:
+                repeated = any(open_kind == kind and shown for open_kind, shown in open_kinds)
+                open_kinds.append((kind, not repeated))
+                if repeated:
+                    continue
+            elif kind in ("em", "strong") and child.nesting == -1 and open_kinds:
+                _, shown = open_kinds.pop()
+                if not shown:
+                    continue
+            kept.append(child)
+        token.children = kept
+
+
 def parse(markdown: str) -> SyntaxTreeNode:
-    """The syntax tree of a template's Markdown; RenderError for a character Word refuses."""
+    """The syntax tree of a template's Markdown.
+
+    RenderError for a character Word refuses, and for nesting so deep that markdown-it
+    would stop parsing and leave the rest of the document out.
+    """
     markdown = markdown.removeprefix("\ufeff")  # a byte order mark would hide the front matter
     check_characters(markdown)
-    return SyntaxTreeNode(parser().parse(markdown))
+    md = parser()
+    tokens = md.parse(markdown)
+    limit = md.options["maxNesting"]
+    too_deep = next((t for t in tokens if t.nesting == 1 and t.level >= limit - 1), None)
+    if too_deep is not None:
+        raise RenderError.at(
+            SOURCE,
+            f"texten är nästlad i fler än {limit} nivåer (citat och listor i varandra), och "
+            "resten av dokumentet skulle falla bort; minska nästlingen",
+            line=too_deep.map[0] + 1 if too_deep.map else 0,
+        )
+    return SyntaxTreeNode(tokens)
 
 
 def check_characters(markdown: str) -> None:
@@ -70,6 +112,17 @@ def illegal_message(character: str) -> str:
     return f"{code}: tecknet kan inte finnas i ett Word-dokument; ta bort det"
 
 
+def plain_texts(tree: SyntaxTreeNode) -> Iterator[str]:
+    """The text of every block as a reader sees it (markup gone, escapes resolved)."""
+    for node in tree.walk():
+        if node.type == "inline":
+            yield "".join(
+                child.content for child in node.walk() if child.type in ("text", "code_inline")
+            )
+        elif node.type in ("fence", "code_block", "html_block"):
+            yield node.content
+
+
 @dataclass(frozen=True)
 class Properties:
     """A document's properties, from its front matter: the title, who wrote it, when."""
@@ -80,6 +133,9 @@ class Properties:
     keywords: str = ""
     lang: str = "sv-SE"
     date: datetime = DEFAULT_DATE
+
+    def texts(self) -> tuple[str, ...]:
+        return (self.title, self.author, self.subject, self.keywords)
 
 
 def properties(tree: SyntaxTreeNode) -> Properties:

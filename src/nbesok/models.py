@@ -37,7 +37,7 @@ def _iso_date(value: Any) -> Any:
     if not isinstance(value, str) or not _DATE.match(value.strip()):
         raise PydanticCustomError(
             "nbesok_date",
-            "ogiltigt datum «{value}»; skriv datum som ÅÅÅÅ-MM-DD, t.ex. 2018-10-17",
+            "ogiltigt datum ”{value}”; skriv datum som ÅÅÅÅ-MM-DD, t.ex. 2018-10-17",
             {"value": value},
         )
     try:
@@ -45,7 +45,7 @@ def _iso_date(value: Any) -> Any:
     except ValueError:
         raise PydanticCustomError(
             "nbesok_date",
-            "datumet «{value}» finns inte i kalendern; skriv ett verkligt datum som ÅÅÅÅ-MM-DD",
+            "datumet ”{value}” finns inte i kalendern; skriv ett verkligt datum som ÅÅÅÅ-MM-DD",
             {"value": value},
         ) from None
 
@@ -57,7 +57,7 @@ def _party(value: Any) -> Any:
     if not _PARTY.match(code):
         raise PydanticCustomError(
             "nbesok_party",
-            "ogiltig partibeteckning «{value}»; skriv partiets förkortning med 1–4 bokstäver, "
+            "ogiltig partibeteckning ”{value}”; skriv partiets förkortning med 1–4 bokstäver, "
             "t.ex. S, M, C, L, KD, V, MP eller SD",
             {"value": value},
         )
@@ -68,8 +68,8 @@ def _slug(value: Any) -> Any:
     if isinstance(value, str) and not re.match(ID_PATTERN, value):
         raise PydanticCustomError(
             "nbesok_slug",
-            "«{value}» är inte ett giltigt id; använd små bokstäver a–z, siffror och "
-            "bindestreck, t.ex. «individens-behov»",
+            "”{value}” är inte ett giltigt id; använd små bokstäver a–z, siffror och "
+            "bindestreck, t.ex. ”individens-behov”",
             {"value": value},
         )
     return value
@@ -79,7 +79,7 @@ def _web_address(value: Any) -> Any:
     if isinstance(value, str) and not re.match(r"^https?://\S+$", value.strip()):
         raise PydanticCustomError(
             "nbesok_url",
-            "«{value}» är ingen webbadress; skriv hela adressen, t.ex. https://www.linkoping.se/…",
+            "”{value}” är ingen webbadress; skriv hela adressen, t.ex. https://www.linkoping.se/…",
             {"value": value},
         )
     return value.strip() if isinstance(value, str) else value
@@ -134,8 +134,8 @@ class Member(_Strict):
         if "(" in value or ")" in value:
             raise PydanticCustomError(
                 "nbesok_member",
-                "«{value}» går inte att läsa som ledamot; skriv «Namn (PARTI)» med ett parti, "
-                "t.ex. «Roger Bandick (S)», eller bara namnet",
+                "”{value}” går inte att läsa som ledamot; skriv ”Namn (PARTI)” med ett parti, "
+                "t.ex. ”Roger Bandick (S)”, eller bara namnet",
                 {"value": value},
             )
         return {"namn": value.strip()}
@@ -147,7 +147,7 @@ class Member(_Strict):
         # The shorthand is a plain string, which the object schema alone would reject.
         return {
             "anyOf": [
-                {"type": "string", "description": "«Namn (PARTI)», t.ex. «Roger Bandick (S)»."},
+                {"type": "string", "description": "”Namn (PARTI)”, t.ex. ”Roger Bandick (S)”."},
                 handler(core_schema),
             ]
         }
@@ -182,7 +182,7 @@ class Visit(_Strict):
     members: list[Member] = Field(
         default_factory=list,
         alias="ledamöter",
-        description="Deltagande ledamöter: «Namn (PARTI)» eller namn/parti/grupp.",
+        description="Deltagande ledamöter: ”Namn (PARTI)” eller namn/parti/grupp.",
     )
     officials: list[Text] = Field(
         default_factory=list, alias="tjänstepersoner", description="Deltagande tjänstepersoner."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from collections.abc import Mapping
@@ -41,7 +42,7 @@ def write_all_atomic(outputs: Mapping[Path, bytes]) -> None:
             try:
                 os.replace(temporary, path)
             except OSError as error:
-                raise OutputError.at(path, f"kan inte skrivas ({error.strerror})") from None
+                raise _write_error(path, error) from None
     finally:
         # Also on Ctrl-C: whatever happened, no temporary file is left behind.
         for temporary in temporaries.values():
@@ -62,15 +63,39 @@ def create_new(path: Path, data: bytes) -> None:
             path, "finns redan och skrivs inte över; ta bort filen eller välj ett annat datum"
         ) from None
     except OSError as error:
-        raise OutputError.at(path, f"kan inte skapas ({error.strerror})") from None
+        raise _write_error(path, error) from None
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def file_mode() -> int:
+    """rw for everyone the user's umask lets read and write, as any program's new file."""
+    if not _UMASK:
+        mask = os.umask(0o022)  # reading the umask means setting it; set it straight back
+        os.umask(mask)
+        _UMASK.append(mask)
+    return 0o666 & ~_UMASK[0]
+
+
+_UMASK: list[int] = []
+
+
+def _write_error(path: Path, error: OSError) -> OutputError:
+    if error.errno == errno.ENAMETOOLONG:
+        return OutputError.at(
+            path,
+            f"filnamnet är för långt för filsystemet ({len(path.name)} tecken); ge indatafilen "
+            "ett kortare namn",
+        )
+    return OutputError.at(path, f"kan inte skrivas ({error.strerror})")
 
 
 def _write_temporary(path: Path, data: bytes, *, durable: bool) -> Path:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        # A short name of its own: the target's name may already be as long as the file
+        # system allows, and then only the target should be blamed.
+        handle, name = tempfile.mkstemp(prefix=".nbesok-", suffix=".tmp", dir=path.parent)
     except OSError as error:
         raise OutputError.at(
             path.parent, f"mappen kan inte skrivas ({error.strerror}); välj en annan --out"
@@ -82,7 +107,7 @@ def _write_temporary(path: Path, data: bytes, *, durable: bool) -> Path:
             if durable:
                 stream.flush()
                 os.fsync(stream.fileno())
-        os.chmod(temporary, 0o644)
+        os.chmod(temporary, file_mode())
     except BaseException as error:  # Ctrl-C too: remove the half-written file, then go on
         with contextlib.suppress(OSError):
             temporary.unlink()

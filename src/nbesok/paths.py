@@ -6,7 +6,19 @@ from pathlib import Path
 
 
 def display_path(path: Path | str) -> str:
-    """The path as the user should read it: relative to the working directory if below it."""
+    """The path as the user should read it: relative to the working directory if below it.
+
+    Bytes of a file name that are not UTF-8 show as U+FFFD, so the path can be printed.
+    """
+    shown = _display_path(path)
+    try:
+        shown.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = shown.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return shown
+
+
+def _display_path(path: Path | str) -> str:
     candidate = Path(path)
     if not candidate.is_absolute():
         return candidate.as_posix()  # already relative to the working directory

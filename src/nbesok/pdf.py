@@ -27,6 +27,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from nbesok.errors import OutputError, RenderError, finding
+from nbesok.output import file_mode
 
 __all__ = [
     "ENVIRONMENT_VARIABLE",
@@ -227,7 +228,7 @@ def _check_sources(docx_files: Sequence[Path]) -> list[Path]:
         if path.stem in stems:
             raise LibreOfficeError.at(
                 path,
-                f"ger samma PDF «{path.stem}.pdf» som {stems[path.stem]}; byt namn på den ena "
+                f"ger samma PDF ”{path.stem}.pdf” som {stems[path.stem]}; byt namn på den ena "
                 "eller konvertera dem var för sig",
             )
         stems[path.stem] = path
@@ -283,7 +284,7 @@ def _run(command: list[str], libreoffice: Path, timeout: float, *, count: int) -
         raise LibreOfficeError.at(
             libreoffice,
             f"avslutades med felkod {process.returncode} utan att göra PDF; kontrollera att "
-            "LibreOffice fungerar med «soffice --headless --version»" + _output_note(output),
+            "LibreOffice fungerar med ”soffice --headless --version”" + _output_note(output),
         )
     return output
 
@@ -332,7 +333,7 @@ def _move(pdf: Path, target: Path) -> None:
             target, "finns redan som mapp; ta bort mappen eller välj en annan --out"
         )
     try:
-        os.chmod(pdf, 0o644)
+        os.chmod(pdf, file_mode())
         os.replace(pdf, target)
     except OSError as error:
         raise OutputError.at(target, f"kan inte skrivas ({error.strerror})") from None

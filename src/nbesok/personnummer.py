@@ -10,18 +10,28 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from nbesok.errors import Finding, Severity, finding
+from nbesok.errors import Finding, LoadError, Severity, finding
+from nbesok.inputs import read_bounded
 from nbesok.yamlfile import KeyPath, YamlDocument, format_keypath
 
-# Digits not glued to other digits: YYMMDD-NNNN, YYMMDD+NNNN, YYYYMMDD-NNNN, and bare
-# runs of 10 or 12 digits.
+# The separators Word and keyboards put between date and serial: hyphen-minus, plus
+# (100 years or older), Unicode's hyphens and dashes (Word turns "-" into an en dash),
+# the minus sign, full-width forms, and spaces (also non-breaking).
+SEPARATORS = "-+\u2010\u2011\u2012\u2013\u2014\u2212\ufe63\uff0b\uff0d \u00a0\u202f"
+# Markdown markup that can stand between the digits in a source text and vanishes in the
+# published document: `811228-*9874*`, `811228\-9874`, `**811228**9874`.
+_MARKUP = r"[\\*_~`]{0,4}"
+# Digits not glued to other digits: YYMMDD-NNNN, YYYYMMDD-NNNN with any separator above,
+# and runs of 10 or 12 digits (also when only markup stands between date and serial).
 _CANDIDATE = re.compile(
-    r"(?<![\d-])(?:(?P<century>\d{2})?(?P<date>\d{6})(?P<sep>[-+])(?P<tail>\d{4})"
-    r"|(?P<bare>\d{10}|\d{12}))(?![\d])"
+    rf"(?<!\d)(?:(?P<century>\d{{2}})?(?P<date>\d{{6}})"
+    rf"(?:{_MARKUP}(?P<sep>[{SEPARATORS}]){_MARKUP}|(?P<glued>{_MARKUP}))(?P<tail>\d{{4}})"
+    r"|(?P<bare>\d{10}|\d{12}))(?!\d)"
 )
 
 
@@ -71,7 +81,7 @@ def find_numbers(text: str) -> Iterator[Match]:
         exists, coordination = _date_ok(century, yymmdd)
         if not exists or not luhn_ok(yymmdd + tail):
             continue
-        if candidate["bare"]:
+        if candidate["bare"] or candidate["sep"] is None:
             kind = "möjligt personnummer"
         else:
             kind = "samordningsnummer" if coordination else "personnummer"
@@ -100,8 +110,7 @@ def personnummer_findings(document: YamlDocument, severity: Severity) -> list[Fi
             findings.append(
                 finding(
                     document.path,
-                    f"{match.kind} «{match.text}» i texten; protokoll är allmänna handlingar, "
-                    "ta bort numret (eller använd --tillåt-personnummer om det måste stå kvar)",
+                    _MESSAGE.format(kind=match.kind, text=match.text, where="i texten"),
                     line=line,
                     column=column,
                     key=format_keypath(keypath),
@@ -130,3 +139,72 @@ def _locate(
             seen += 1
             column = lines[number].find(needle, column + 1)
     return start
+
+
+_MESSAGE = (
+    "{kind} ”{text}” {where}; protokoll är allmänna handlingar, ta bort numret (eller "
+    "använd --tillåt-personnummer om det måste stå kvar)"
+)
+
+
+def name_findings(path: Path, severity: Severity) -> list[Finding]:
+    """A number in a file name, which becomes the document's file name."""
+    return [
+        finding(
+            path,
+            _MESSAGE.format(kind=match.kind, text=match.text, where="i filnamnet"),
+            severity=severity,
+        )
+        for match in find_numbers(path.stem)
+    ]
+
+
+def published_findings(
+    texts: Iterable[str], sources: Sequence[Path], document: Path
+) -> list[Finding]:
+    """Every number in the text of a document about to be published, located at its source.
+
+    ``texts`` are the document's paragraphs, table cells, headers and properties as a
+    reader sees them, after Markdown and Word have joined what markup split. Each
+    number is looked up in ``sources`` (the YAML files and templates it was made from);
+    one found nowhere is reported at ``document``.
+    """
+    findings: dict[tuple[str, int, int, str], Finding] = {}
+    for text in texts:
+        for match in find_numbers(text):
+            digits = re.sub(r"\D", "", match.text)
+            place = _source_of(digits, sources)
+            where = "i dokumentet" if place else "i dokumentet (ur mallen eller inställningarna)"
+            path, line, column = place or (document, 0, 0)
+            found = finding(
+                path,
+                _MESSAGE.format(kind=match.kind, text=match.text, where=where),
+                line=line,
+                column=column,
+            )
+            findings.setdefault((found.path, line, column, match.text), found)
+    return list(findings.values())
+
+
+_SOURCE_LIMIT = 4 * 1024 * 1024
+
+
+def _unreadable(message: str) -> LoadError:
+    return LoadError.at("", message)  # only caught: a source that cannot be read is skipped
+
+
+def _source_of(digits: str, sources: Sequence[Path]) -> tuple[Path, int, int] | None:
+    """The first place in ``sources`` where ``digits`` are written, markup or separators
+    between them allowed."""
+    pattern = re.compile(r"(?<!\d)" + r"[^\d\n]{0,6}".join(digits) + r"(?!\d)")
+    for path in sources:
+        try:
+            data = read_bounded(path, _SOURCE_LIMIT, _unreadable)
+        except LoadError:
+            continue
+        text = data.decode("utf-8", errors="replace")
+        found = pattern.search(text)
+        if found is not None:
+            line_start = text.rfind("\n", 0, found.start()) + 1
+            return path, text.count("\n", 0, found.start()) + 1, found.start() - line_start + 1
+    return None

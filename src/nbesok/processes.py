@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
 import signal
 from collections.abc import Callable, Iterator, Sequence
 from types import FrameType
@@ -43,14 +44,19 @@ class Stopped(BaseException):
         return signal.Signals(self.signum).name
 
 
+_MAIN_PID: list[int] = []
+
+
 def _raise_stopped(signum: int, frame: FrameType | None) -> None:
-    del frame
+    if os.getpid() not in _MAIN_PID:
+        _exit_worker(signum, frame)  # a worker that has not set its own handler yet
     raise Stopped(signum)
 
 
 @contextlib.contextmanager
 def stop_on_signals() -> Iterator[None]:
     """While inside, SIGTERM and SIGHUP raise :class:`Stopped` in the main thread."""
+    _MAIN_PID[:] = [os.getpid()]
     previous = {number: signal.signal(number, _raise_stopped) for number in _HANDLED}
     try:
         yield
@@ -63,11 +69,19 @@ def chunked(items: Sequence[T], size: int = CHUNK) -> list[list[T]]:
     return [list(items[start : start + size]) for start in range(0, len(items), size)]
 
 
+def _exit_worker(signum: int, frame: FrameType | None) -> None:
+    del frame
+    # SystemExit, so the worker's finally blocks remove its temporary files, and
+    # multiprocessing ends the process without printing a traceback.
+    raise SystemExit(128 + signum)
+
+
 def _init_worker(initializer: Callable[..., None] | None, arguments: tuple[Any, ...]) -> None:
     # Ctrl-C reaches every process of the terminal's group; the main process decides.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The main process ends a pool with SIGTERM; a closed terminal sends SIGHUP.
     for number in _HANDLED:
-        signal.signal(number, signal.SIG_DFL)
+        signal.signal(number, _exit_worker)
     if initializer is not None:
         initializer(*arguments)
 

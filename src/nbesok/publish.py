@@ -9,12 +9,13 @@ for all documents of a run in one LibreOffice run, from the DOCX bytes made here
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from nbesok.documents import Document
-from nbesok.errors import Finding, OutputError, UsageError
+from nbesok.errors import Finding, OutputError, RenderError, UsageError, finding
 from nbesok.output import write_all_atomic
 
 FORMATS = ("md", "docx", "pdf")
@@ -27,7 +28,7 @@ def parse_formats(text: str, allowed: Sequence[str] = FORMATS) -> tuple[str, ...
     if unknown or not formats:
         raise UsageError.at(
             "--format",
-            f"okänt format «{', '.join(unknown) or text}»; välj bland {', '.join(allowed)}, "
+            f"okänt format ”{', '.join(unknown) or text}”; välj bland {', '.join(allowed)}, "
             "t.ex. --format md,docx",
         )
     return formats
@@ -43,33 +44,74 @@ class Made:
     findings: list[Finding]  # the accessibility review, as warnings
 
 
-def make(document: Document, formats: Sequence[str], out_dir: Path, reference: Path) -> Made:
-    """Every requested format of ``document`` in memory, and the review of its DOCX."""
+def make(
+    document: Document,
+    formats: Sequence[str],
+    out_dir: Path,
+    reference: Path,
+    *,
+    allow_personnummer: bool = False,
+) -> Made:
+    """Every requested format of ``document`` in memory, and the review of its DOCX.
+
+    Before anything is made into bytes, the text a reader will see is searched for
+    personnummer (RenderError unless ``allow_personnummer``), and a Markdown text too
+    deeply nested for the parser is refused rather than cut short.
+    """
     from nbesok import markup
 
-    tree = markup.parse(document.markdown)
+    try:
+        tree = markup.parse(document.markdown)
+        properties = markup.properties(tree)
+    except RecursionError:
+        raise RenderError(
+            finding(
+                source,
+                "texten är för djupt nästlad för att bli ett dokument; förenkla den "
+                "(t.ex. hundratals * eller > i rad)",
+            )
+            for source in document.sources[:1] or (Path(document.name),)
+        ) from None
     files: dict[str, bytes] = {}
     if "md" in formats:
         files[f"{document.name}.md"] = document.markdown.encode("utf-8")
-    docx_bytes: bytes | None = None
-    findings: list[Finding] = []
-    if "docx" in formats or "pdf" in formats:
-        from nbesok.docx.package import save_document
-        from nbesok.docx.reference import load_reference
-        from nbesok.docx.review import as_warnings, review_document
-        from nbesok.docx.writer import write_docx
+    shown = out_dir / f"{document.name}.{next(f for f in ('docx', 'pdf', 'md') if f in formats)}"
+    if "docx" not in formats and "pdf" not in formats:
+        _guard(markup.plain_texts(tree), properties.texts(), document, shown, allow_personnummer)
+        return Made(document.name, files, None, [])
+    from nbesok.docx.package import save_document
+    from nbesok.docx.reference import load_reference
+    from nbesok.docx.review import as_warnings, review_document
+    from nbesok.docx.text import document_texts
+    from nbesok.docx.writer import write_docx
 
-        loaded = load_reference(reference)
-        properties = markup.properties(tree)
-        word = write_docx(tree, loaded, properties)
-        shown = out_dir / f"{document.name}.{'docx' if 'docx' in formats else 'pdf'}"
-        # Every document of a reference has its styles, but for the text language.
-        styles = (loaded.data, properties.lang)
-        findings = as_warnings(review_document(word, shown, same_styles_as=styles))
-        docx_bytes = save_document(word)
-        if "docx" in formats:
-            files[f"{document.name}.docx"] = docx_bytes
+    loaded = load_reference(reference)
+    word = write_docx(tree, loaded, properties)
+    _guard(document_texts(word), (), document, shown, allow_personnummer)
+    # Every document of a reference has its styles, but for the text language.
+    styles = (loaded.data, properties.lang)
+    findings = as_warnings(review_document(word, shown, same_styles_as=styles))
+    docx_bytes = save_document(word)
+    if "docx" in formats:
+        files[f"{document.name}.docx"] = docx_bytes
     return Made(document.name, files, docx_bytes if "pdf" in formats else None, findings)
+
+
+def _guard(
+    texts: Iterable[str],
+    more: Iterable[str],
+    document: Document,
+    shown: Path,
+    allowed: bool,
+) -> None:
+    """No personnummer in what will be published, wherever in the inputs it came from."""
+    if allowed:
+        return
+    from nbesok.personnummer import published_findings
+
+    findings = published_findings(itertools.chain(texts, more), document.sources, shown)
+    if findings:
+        raise RenderError(findings)
 
 
 def write(made: Made, out_dir: Path) -> dict[str, str]:
@@ -109,23 +151,37 @@ def add_pdfs(
 
 
 def publish(
-    documents: Sequence[Document],
+    document: Document,
+    owner: str,
     formats: Sequence[str],
     out_dir: Path,
     reference: Path,
     libreoffice: Path | None = None,
+    *,
+    allow_personnummer: bool = False,
 ) -> Outcome:
-    """Make, review and write ``documents`` (for report); PDFs in one LibreOffice run."""
+    """Make, review and write one ``document`` (for report), its PDF included.
+
+    ``owner`` says what the document is made from (``tjänsteskrivelsen om
+    visits/x.yaml``); a file of the same name that another input wrote is an error.
+    """
+    from nbesok.record import Record
+
     if out_dir.exists() and not out_dir.is_dir():
         raise OutputError.at(out_dir, "finns redan som fil; --out ska vara en mapp")
+    record = Record.read(out_dir)
+    clash = record.owner_clash(document.name, owner, document.sources[0])
+    if clash is not None:
+        raise RenderError(clash)
     outcome = Outcome()
-    pdf_sources: dict[str, bytes] = {}
-    for document in documents:
-        made = make(document, formats, out_dir, reference)
-        write(made, out_dir)
-        outcome.written.extend(out_dir / name for name in made.files)
-        outcome.findings.extend(made.findings)
-        if made.pdf_source is not None:
-            pdf_sources[made.name] = made.pdf_source
-    add_pdfs(pdf_sources, out_dir, libreoffice, outcome)
+    made = make(document, formats, out_dir, reference, allow_personnummer=allow_personnummer)
+    hashes = write(made, out_dir)
+    outcome.written.extend(out_dir / name for name in made.files)
+    outcome.findings.extend(made.findings)
+    if made.pdf_source is not None:
+        for pdf in add_pdfs({made.name: made.pdf_source}, out_dir, libreoffice, outcome):
+            hashes[pdf.name] = hashlib.sha256(pdf.read_bytes()).hexdigest()
+    # No key: a report is made anew every time (its date may be today's).
+    record.note(document.name, owner, "", hashes)
+    record.write()
     return outcome

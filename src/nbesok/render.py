@@ -22,12 +22,15 @@ from typing import Any
 
 from nbesok import __version__
 from nbesok.archive import Archive
-from nbesok.errors import Finding, NbesokError, OutputError, UsageError, finding
-from nbesok.inputs import expand_paths
-from nbesok.output import write_atomic
+from nbesok.errors import Finding, LoadError, NbesokError, OutputError, finding
+from nbesok.inputs import INVALID_NAME, expand_paths, read_bounded
+from nbesok.paths import display_path
 from nbesok.publish import Outcome, add_pdfs
+from nbesok.record import RECORD, Record, fold, sources_text
+from nbesok.yamlfile import MAX_FILE_BYTES as MAX_INPUT_BYTES
 
-RECORD = ".nbesok-render.json"
+__all__ = ["RECORD", "Options", "render_batch"]
+
 # Below this many documents, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 16
 
@@ -52,6 +55,7 @@ class Options:
 @dataclass(frozen=True)
 class _Result:
     name: str
+    path: Path
     key: str
     outputs: dict[str, str]  # file name -> sha256 of its bytes
     findings: list[Finding]
@@ -66,19 +70,24 @@ def input_files(archive: Archive, paths: Sequence[Path]) -> list[Path]:
     return expand_paths(paths, ".yaml")
 
 
-def check_unique_names(files: Iterable[Path]) -> None:
-    """Two inputs must never write the same output file."""
+def _clashing_names(files: Iterable[Path]) -> list[Finding]:
+    """Two inputs must never write the same output file, also where a file system sees
+    ``Åsa`` and ``åsa`` (or two spellings of å) as one name."""
     seen: dict[str, Path] = {}
+    found: list[Finding] = []
     for path in files:
-        if path.stem in seen and seen[path.stem].resolve() != path.resolve():
-            raise UsageError(
-                finding(
-                    path,
-                    f"ger samma utfil «{path.stem}» som {seen[path.stem]}; byt namn på den ena "
-                    "eller rendera dem var för sig med olika --out",
+        key = fold(path.stem)
+        first = seen.setdefault(key, path)
+        if first is not path and first.resolve() != path.resolve():
+            for one, other in ((path, first), (first, path)):
+                found.append(
+                    finding(
+                        one,
+                        f"ger samma utfil ”{one.stem}” som {display_path(other)}; byt namn "
+                        "på den ena, eller rendera dem var för sig med olika --out",
+                    )
                 )
-            )
-        seen[path.stem] = path
+    return found
 
 
 def shared_fingerprint(archive: Archive, options: Options) -> str:
@@ -90,14 +99,18 @@ def shared_fingerprint(archive: Archive, options: Options) -> str:
     folders = (package_templates_dir(), archive.templates_dir, archive.protocols_dir)
     for folder in folders:
         for path in sorted(folder.glob("*")) if folder.is_dir() else []:
-            digest.update(f"\0{folder.name}/{path.name}\0".encode())
-            if path.is_file():
-                digest.update(path.read_bytes())
-            else:
-                # A folder or a dangling link where a template or the reference .docx
-                # belongs changes the outcome (an error), so it must not look unchanged.
+            digest.update(f"\0{folder.name}/{path.name}\0".encode(errors="surrogateescape"))
+            try:
+                digest.update(read_bounded(path, MAX_INPUT_BYTES, _unreadable))
+            except LoadError:
+                # A folder, a dangling link or a device where a template or the reference
+                # .docx belongs changes the outcome (an error): never "unchanged".
                 digest.update(b"\0not a file\0")
     return digest.hexdigest()
+
+
+def _unreadable(message: str) -> LoadError:
+    return LoadError.at("", message)  # only caught
 
 
 def render_batch(
@@ -112,32 +125,45 @@ def render_batch(
 ) -> Outcome:
     """Render every input into ``out_dir``; unchanged documents are skipped.
 
-    An input with errors is reported and left out; nothing is ever half-written.
+    An input with errors is reported and left out, and the others are still written;
+    nothing is ever half-written.
     """
     files = input_files(archive, paths)
-    check_unique_names(files)
     if out_dir.exists() and not out_dir.is_dir():
         raise OutputError.at(out_dir, "finns redan som fil; --out ska vara en mapp")
     shared = shared_fingerprint(archive, options)
-    record = _read_record(out_dir)
+    record = Record.read(out_dir)
     outcome = Outcome()
+    clashes = _clashing_names(files)
+    outcome.findings.extend(clashes)
+    refused = {found.path for found in clashes}
     todo: list[tuple[Path, str]] = []
     for path in files:
-        key = hashlib.sha256((shared + path.name).encode() + path.read_bytes()).hexdigest()
-        if _unchanged(record.get(path.stem), key, out_dir):
+        if display_path(path) in refused:
+            continue
+        try:
+            key = _key(shared, path)
+        except NbesokError as error:
+            outcome.findings.extend(error.findings)
+            continue
+        source = sources_text([path], archive.root)
+        clash = record.owner_clash(path.stem, source, path)
+        if clash is not None:
+            outcome.findings.append(clash)
+        elif record.unchanged(path.stem, key):
             outcome.unchanged += 1
         else:
             todo.append((path, key))
     done = outcome.unchanged
-    pending: dict[str, dict[str, Any]] = {}
     pdf_sources: dict[str, bytes] = {}
+    written: dict[str, tuple[Path, str, dict[str, str]]] = {}
     try:
         for result in _run(archive, todo, options, out_dir, today, workers):
             if result.fatal:
                 raise NbesokError(result.findings)
             outcome.findings.extend(result.findings)
             if result.outputs or result.pdf_source is not None:
-                pending[result.name] = {"key": result.key, "outputs": dict(result.outputs)}
+                written[result.name] = (result.path, result.key, dict(result.outputs))
                 outcome.written += [out_dir / name for name in result.outputs]
             if result.pdf_source is not None:
                 pdf_sources[result.name] = result.pdf_source
@@ -145,41 +171,26 @@ def render_batch(
             if progress:
                 progress(done, len(files))
         for pdf in add_pdfs(pdf_sources, out_dir, options.libreoffice, outcome):
-            pending[pdf.stem]["outputs"][pdf.name] = hashlib.sha256(pdf.read_bytes()).hexdigest()
+            written[pdf.stem][2][pdf.name] = hashlib.sha256(pdf.read_bytes()).hexdigest()
         for name in pdf_sources:
-            if not any(key.endswith(".pdf") for key in pending[name]["outputs"]):
-                pending.pop(name)  # unrecorded, so the next run tries the PDF again
+            if not any(file.endswith(".pdf") for file in written[name][2]):
+                written.pop(name)  # unrecorded, so the next run tries the PDF again
     finally:
-        record.update(pending)
+        for name, (path, key, outputs) in written.items():
+            record.note(name, sources_text([path], archive.root), key, outputs)
         if todo:
-            _write_record(out_dir, record)
+            record.write()
     return outcome
 
 
-def _unchanged(entry: Any, key: str, out_dir: Path) -> bool:
-    if not isinstance(entry, dict) or entry.get("key") != key:
-        return False
-    outputs = entry.get("outputs")
-    if not isinstance(outputs, dict) or not outputs:
-        return False
-    for name, digest in outputs.items():
-        target = out_dir / str(name)
-        if not target.is_file() or hashlib.sha256(target.read_bytes()).hexdigest() != digest:
-            return False
-    return True
-
-
-def _read_record(out_dir: Path) -> dict[str, Any]:
+def _key(shared: str, path: Path) -> str:
+    """The fingerprint of one input: the shared one, its name and its bytes."""
     try:
-        data = json.loads((out_dir / RECORD).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}  # no record, or a damaged one: render everything again
-    return data if isinstance(data, dict) else {}
-
-
-def _write_record(out_dir: Path, record: dict[str, Any]) -> None:
-    text = json.dumps(record, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-    write_atomic(out_dir / RECORD, text.encode("utf-8"))
+        name = path.name.encode("utf-8")
+    except UnicodeEncodeError:
+        raise LoadError.at(path, INVALID_NAME) from None
+    data = read_bounded(path, MAX_INPUT_BYTES, lambda message: LoadError.at(path, message))
+    return hashlib.sha256(shared.encode() + name + b"\0" + data).hexdigest()
 
 
 def _run(
@@ -245,10 +256,16 @@ def _render_one(
             guidance=options.guidance,
             allow_personnummer=options.allow_personnummer,
         )
-        made = make(document, options.formats, out_dir, reference_docx(archive))
+        made = make(
+            document,
+            options.formats,
+            out_dir,
+            reference_docx(archive),
+            allow_personnummer=options.allow_personnummer,
+        )
         hashes = write(made, out_dir)
     except OutputError as error:
-        return _Result(path.stem, key, {}, error.findings, fatal=True)
+        return _Result(path.stem, path, key, {}, error.findings, fatal=True)
     except NbesokError as error:
-        return _Result(path.stem, key, {}, error.findings)
-    return _Result(path.stem, key, hashes, made.findings, pdf_source=made.pdf_source)
+        return _Result(path.stem, path, key, {}, error.findings)
+    return _Result(path.stem, path, key, hashes, made.findings, pdf_source=made.pdf_source)

@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from nbesok import fragments
 from nbesok.archive import Archive
 from nbesok.checks import checked_visit
 from nbesok.documents import (
@@ -21,6 +22,7 @@ from nbesok.documents import (
     personnummer_severity,
     protocol_context,
     reference_docx,
+    sources,
     visit_context,
 )
 from nbesok.errors import ArchiveError, Finding, NbesokError, RenderError, UsageError
@@ -29,6 +31,7 @@ from nbesok.loading import Loaded, load_visit
 from nbesok.models import FollowUp, Protocol, Status, Visit
 from nbesok.names import nearest
 from nbesok.publish import Outcome, publish
+from nbesok.record import sources_text
 from nbesok.templating import render_template
 
 VISIT_REPORT_TEMPLATE = "uppfoljning.md.j2"
@@ -82,8 +85,8 @@ def select_season(
         if not wanted_ids:
             periods = sorted({archive.protocol(pid).model.period for pid in archive.protocol_ids()})
             suggestion = nearest(period, periods)
-            hint = f"menade du «{suggestion}»?" if suggestion else f"perioder: {', '.join(periods)}"
-            raise UsageError.at("--period", f"inget protokoll gäller perioden «{period}»; {hint}")
+            hint = f"menade du ”{suggestion}”?" if suggestion else f"perioder: {', '.join(periods)}"
+            raise UsageError.at("--period", f"inget protokoll gäller perioden ”{period}”; {hint}")
         season = period
     paths = [path for path in archive.visit_paths() if _protocol_of(path) in wanted_ids]
     if not paths:
@@ -123,7 +126,8 @@ def visit_report(
         "datum": max(item.visit.model.date for item in visits).isoformat(),
         "författare": _officials(visits),
     }
-    return Document(name, render_template(VISIT_REPORT_TEMPLATE, archive.templates_dir, context))
+    markdown = render_template(VISIT_REPORT_TEMPLATE, archive.templates_dir, context)
+    return Document(name, markdown, _sources(archive, visits))
 
 
 def season_report(
@@ -163,7 +167,17 @@ def season_report(
         "datum": per.isoformat(),
         "författare": _officials(visits),
     }
-    return Document(name, render_template(SEASON_TEMPLATE, archive.templates_dir, context))
+    markdown = render_template(SEASON_TEMPLATE, archive.templates_dir, context)
+    return Document(name, markdown, _sources(archive, visits))
+
+
+def _sources(archive: Archive, visits: list[VisitWithProtocol]) -> tuple[Path, ...]:
+    protocols = {item.visit.model.protocol for item in visits}
+    return sources(
+        archive,
+        *(item.visit.path for item in visits),
+        *(archive.protocols_dir / f"{protocol}.yaml" for protocol in sorted(protocols)),
+    )
 
 
 def _officials(visits: list[VisitWithProtocol]) -> list[str]:
@@ -182,7 +196,7 @@ def _visit_entry(item: VisitWithProtocol) -> dict[str, Any]:
     entry["till_nämnden"] = [
         {
             "fråga": question.question,
-            "svar": (item.visit.model.answers.get(question.id) or "").strip(),
+            "svar": fragments.close(item.visit.model.answers.get(question.id) or "").strip(),
         }
         for question in item.protocol.questions()
         if question.to_committee
@@ -203,7 +217,9 @@ def _protocol_entry(visits: list[VisitWithProtocol], protocol_id: str) -> dict[s
                     {
                         "verksamhet": item.visit.model.operation,
                         "datum": item.visit.model.date.isoformat(),
-                        "text": (item.visit.model.answers.get(question.id) or "").strip(),
+                        "text": fragments.close(
+                            item.visit.model.answers.get(question.id) or ""
+                        ).strip(),
                     }
                     for item in group
                 ],
@@ -262,9 +278,19 @@ def write_report(
         files = expand_paths(visit_paths, ".yaml")
         visits = load_visits(archive, files, today, allow_personnummer=allow_personnummer)
         document = visit_report(archive, visits, proposals)
+        owner = "tjänsteskrivelsen om " + sources_text(files, archive.root)
     else:
         paths, season = select_season(archive, protocol_id=protocol_id, period=period)
         visits = load_visits(archive, paths, today, allow_personnummer=allow_personnummer)
         name = season_name(protocol_id, period)
         document = season_report(archive, visits, season, proposals, per, name)
-    return publish([document], formats, out_dir, reference_docx(archive), libreoffice)
+        owner = f"sammanställningen för {season}"
+    return publish(
+        document,
+        owner,
+        formats,
+        out_dir,
+        reference_docx(archive),
+        libreoffice,
+        allow_personnummer=allow_personnummer,
+    )

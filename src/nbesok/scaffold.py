@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import textwrap
-import unicodedata
 from datetime import date
 from pathlib import Path
 
@@ -13,23 +12,20 @@ from nbesok.errors import UsageError
 from nbesok.models import Protocol
 from nbesok.names import slugify
 from nbesok.output import create_new
+from nbesok.yamlfile import ILLEGAL_RAW, character_message
 
 
 def visit_path(archive: Archive, operation: str, visit_date: date) -> Path:
-    control = next((char for char in operation if unicodedata.category(char) == "Cc"), None)
-    if control is not None:
-        # Usually a terminal escape pasted along with the name; it cannot stand in a
-        # document, and validate would refuse the file that new had just written.
-        raise UsageError.at(
-            "--verksamhet",
-            f"texten innehåller kontrolltecknet U+{ord(control):04X}; skriv verksamhetens "
-            "namn utan det",
-        )
+    bad = ILLEGAL_RAW.search(operation)
+    if bad is not None:
+        # Usually a terminal escape or a web page's line separator pasted along with the
+        # name; validate would refuse the file that new had just written.
+        raise UsageError.at("--verksamhet", character_message(bad.group(), "i namnet"))
     slug = slugify(operation)
     if not slug:
         raise UsageError.at(
             "--verksamhet",
-            f"«{operation}» ger inget filnamn; verksamheten behöver bokstäver eller siffror",
+            f"”{operation}” ger inget filnamn; verksamheten behöver bokstäver eller siffror",
         )
     return archive.visits_dir / f"{visit_date.isoformat()}-{slug}.yaml"
 
@@ -38,8 +34,8 @@ def scaffold_text(protocol_id: str, protocol: Protocol, operation: str, visit_da
     """The YAML of a new visit: valid, with only unanswered questions left to fill in."""
     lines = [
         f"# yaml-language-server: $schema=../{SCHEMAS}/besok.schema.json",
-        f"# Besök enligt protokollet «{protocol_id}» ({protocol.title}).",
-        "# Fyll i deltagarna och svaren; kontrollera med «nbesok validate».",
+        f"# Besök enligt protokollet ”{protocol_id}” ({protocol.title}).",
+        "# Fyll i deltagarna och svaren; kontrollera med ”nbesok validate”.",
         f"protokoll: {protocol_id}",
         f"verksamhet: {_quoted(operation)}",
         f"besöksdatum: {visit_date.isoformat()}",

@@ -13,106 +13,24 @@ import os
 import pickle
 import re
 import sys
-import time
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from datetime import date
-from functools import lru_cache
+from functools import lru_cache, partial
 from importlib import resources
 from pathlib import Path
 from types import TracebackType
 from typing import Any, cast
 
 import jinja2
-from jinja2 import nodes
 from jinja2.bccache import Bucket, FileSystemBytecodeCache
-from jinja2.compiler import CodeGenerator, Frame
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from nbesok import __version__
 from nbesok.errors import TemplateError
+from nbesok.inputs import read_bounded
+from nbesok.sandbox import BUDGET_PER_INPUT, GENERATOR_REVISION, LimitedSandbox, LimitExceeded
 
 PACKAGE_TEMPLATES = "templates"
-MAX_SECONDS = 5.0
-MAX_OUTPUT_CHARS = 5_000_000
-
-
-class _LimitExceeded(Exception):
-    """A template ran too long or produced too much: almost always a runaway loop."""
-
-
-class _LimitedCodeGenerator(CodeGenerator):
-    """Compiles ``a ~ b`` so that the sandbox sees its result.
-
-    Jinja builds concatenations without asking the environment, so a template could
-    double a string in a loop until memory runs out long before the output cap.
-    """
-
-    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
-        self.write("environment.checked_concat(")
-        super().visit_Concat(node, frame)
-        self.write(")")
-
-
-class _LimitedSandbox(ImmutableSandboxedEnvironment):
-    """The sandbox, plus a deadline and a size cap that a runaway template cannot escape.
-
-    Loops only iterate what calls such as ``range`` return, so wrapping every call's
-    iterable result lets the deadline interrupt a loop that prints nothing; ``*`` and
-    ``**`` are intercepted so ``"x" * 10**9`` is refused before it is built.
-    """
-
-    intercepted_binops = frozenset({"*", "**", "+"})
-    code_generator_class = _LimitedCodeGenerator
-    deadline: float = 0.0
-
-    def checked_concat(self, text: str) -> str:
-        """The result of ``~``, refused once it outgrows what a document may hold."""
-        self.check_deadline()
-        _check_size(len(text))
-        return text
-
-    def check_deadline(self) -> None:
-        if time.monotonic() > self.deadline:
-            raise _LimitExceeded(f"mallen tog mer än {MAX_SECONDS:.0f} sekunder (en oändlig loop?)")
-
-    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
-        __self.check_deadline()
-        result = super().call(__context, __obj, *args, **kwargs)
-        if isinstance(result, range):
-            return __self._timed(result)
-        return result
-
-    def _timed(self, items: Iterable[Any]) -> Iterator[Any]:
-        for index, item in enumerate(items):
-            if index % 1024 == 0:
-                self.check_deadline()
-            yield item
-
-    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        self.check_deadline()
-        if operator == "**" and isinstance(right, int) and abs(right) > 100:
-            raise _LimitExceeded("för stor exponent i mallen")
-        if (
-            operator == "*"
-            and isinstance(left, int | str | list)
-            and isinstance(right, int | str | list)
-        ):
-            _check_size(_repeat_size(left, right))
-        if operator == "+" and isinstance(left, str | list) and isinstance(right, str | list):
-            _check_size(len(left) + len(right))
-        return super().call_binop(context, operator, left, right)
-
-
-def _check_size(size: int) -> None:
-    if size > MAX_OUTPUT_CHARS:
-        raise _LimitExceeded(f"mallen försöker bygga en text på {size:,} tecken".replace(",", " "))
-
-
-def _repeat_size(left: Any, right: Any) -> int:
-    if isinstance(left, int) and isinstance(right, int):
-        return 0
-    count, sequence = (left, right) if isinstance(left, int) else (right, left)
-    return int(count) * len(sequence) if isinstance(count, int) else 0
+MAX_TEMPLATE_BYTES = 1024 * 1024
 
 
 def package_templates_dir() -> Path:
@@ -135,7 +53,7 @@ def _check_inside(path: Path, folder: Path, name: str) -> None:
     except ValueError:
         raise TemplateError.at(
             path,
-            f"mallen «{name}» pekar ut ur mappen templates/ (symbolisk länk); "
+            f"mallen ”{name}” pekar ut ur mappen templates/ (symbolisk länk); "
             "lägg en riktig fil i templates/",
         ) from None
 
@@ -152,10 +70,11 @@ class _ArchiveLoader(jinja2.BaseLoader):
         if not re.fullmatch(r"[\w.-]+", template) or template.startswith("."):
             raise jinja2.TemplateNotFound(template)
         path = find_template_file(template, self.archive_templates)
-        if not path.is_file():
+        if not path.exists() and not path.is_symlink():
             raise jinja2.TemplateNotFound(template)
+        data = read_bounded(path, MAX_TEMPLATE_BYTES, partial(TemplateError.at, path))
         try:
-            source = path.read_text(encoding="utf-8-sig")
+            source = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise TemplateError.at(path, "mallen är inte sparad som UTF-8; spara om den") from None
         mtime = path.stat().st_mtime
@@ -267,12 +186,8 @@ class _QuietBytecodeCache(FileSystemBytecodeCache):
             super().dump_bytecode(bucket)
 
 
-# Raise when _LimitedCodeGenerator changes what it writes, so old cache entries go unused.
-_CODE_GENERATOR_REVISION = 1
-
-
 def _bytecode_cache() -> FileSystemBytecodeCache | None:
-    pattern = f"__nbesok-{__version__}-{jinja2.__version__}-{_CODE_GENERATOR_REVISION}_%s.cache"
+    pattern = f"__nbesok-{__version__}-{jinja2.__version__}-{GENERATOR_REVISION}_%s.cache"
     try:
         return _QuietBytecodeCache(pattern=pattern)
     except (OSError, RuntimeError):  # no private temporary folder to be had: no cache
@@ -280,7 +195,7 @@ def _bytecode_cache() -> FileSystemBytecodeCache | None:
 
 
 def make_environment(archive_templates: Path) -> jinja2.Environment:
-    environment = _LimitedSandbox(
+    environment = LimitedSandbox(
         loader=_ArchiveLoader(archive_templates),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
@@ -332,7 +247,7 @@ def render_template(name: str, archive_templates: Path, context: dict[str, Any])
         return _tidy(_render_limited(environment, template, context))
     except TemplateError:
         raise
-    except _LimitExceeded as error:
+    except LimitExceeded as error:
         path, line = _template_position(sys.exc_info()[2], name, archive_templates)
         raise TemplateError.at(path, str(error), line=line, column=1) from None
     except jinja2.TemplateSyntaxError as error:
@@ -344,7 +259,7 @@ def render_template(name: str, archive_templates: Path, context: dict[str, Any])
         path, line = _template_position(sys.exc_info()[2], name, archive_templates)
         raise TemplateError.at(
             path,
-            f"mallen «{error.name}» finns inte; include och import når bara filer i "
+            f"mallen ”{error.name}” finns inte; include och import når bara filer i "
             "templates/ och standardmallarna (utan mappar och ..)",
             line=line,
             column=1 if line else 0,
@@ -357,7 +272,7 @@ def render_template(name: str, archive_templates: Path, context: dict[str, Any])
     except jinja2.exceptions.SecurityError as error:
         path, line = _template_position(sys.exc_info()[2], name, archive_templates)
         attribute = re.search(r"attribute '([^']+)'", str(error))
-        what = f"«{attribute.group(1)}»" if attribute else "något"
+        what = f"”{attribute.group(1)}”" if attribute else "något"
         raise TemplateError.at(
             path,
             f"mallen försöker nå {what}, vilket inte är tillåtet i mallar (sandlåda)",
@@ -385,33 +300,45 @@ def _undefined_message(jinja_message: str) -> str:
     missing = re.search(r"has no attribute '([^']+)'|'([^']+)' is undefined", jinja_message)
     if missing:
         key = missing.group(1) or missing.group(2)
-        return f"«{key}» finns inte i mallens data; kontrollera stavningen (se standardmallarna)"
+        return f"”{key}” finns inte i mallens data; kontrollera stavningen (se standardmallarna)"
     return f"okänd variabel eller nyckel i mallen ({jinja_message})"
 
 
 def _render_limited(
     environment: jinja2.Environment, template: jinja2.Template, context: dict[str, Any]
 ) -> str:
-    assert isinstance(environment, _LimitedSandbox)
-    environment.deadline = time.monotonic() + MAX_SECONDS
+    assert isinstance(environment, LimitedSandbox)
+    environment.start(_text_size(context))
     parts: list[str] = []
     size = 0
     # Jinja types it as an Iterator; it is a generator, which can be thrown into.
     chunks = cast(Generator[str, None, None], template.generate(context))
     for chunk in chunks:
         size += len(chunk)
-        if size > MAX_OUTPUT_CHARS:
+        if size > environment.budget:
             # Thrown into the template's own frame, so the traceback Jinja rewrites
             # names the template line that was writing.
             chunks.throw(
-                _LimitExceeded(
-                    f"mallen skriver mer än {MAX_OUTPUT_CHARS:,} tecken".replace(",", " ")
-                    + " (en loop som inte tar slut?)"
+                LimitExceeded(
+                    f"mallen skriver mer än {environment.budget:,} tecken".replace(",", " ")
+                    + f", mer än {BUDGET_PER_INPUT} gånger så mycket som dess indata (en loop "
+                    "som inte tar slut?)"
                 )
             )
         environment.check_deadline()
         parts.append(chunk)
     return "".join(parts)
+
+
+def _text_size(value: Any) -> int:
+    """The characters of text in a template's data: what its output may grow with."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, dict):
+        return sum(_text_size(item) for item in value.values())
+    if isinstance(value, list | tuple):
+        return sum(_text_size(item) for item in value)
+    return 0
 
 
 def _tidy(markdown: str) -> str:

@@ -40,7 +40,11 @@ _ILLEGAL_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\u
 # matching the editor's; they are refused up front, at the place the editor shows.
 # This covers every character the YAML readers refuse, so their unlocated reader
 # errors no longer reach a user.
-_ILLEGAL_RAW = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+# Bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) make a
+# name show in another order than it is written ("trojan source"); they are refused too.
+ILLEGAL_RAW = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufffe\uffff]"
+)
 _LINE_SEPARATORS = {"\x85": "NEL", "\u2028": "radavgränsare", "\u2029": "styckeavgränsare"}
 
 
@@ -127,20 +131,27 @@ def _one_kind_of_line_break(text: str) -> str:
 
 
 def _check_raw_characters(text: str, path: Path) -> None:
-    bad = _ILLEGAL_RAW.search(text)
+    bad = ILLEGAL_RAW.search(text)
     if bad is None:
         return
     line, column = text_position(text, bad.start())
-    char = bad.group()
+    raise LoadError.at(path, character_message(bad.group()), line=line, column=column)
+
+
+def character_message(char: str, where: str = "i filen") -> str:
+    """Why a character in ILLEGAL_RAW cannot stand in an archive file, and what to do."""
     code = f"U+{ord(char):04X}"
     if char in _LINE_SEPARATORS:
-        message = (
+        return (
             f"{_LINE_SEPARATORS[char]} ({code}) i texten, troligen inklistrad från en webbsida; "
             "ersätt den med en vanlig radbrytning"
         )
-    else:
-        message = f"otillåtet kontrolltecken {code} i filen; ta bort det"
-    raise LoadError.at(path, message, line=line, column=column)
+    if "\u202a" <= char <= "\u202e" or "\u2066" <= char <= "\u2069":
+        return (
+            f"osynligt styrtecken för skrivriktning ({code}) i texten; det får text att visas i "
+            "en annan ordning än den står, ta bort det"
+        )
+    return f"otillåtet kontrolltecken {code} {where}; ta bort det"
 
 
 def text_position(text: str, offset: int) -> Position:
@@ -150,6 +161,10 @@ def text_position(text: str, offset: int) -> Position:
 
 
 def _read_text(path: Path) -> str:
+    from nbesok.inputs import INVALID_NAME, read_bounded, valid_name
+
+    if not valid_name(path):
+        raise LoadError.at(path, INVALID_NAME)
     try:
         size = path.stat().st_size
     except FileNotFoundError:
@@ -166,10 +181,9 @@ def _read_text(path: Path) -> str:
             line=1,
             column=1,
         )
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise LoadError.at(path, f"filen kan inte läsas ({error.strerror})") from None
+    raw = read_bounded(
+        path, MAX_FILE_BYTES, lambda message: LoadError.at(path, message, line=1, column=1)
+    )
     return decode_utf8(raw, path)
 
 
@@ -194,7 +208,7 @@ def decode_utf8(raw: bytes, path: Path) -> str:
         guess = raw[error.start : error.start + 1].decode("cp1252", errors="replace")
         raise LoadError.at(
             path,
-            f"filen är inte UTF-8 (tecknet «{guess}» ser ut att vara Windows-1252/ANSI); "
+            f"filen är inte UTF-8 (tecknet ”{guess}” ser ut att vara Windows-1252/ANSI); "
             "spara filen som UTF-8",
             line=line,
             column=column,
@@ -268,7 +282,7 @@ class _Builder:
         tag = getattr(event, "tag", None)
         if tag is not None and not (type(event) is yaml.ScalarEvent and tag == "!"):
             raise self.error(
-                f"taggen «{tag}» tillåts inte; skriv värdet utan tagg "
+                f"taggen ”{tag}” tillåts inte; skriv värdet utan tagg "
                 "(sätt texten inom citattecken om ! ska stå i den)",
                 event.start_mark,
             )
@@ -319,7 +333,7 @@ class _Builder:
         keypath = (*frame.keypath, key)
         if key in frame.key_lines:
             raise self.error(
-                f"nyckeln «{key}» förekommer två gånger (rad {frame.key_lines[key]} och "
+                f"nyckeln ”{key}” förekommer två gånger (rad {frame.key_lines[key]} och "
                 f"rad {line}); ta bort eller slå ihop den ena",
                 event.start_mark,
                 keypath,
@@ -356,7 +370,7 @@ class _Builder:
             raise LoadError.at(
                 self.path,
                 "filen är tom (eller innehåller bara kommentarer); den ska innehålla "
-                "nycklar som «nyckel: värde»",
+                "nycklar som ”nyckel: värde”",
                 line=1,
                 column=1,
             )
@@ -366,7 +380,7 @@ class _Builder:
             raise LoadError.at(
                 self.path,
                 f"filen innehåller {kind}; den ska vara en mappning av nycklar "
-                "(«nyckel: värde» på varsin rad)",
+                "(”nyckel: värde” på varsin rad)",
                 line=line,
                 column=column,
             )
@@ -380,7 +394,7 @@ class _Unset:
 
 _UNSET: Any = _Unset()
 
-_QUOTE_HINT = 'sätt värdet inom citattecken, t.ex. «verksamhet: "Kl 10: möte"»'
+_QUOTE_HINT = 'sätt värdet inom citattecken, t.ex. ”verksamhet: "Kl 10: möte"”'
 
 _PROBLEMS: list[tuple[str, str]] = [
     (
@@ -389,7 +403,7 @@ _PROBLEMS: list[tuple[str, str]] = [
     ),
     (
         "block sequence entries are not allowed",
-        "ett värde som börjar med «- » tolkas som en lista; sätt värdet inom citattecken, "
+        "ett värde som börjar med ”- ” tolkas som en lista; sätt värdet inom citattecken, "
         "eller börja listan på en ny rad",
     ),
     (
@@ -403,7 +417,7 @@ _PROBLEMS: list[tuple[str, str]] = [
     ),
     (
         "expected <block end>, but found '-'",
-        "ett värde som börjar med «- » tolkas som en lista; "
+        "ett värde som börjar med ”- ” tolkas som en lista; "
         "sätt värdet inom citattecken, eller kontrollera indraget",
     ),
     (
@@ -412,7 +426,7 @@ _PROBLEMS: list[tuple[str, str]] = [
     ),
     (
         "could not find expected ':'",
-        "raden saknar «: » efter nyckeln (skriv mellanslag efter kolon), eller så är indraget fel",
+        "raden saknar ”: ” efter nyckeln (skriv mellanslag efter kolon), eller så är indraget fel",
     ),
     (
         "found unknown escape character",
@@ -436,10 +450,10 @@ _PROBLEMS: list[tuple[str, str]] = [
         "did not find expected ',' or '}'",
         "mappningen inom { } som börjar här avslutas inte; kontrollera kommatecken och }",
     ),
-    ("did not find expected key", "indraget stämmer inte eller en nyckel saknar «: »"),
+    ("did not find expected key", "indraget stämmer inte eller en nyckel saknar ”: ”"),
     (
         "did not find expected '-' indicator",
-        "listan har fel indrag; varje punkt ska börja med «- »",
+        "listan har fel indrag; varje punkt ska börja med ”- ”",
     ),
 ]
 
@@ -458,7 +472,7 @@ def _translate_problem(problem: str) -> str:
         if needle in problem:
             return swedish
     return (
-        f"YAML-syntaxfel ({problem}); kontrollera indrag och «: », och sätt texten inom "
+        f"YAML-syntaxfel ({problem}); kontrollera indrag och ”: ”, och sätt texten inom "
         "citattecken om den innehåller : # - * & eller liknande"
     )
 
@@ -482,7 +496,7 @@ def _syntax_error(error: yaml.MarkedYAMLError, text: str, path: Path) -> LoadErr
         if char == "\t":
             message = "tabbtecken i indraget; YAML kräver mellanslag (ersätt tabben med mellanslag)"
         else:
-            message = f"ett värde kan inte börja med «{char}»; " + _QUOTE_HINT
+            message = f"ett värde kan inte börja med ”{char}”; " + _QUOTE_HINT
     if mark is not None and (
         "could not find expected ':'" in problem or "mapping values are not allowed" in problem
     ):
@@ -494,7 +508,7 @@ def _syntax_error(error: yaml.MarkedYAMLError, text: str, path: Path) -> LoadErr
             missing_space = re.match(r"\s*(?:- )?([\w-]+):([^\s:/])", candidate)
             if missing_space:
                 key = missing_space.group(1)
-                message = f"mellanslag saknas efter kolon; skriv «{key}: {missing_space.group(2)}…»"
+                message = f"mellanslag saknas efter kolon; skriv ”{key}: {missing_space.group(2)}…”"
                 line, column = number + 1, missing_space.start(1) + len(key) + 2
                 break
     return LoadError.at(path, message, line=line, column=column)

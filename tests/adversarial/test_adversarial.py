@@ -95,7 +95,7 @@ def test_case(case: Case, in_archive: Path, rendered: Rendered, tmp_path: Path) 
     assert_no_crash(result)
     lines = result.output.splitlines()
     assert any(line.startswith(case.where) and case.message in line for line in lines), (
-        f"ingen rad börjar med «{case.where}» och innehåller «{case.message}»:\n{result.output}"
+        f"ingen rad börjar med ”{case.where}” och innehåller ”{case.message}”:\n{result.output}"
     )
     for text in case.absent:
         assert text not in result.output
@@ -188,7 +188,7 @@ def test_python_tags_run_no_code(
         assert result.exit_code == 1, result.output
         assert_no_crash(result)
         assert f"{target}:" in result.output
-        assert "fel: taggen «tag:yaml.org,2002:python/object/" in result.output
+        assert "fel: taggen ”tag:yaml.org,2002:python/object/" in result.output
     time.sleep(0.2)  # a Popen payload would run asynchronously
     assert not marker.exists()
     assert not _environment_variable_set()

@@ -308,7 +308,7 @@ def _quoted(text: str) -> str:
     text = " ".join(text.split())
     if len(text) > _KEY_TEXT_LIMIT:
         text = text[: _KEY_TEXT_LIMIT - 1].rstrip() + "…"
-    return f"«{text}»"
+    return f"”{text}”"
 
 
 class _Review:
@@ -348,12 +348,12 @@ class _Review:
         if not core_language:
             self._add(
                 "dokumentet saknar språk i sina egenskaper (dc:language); ange sv-SE, "
-                "t.ex. med «lang: sv-SE» i mallens front matter",
+                "t.ex. med ”lang: sv-SE” i mallens front matter",
                 key="språk",
             )
         elif not _LANGUAGE_TAG.fullmatch(core_language):
             self._add(
-                f"språkkoden «{core_language}» i dokumentets egenskaper är ogiltig; "
+                f"språkkoden ”{core_language}” i dokumentets egenskaper är ogiltig; "
                 "ange t.ex. sv-SE",
                 key="språk",
             )
@@ -368,7 +368,7 @@ class _Review:
         if not self._core_text("title"):
             self._add(
                 "dokumentet saknar titel i sina egenskaper (dc:title); webbläsare och "
-                "skärmläsare visar annars filnamnet: ange «title:» i mallens front matter",
+                "skärmläsare visar annars filnamnet: ange ”title:” i mallens front matter",
                 key="dokumenttitel",
             )
 
@@ -462,7 +462,7 @@ class _Review:
                     self._empty_coloured_cells.add(cell)
                     self._add(
                         "cellen är färgad men tom: färgen får inte ensam bära betydelsen; "
-                        "skriv också statusen i cellen som text, t.ex. «klar»",
+                        "skriv också statusen i cellen som text, t.ex. ”klar”",
                         line=line,
                         key=f"{key}, rad {row_number}, kolumn {column}",
                     )
@@ -499,7 +499,7 @@ class _Review:
             ):
                 self._add(
                     "en färgmarkering utan text: färgen får inte ensam bära betydelsen; "
-                    "skriv det färgen betyder, t.ex. «påbörjad»",
+                    "skriv det färgen betyder, t.ex. ”påbörjad”",
                     line=line,
                     key="färgmarkering",
                 )

@@ -30,6 +30,7 @@ from nbesok import markup
 from nbesok.docx import styles
 from nbesok.docx.reference import ListKind, Reference
 from nbesok.errors import RenderError
+from nbesok.fragments import ALLOWED_LINK
 
 if TYPE_CHECKING:
     from docx.document import Document
@@ -321,16 +322,16 @@ class _Renderer:
 
     def _render_link(self, node: SyntaxTreeNode) -> None:
         href = str(node.attrs.get("href", ""))
-        if not href:
+        if not ALLOWED_LINK.match(href):
+            # Only web and mail addresses become links: a relative link would point into
+            # a temporary folder once converted, and smb:, ms-msdt: and the like run
+            # programs on the reader's computer. The text stays.
             self._render_children(node)
             return
-        attributes = {qn("w:history"): _TRUE}
-        if href.startswith("#"):
-            attributes[qn("w:anchor")] = href[1:]
-        else:
-            attributes[qn("r:id")] = self._document.part.relate_to(
-                href, RT.HYPERLINK, is_external=True
-            )
+        attributes = {
+            qn("w:history"): _TRUE,
+            qn("r:id"): self._document.part.relate_to(href, RT.HYPERLINK, is_external=True),
+        }
         title = node.attrs.get("title")
         if title:
             attributes[qn("w:tooltip")] = str(title)

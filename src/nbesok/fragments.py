@@ -1,0 +1,196 @@
+"""Markdown the user wrote, one value at a time: an answer, a summary, a guidance text.
+
+A template puts many such values into one document, inside its own ``::: Stil``
+markers. A value must never reach past its own end: an unclosed code fence or HTML
+comment would swallow the rest of the document, and a line starting with ``:::``
+would close the template's marker early. So each value is closed off on its own
+(:func:`close`) before a template sees it, and ``validate`` reports what was closed or
+neutralised (:func:`problems`), at the value's own line in the YAML file.
+
+Most answers are plain prose and lists; only a value with one of the few risky
+characters is parsed here, so the common case costs a regular expression.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from markdown_it.token import Token
+
+from nbesok import markup
+
+# Block quotes and lists inside each other, counted as one level each. Deeper than this,
+# with the template's own levels on top, markdown-it would stop parsing and drop text
+# (it nests at most 20 tokens deep, and a list takes two: the list and its item).
+MAX_DEPTH = 6
+ALLOWED_LINK = re.compile(r"(?i)^(https?://|mailto:)")
+
+_RISKY = re.compile(r"```|~~~|<|:::|\]\(|\]:|^(?:\s*>){4}|^ {8,}\S", re.MULTILINE)
+_MARKER_LINE = re.compile(r"^([ \t]*)(:::)", re.MULTILINE)
+_FENCE_CLOSE = re.compile(r"^\s*([`~]{3,})\s*$")
+_HTML_CLOSERS = (
+    (re.compile(r"(?i)^\s*<(script|pre|style|textarea)(?=[\s>]|$)"), None),
+    (re.compile(r"^\s*<!--"), "-->"),
+    (re.compile(r"^\s*<\?"), "?>"),
+    (re.compile(r"^\s*<!\[CDATA\["), "]]>"),
+    (re.compile(r"^\s*<![A-Za-z]"), ">"),
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something in a value, at its 0-based line within the value."""
+
+    line: int
+    message: str
+    is_error: bool = False
+
+
+def problems(text: str) -> list[Problem]:
+    """What :func:`close` has to mend in ``text``, and what cannot be mended."""
+    if not _RISKY.search(text):
+        return []
+    found: list[Problem] = []
+    tokens = markup.parser().parse(text)
+    lines = text.split("\n")
+    for token in tokens:
+        line = token.map[0] if token.map else 0
+        if token.type == "fence" and not _fence_closed(token, lines):
+            found.append(
+                Problem(
+                    line,
+                    f"kodblocket som börjar med {token.markup} avslutas aldrig; skriv "
+                    f"{token.markup} på en egen rad där det ska sluta (nbesok avslutar det "
+                    "vid svarets slut)",
+                )
+            )
+        elif token.type == "html_block" and _html_closer(token) is not None:
+            closer = _html_closer(token)
+            found.append(
+                Problem(
+                    line,
+                    f"HTML-blocket som börjar här avslutas aldrig med {closer}; avsluta det "
+                    "(nbesok avslutar det vid svarets slut)",
+                )
+            )
+        elif token.type == "inline":
+            found.extend(_link_problems(token, line))
+    depth = _depth(tokens)
+    if depth > MAX_DEPTH:
+        found.append(
+            Problem(
+                0,
+                f"citat och listor står i varandra i {depth} nivåer; högst {MAX_DEPTH} går att "
+                "göra dokument av, så dela upp texten",
+                is_error=True,
+            )
+        )
+    for number in _marker_lines(text, tokens):
+        found.append(
+            Problem(
+                number,
+                "raden börjar med ::: som bara mallarna använder (för formatmallar); den "
+                "visas som vanlig text",
+            )
+        )
+    return sorted(found, key=lambda problem: problem.line)
+
+
+def close(text: str) -> str:
+    """``text`` with its unclosed code fences and HTML blocks closed at its end and its
+    ``:::`` lines made plain text, so that nothing in it reaches past its end."""
+    if not _RISKY.search(text):
+        return text
+    tokens = markup.parser().parse(text)
+    lines = text.split("\n")
+    closers: list[str] = []
+    rewritten: dict[int, list[str]] = {}
+    for token in tokens:
+        if token.type == "fence" and token.map:
+            start, end = token.map
+            indent = " " * (len(lines[start]) - len(lines[start].lstrip()))
+            closed = _fence_closed(token, lines)
+            if _MARKER_LINE.search(token.content):
+                # The template's ::: markers are found line by line, code or not; an
+                # indented code block is the one block they look past.
+                body = token.content.removesuffix("\n").split("\n")
+                blank = [""] if start > 0 and lines[start - 1].strip() else []
+                rewritten[start] = [*blank, *(f"{indent}    {line}" for line in body)]
+                for number in range(start + 1, end):
+                    rewritten[number] = []
+            elif not closed:
+                closers.append(f"{indent}{token.markup}")
+        elif token.type == "html_block":
+            closer = _html_closer(token)
+            if closer is not None:
+                closers.append(closer)
+    marker_lines = set(_marker_lines(text, tokens))
+    result: list[str] = []
+    for number, line in enumerate(lines):
+        if number in rewritten:
+            result.extend(rewritten[number])
+        elif number in marker_lines:
+            result.append(_MARKER_LINE.sub(r"\1\\\2", line, count=1))
+        else:
+            result.append(line)
+    while result and not result[-1].strip():
+        result.pop()
+    return "\n".join([*result, *closers]) + ("\n" if text.endswith("\n") else "")
+
+
+def _fence_closed(token: Token, lines: list[str]) -> bool:
+    assert token.map is not None
+    last = lines[token.map[1] - 1] if token.map[1] - 1 < len(lines) else ""
+    closing = _FENCE_CLOSE.match(last)
+    return (
+        token.map[1] - token.map[0] >= 2
+        and closing is not None
+        and closing.group(1)[0] == token.markup[0]
+        and len(closing.group(1)) >= len(token.markup)
+    )
+
+
+def _html_closer(token: Token) -> str | None:
+    """The text that would close an HTML block that runs to the end of its value."""
+    for pattern, closer in _HTML_CLOSERS:
+        opened = pattern.match(token.content)
+        if opened is None:
+            continue
+        wanted = closer or f"</{opened.group(1).lower()}>"
+        return None if wanted in token.content.lower() else wanted
+    return None
+
+
+def _link_problems(token: Token, line: int) -> Iterator[Problem]:
+    for child in token.children or []:
+        href = str(child.attrs.get("href", "")) if child.type == "link_open" else ""
+        if href and not ALLOWED_LINK.match(href):
+            yield Problem(
+                line,
+                f"länken till ”{href}” är ingen webbadress (http://, https:// eller mailto:); "
+                "i dokumentet blir den vanlig text",
+            )
+
+
+def _depth(tokens: list[Token]) -> int:
+    depth = deepest = 0
+    for token in tokens:
+        if token.type in ("blockquote_open", "bullet_list_open", "ordered_list_open"):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token.type in ("blockquote_close", "bullet_list_close", "ordered_list_close"):
+            depth -= 1
+    return deepest
+
+
+def _marker_lines(text: str, tokens: list[Token]) -> list[int]:
+    """Lines outside code that start with ``:::`` (the value's own, not in a fence)."""
+    in_code: set[int] = set()
+    for token in tokens:
+        if token.type in ("fence", "code_block") and token.map:
+            in_code.update(range(*token.map))
+    starts = [match.start() for match in _MARKER_LINE.finditer(text)]
+    numbers = [text.count("\n", 0, start) for start in starts]
+    return [number for number in numbers if number not in in_code]
