@@ -1,9 +1,10 @@
 """A long fuzzing run over mutated real visits and protocols.
 
-The same mutants and the same rule as ``tests/adversarial/test_fuzz.py`` (success, or
-nbesok's own error with every finding located in the input), but thousands of them,
-random rather than derandomized, and without stopping at the first failure: every
-failing input is saved with the reason next to it.
+The same mutants and the same rules as ``tests/adversarial/test_fuzz.py`` (success, or
+nbesok's own error with every finding located in the input; and for Markdown put into
+answers, a document that keeps every question heading and every word of every answer),
+but thousands of them, random rather than derandomized, and without stopping at the
+first failure: every failing input is saved with the reason next to it.
 
     uv run python benchmarks/fuzz_long.py --examples 5000 --failures /tmp/nbesok-fuzz
 
@@ -20,20 +21,24 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis import strategies as st
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
 from adversarial.fuzzing import (  # noqa: E402 - needs the tests folder on the path
     SOURCES,
-    Mutant,
     copy_archive,
+    markdown_mutants,
     mutants,
     mutate,
+    mutate_markdown,
     run_cli,
     run_library,
+    run_markdown,
 )
 
 
@@ -63,12 +68,22 @@ def main(argv: list[str] | None = None) -> int:
             phases=[Phase.generate],
             suppress_health_check=list(HealthCheck),
         )
-        @given(mutant=mutants())
-        def run(mutant: Mutant) -> None:
-            source, edits = mutant
-            data = mutate(SOURCES[source], edits)
+        @given(
+            pick=st.one_of(
+                mutants().map(lambda mutant: ("yaml", mutant)),
+                markdown_mutants().map(lambda mutant: ("markdown", mutant)),
+            )
+        )
+        def run(pick: tuple[str, Any]) -> None:
+            kind, (source, edits) = pick
             counts["tried"] += 1
-            outcome = run_library(root, source, data)
+            if kind == "markdown":
+                counts["Markdown"] += 1
+                data = mutate_markdown(SOURCES[source], edits)
+                outcome = run_markdown(root, source, data)
+            else:
+                data = mutate(SOURCES[source], edits)
+                outcome = run_library(root, source, data)
             if outcome.failure is None and counts["tried"] % args.cli_every == 0:
                 counts["via CLI"] += 1
                 outcome = run_cli(root, source, data)
@@ -112,7 +127,8 @@ def _signature(failure: str) -> str:
 def _report(counts: Counter[str], started: float, end: str = "\n") -> None:
     seconds = time.perf_counter() - started
     print(
-        f"inputs tried: {counts['tried']}  accepted: {counts['accepted']}  "
+        f"inputs tried: {counts['tried']} (Markdown in answers: {counts['Markdown']})  "
+        f"accepted: {counts['accepted']}  "
         f"rejected with a location: {counts['rejected']}  via CLI: {counts['via CLI']}  "
         f"failures: {counts['failures']}  time: {seconds:.1f} s",
         end=end,

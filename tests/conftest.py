@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from support import REPO_ROOT, copy_archive
+from support import REPO_ROOT, copy_archive, missing_tool
 
 WriteTree = Callable[[Path, Mapping[str, str | bytes]], list[Path]]
 
@@ -116,3 +116,16 @@ def rendered(tmp_path_factory: pytest.TempPathFactory, repo_root: Path) -> Rende
     missing = [name for name in RENDERED_NAMES if not (out / f"{name}.docx").is_file()]
     assert not missing, f"render skrev inte {missing}"
     return Rendered(root, out)
+
+
+@pytest.fixture(scope="session")
+def libreoffice() -> Path:
+    """The LibreOffice to test PDF output with: skipped with an install hint where it is
+    missing, failed in CI (see tests/test_pdf.py)."""
+    from nbesok.pdf import LibreOfficeError, find_libreoffice
+
+    try:
+        return find_libreoffice()
+    except LibreOfficeError as error:
+        missing = str(error)
+    missing_tool(f"PDF-testerna behöver LibreOffice: {missing}")

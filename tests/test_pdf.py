@@ -21,12 +21,12 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import NoReturn
 
 import pytest
 from click.testing import CliRunner, Result
 from conftest import Rendered
 from docx import Document
+from support import missing_tool
 
 import nbesok.pdf
 from nbesok.cli import cli
@@ -53,32 +53,11 @@ def invoke(*args: str) -> Result:
     return CliRunner().invoke(cli, list(args), prog_name="nbesok")
 
 
-def tools_required() -> bool:
-    """Whether a missing PDF tool fails the test (CI) rather than skipping it."""
-    return any(os.environ.get(name) for name in ("CI", "NBESOK_REQUIRE_PDF_TOOLS"))
-
-
-def missing_tool(message: str) -> NoReturn:
-    if tools_required():
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message + " (CI kör testet)")
-
-
 def poppler(tool: str, *args: str) -> str:
     if shutil.which(tool) is None:
         missing_tool(f"{tool} saknas: installera poppler-utils (apt-get install poppler-utils)")
     done = subprocess.run([tool, *args], capture_output=True, check=True)
     return done.stdout.decode("utf-8")
-
-
-@pytest.fixture(scope="session")
-def libreoffice() -> Path:
-    """The LibreOffice to test with; see the module's docstring for when it is missing."""
-    try:
-        return find_libreoffice()
-    except LibreOfficeError as error:
-        missing = str(error)
-    missing_tool(f"PDF-testerna behöver LibreOffice: {missing}")
 
 
 @pytest.fixture(scope="session")
@@ -535,6 +514,29 @@ def test_render_format_pdf(in_archive: Path, libreoffice: Path) -> None:
     for name in VISITS:
         assert f"Skrev dokument/{name}.pdf" in result.output
         assert _pdfa(in_archive / "dokument" / f"{name}.pdf")
+
+
+def test_only_web_and_mail_links_reach_the_pdf(in_archive: Path, libreoffice: Path) -> None:
+    """A relative link would point into LibreOffice's temporary folder, smb: at a share:
+    both stay plain text; a web address stays a link."""
+    visit = in_archive / "visits" / "2023-06-07-arbetslik-aktivitet.yaml"
+    text = visit.read_text("utf-8").replace(
+        "Koordinatorn följer också upp deltagaren kontinuerligt.",
+        "Se [bilagan](bilaga.pdf), [mappen](smb://server/delad) och "
+        "[kommunen](https://www.linkoping.se).",
+    )
+    visit.write_text(text, "utf-8")
+
+    result = invoke("render", str(visit.relative_to(in_archive)), "--format", "pdf")
+
+    assert result.exit_code == 0, result.output
+    path = in_archive / "out" / "2023-06-07-arbetslik-aktivitet.pdf"
+    pdf = path.read_bytes()
+    uris = re.findall(rb"/URI\s*\(([^)]*)\)", pdf)
+    assert [uri.rstrip(b"/") for uri in uris] == [b"https://www.linkoping.se"]
+    assert b"file:" not in pdf and b"smb:" not in pdf
+    shown = " ".join(poppler("pdftotext", "-raw", str(path), "-").split())
+    assert "Se bilagan, mappen och kommunen." in shown
 
 
 def test_report_format_pdf_alone_writes_only_pdf(in_archive: Path, libreoffice: Path) -> None:

@@ -1044,3 +1044,50 @@ def test_a_killed_batch_leaves_only_whole_documents(archive: Path) -> None:
         with zipfile.ZipFile(path) as package:
             assert package.testzip() is None, path
         assert docx.Document(str(path)).paragraphs, path
+
+
+# Files as any program writes them (issue 12)
+
+
+def test_outputs_follow_the_umask(in_archive: Path, runner: CliRunner) -> None:
+    previous = os.umask(0o027)
+    try:
+        render_ok(runner, f"visits/{VISIT_2018}.yaml")
+    finally:
+        os.umask(previous)
+
+    for suffix in (".md", ".docx"):
+        mode = (in_archive / "out" / f"{VISIT_2018}{suffix}").stat().st_mode & 0o777
+        assert mode == 0o640, oct(mode)
+
+
+def test_the_record_forgets_documents_whose_files_are_gone(
+    in_archive: Path, runner: CliRunner
+) -> None:
+    render_ok(runner, "visits/")
+    for suffix in (".md", ".docx"):
+        (in_archive / "out" / f"{VISIT_2018}{suffix}").unlink()
+    (in_archive / "visits" / f"{VISIT_2018}.yaml").unlink()
+
+    render_ok(runner, f"visits/{VISIT_2023}.yaml", "--format", "md")
+
+    record = json.loads((in_archive / "out" / ".nbesok-render.json").read_text("utf-8"))
+    assert VISIT_2018 not in record
+    assert record[VISIT_2023]["source"] == f"visits/{VISIT_2023}.yaml"
+
+
+def test_the_output_budget_grows_with_a_real_season(in_archive: Path, runner: CliRunner) -> None:
+    """600 long visits make a compilation of several million characters; the template's
+    size budget scales with its input, so it is written, not called a runaway loop."""
+    text = (in_archive / "visits" / f"{VISIT_2023}.yaml").read_text("utf-8")
+    for number in range(600):
+        day = date(2023, 1, 1) + timedelta(days=number % 360)
+        copy = text.replace("besöksdatum: 2023-06-07", f"besöksdatum: {day.isoformat()}")
+        name = f"{day.isoformat()}-besok-{number:03d}.yaml"
+        (in_archive / "visits" / name).write_text(copy, "utf-8")
+
+    result = invoke(runner, "report", "--period", "2023", "--per", "2023-12-31", "--format", "md")
+
+    assert result.exit_code == 0, result.output
+    compilation = in_archive / "out" / "sammanstallning-2023.md"
+    assert compilation.stat().st_size > 5_000_000

@@ -27,7 +27,9 @@ from nbesok import markup
 MAX_DEPTH = 6
 ALLOWED_LINK = re.compile(r"(?i)^(https?://|mailto:)")
 
-_RISKY = re.compile(r"```|~~~|<|:::|\]\(|\]:|^(?:\s*>){4}|^ {8,}\S", re.MULTILINE)
+# What makes a value worth parsing on its own: fences, HTML, markers, links, and lines
+# that open many block quotes or lists at once ("> > > >", "- - - -", deep indents).
+_RISKY = re.compile(r"```|~~~|<|:::|\]\(|\]:|^[ \t>*+\-\d.)]{8,}", re.MULTILINE)
 _MARKER_LINE = re.compile(r"^([ \t]*)(:::)", re.MULTILINE)
 _FENCE_CLOSE = re.compile(r"^\s*([`~]{3,})\s*$")
 _HTML_CLOSERS = (
@@ -100,9 +102,13 @@ def problems(text: str) -> list[Problem]:
 
 def close(text: str) -> str:
     """``text`` with its unclosed code fences and HTML blocks closed at its end and its
-    ``:::`` lines made plain text, so that nothing in it reaches past its end."""
+    ``:::`` lines made plain text, so that nothing in it reaches past its end.
+
+    Blank lines at its start and end go, nothing else: a template puts the value in as
+    it is (``trim`` would take the indent of an indented code block on its first line).
+    """
     if not _RISKY.search(text):
-        return text
+        return _without_blank_ends(text)
     tokens = markup.parser().parse(text)
     lines = text.split("\n")
     closers: list[str] = []
@@ -135,9 +141,44 @@ def close(text: str) -> str:
             result.append(_MARKER_LINE.sub(r"\1\\\2", line, count=1))
         else:
             result.append(line)
-    while result and not result[-1].strip():
-        result.pop()
-    return "\n".join([*result, *closers]) + ("\n" if text.endswith("\n") else "")
+    return _without_blank_ends("\n".join([*result, *closers]))
+
+
+def _without_blank_ends(text: str) -> str:
+    lines = text.split("\n")
+    start, end = 0, len(lines)
+    while start < end and not lines[start].strip():
+        start += 1
+    while end > start and not lines[end - 1].strip():
+        end -= 1
+    return "\n".join(lines[start:end])
+
+
+_HEADING_LIKE = re.compile(r"^ {0,3}(#|[=-]+[ \t]*$)", re.MULTILINE)
+
+
+def demote_headings(text: str, by: int) -> str:
+    """Every heading of ``text`` ``by`` levels deeper (at most level 6), as ATX ``#``.
+
+    An answer's own sub-headings must sit below the question's heading in the
+    document's outline. The value's own parse says which lines are headings, so a
+    ``#`` in code or a ``===`` under a paragraph is left alone.
+    """
+    if not _HEADING_LIKE.search(text):
+        return text
+    lines: list[str | None] = list(text.split("\n"))
+    tokens = markup.parser().parse(text)
+    for index, token in enumerate(tokens):
+        if token.type != "heading_open" or not token.map:
+            continue
+        start, end = token.map
+        hashes = "#" * min(6, int(token.tag[1:]) + by)
+        if token.markup.startswith("#"):
+            lines[start] = re.sub(r"^( {0,3})#{1,6}", rf"\g<1>{hashes}", text.split("\n")[start])
+        else:  # Setext: the heading's lines and its underline become one ATX heading
+            lines[start] = f"{hashes} {tokens[index + 1].content.replace(chr(10), ' ')}"
+            lines[start + 1 : end] = [None] * (end - start - 1)
+    return "\n".join(line for line in lines if line is not None)
 
 
 def _fence_closed(token: Token, lines: list[str]) -> bool:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import signal
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from nbesok.errors import OutputError
@@ -35,7 +36,7 @@ def write_all_atomic(outputs: Mapping[Path, bytes]) -> None:
                 path, "finns redan som mapp; ta bort mappen eller välj en annan --out"
             )
     temporaries: dict[Path, Path] = {}
-    try:
+    with signals_held(), _removing(temporaries):
         for path, data in outputs.items():
             temporaries[path] = _write_temporary(path, data, durable=False)
         for path, temporary in temporaries.items():
@@ -43,11 +44,37 @@ def write_all_atomic(outputs: Mapping[Path, bytes]) -> None:
                 os.replace(temporary, path)
             except OSError as error:
                 raise _write_error(path, error) from None
+
+
+@contextlib.contextmanager
+def _removing(temporaries: Mapping[Path, Path]) -> Iterator[None]:
+    """Whatever happens, no temporary file is left behind."""
+    try:
+        yield
     finally:
-        # Also on Ctrl-C: whatever happened, no temporary file is left behind.
         for temporary in temporaries.values():
             with contextlib.suppress(OSError):
                 temporary.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold SIGINT, SIGTERM and SIGHUP while files are being written and renamed.
+
+    A signal that arrived between creating a temporary file and noting it for removal
+    would leave it behind; held, it is handled as soon as the files are in place or
+    gone. (Windows has no signal mask; there only Ctrl-C matters.)
+    """
+    names = ("SIGINT", "SIGTERM", "SIGHUP")
+    held = {getattr(signal, name) for name in names if hasattr(signal, name)}
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def create_new(path: Path, data: bytes) -> None:
@@ -55,29 +82,25 @@ def create_new(path: Path, data: bytes) -> None:
 
     Used for the user's own files (a new visit), so it is also fsync'ed to disk.
     """
-    temporary = _write_temporary(path, data, durable=True)
-    try:
-        os.link(temporary, path)
-    except FileExistsError:
-        raise OutputError.at(
-            path, "finns redan och skrivs inte över; ta bort filen eller välj ett annat datum"
-        ) from None
-    except OSError as error:
-        raise _write_error(path, error) from None
-    finally:
-        temporary.unlink(missing_ok=True)
+    with signals_held():
+        temporary = _write_temporary(path, data, durable=True)
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            raise OutputError.at(
+                path, "finns redan och skrivs inte över; ta bort filen eller välj ett annat datum"
+            ) from None
+        except OSError as error:
+            raise _write_error(path, error) from None
+        finally:
+            temporary.unlink(missing_ok=True)
 
 
 def file_mode() -> int:
     """rw for everyone the user's umask lets read and write, as any program's new file."""
-    if not _UMASK:
-        mask = os.umask(0o022)  # reading the umask means setting it; set it straight back
-        os.umask(mask)
-        _UMASK.append(mask)
-    return 0o666 & ~_UMASK[0]
-
-
-_UMASK: list[int] = []
+    mask = os.umask(0o022)  # reading the umask means setting it; set it straight back
+    os.umask(mask)
+    return 0o666 & ~mask
 
 
 def _write_error(path: Path, error: OSError) -> OutputError:

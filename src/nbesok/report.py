@@ -25,7 +25,14 @@ from nbesok.documents import (
     sources,
     visit_context,
 )
-from nbesok.errors import ArchiveError, Finding, NbesokError, RenderError, UsageError
+from nbesok.errors import (
+    ArchiveError,
+    Finding,
+    NbesokError,
+    RenderError,
+    UsageError,
+    finding,
+)
 from nbesok.inputs import expand_paths
 from nbesok.loading import Loaded, load_visit
 from nbesok.models import FollowUp, Protocol, Status, Visit
@@ -252,6 +259,21 @@ def season_name(protocol_id: str | None, period: str | None) -> str:
     return f"sammanstallning-{protocol_id or slugify(period or '')}"
 
 
+def _check_proposals(proposals: Sequence[str]) -> None:
+    from nbesok.personnummer import find_numbers
+
+    found = [match for text in proposals for match in find_numbers(text)]
+    if found:
+        raise RenderError(
+            finding(
+                "--förslag",
+                f"{match.kind} ”{match.text}” i förslaget; protokoll är allmänna handlingar, "
+                "ta bort numret (eller använd --tillåt-personnummer om det måste stå kvar)",
+            )
+            for match in found
+        )
+
+
 def write_report(
     archive: Archive,
     visit_paths: Sequence[Path],
@@ -273,6 +295,8 @@ def write_report(
             "nbesok report",
             "ange antingen besöksfiler, --protokoll ID eller --period PERIOD (exakt ett av dem)",
         )
+    if proposals and not allow_personnummer:
+        _check_proposals(proposals)
     proposals = list(proposals) or archive.settings.proposals
     if visit_paths:
         files = expand_paths(visit_paths, ".yaml")

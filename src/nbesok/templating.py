@@ -26,6 +26,7 @@ from jinja2.bccache import Bucket, FileSystemBytecodeCache
 
 from nbesok import __version__
 from nbesok.errors import TemplateError
+from nbesok.fragments import demote_headings
 from nbesok.inputs import read_bounded
 from nbesok.sandbox import BUDGET_PER_INPUT, GENERATOR_REVISION, LimitedSandbox, LimitExceeded
 
@@ -108,28 +109,6 @@ def inline_text(value: Any) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
-def demote_headings(markdown: Any, by: int) -> str:
-    """Push every ATX heading in an answer ``by`` levels down (at most level 6).
-
-    Answers are written with ``#`` for their own sub-headings; inside a protocol they
-    must sit below the question's heading, or the document outline would break.
-    """
-    lines: list[str] = []
-    fence: str | None = None
-    for line in str(markdown).splitlines():
-        stripped = line.lstrip()
-        if stripped.startswith(("```", "~~~")):
-            marker = stripped[:3]
-            fence = None if fence == marker else (fence or marker)
-        elif fence is None:
-            match = re.match(r"^( {0,3})(#{1,6})(?=\s|$)", line)
-            if match:
-                level = min(6, len(match.group(2)) + by)
-                line = match.group(1) + "#" * level + line[match.end() :]
-        lines.append(line)
-    return "\n".join(lines)
-
-
 def enumerate_swedish(items: Iterable[Any]) -> str:
     """``[a, b, c]`` → ``a, b och c`` as Swedish documents write lists of names."""
     names = [str(item) for item in items]
@@ -209,7 +188,7 @@ def make_environment(archive_templates: Path) -> jinja2.Environment:
         yaml_str=yaml_string,
         yaml_lista=yaml_list,
         text=inline_text,
-        sänk_rubriker=demote_headings,
+        sänk_rubriker=lambda text, by: demote_headings(str(text), by),
         uppräkning=enumerate_swedish,
         långt_datum=long_date,
     )

@@ -11,6 +11,7 @@ file is rejected at its first anchor and deep nesting cannot exhaust the stack.
 from __future__ import annotations
 
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -166,17 +167,24 @@ def _read_text(path: Path) -> str:
     if not valid_name(path):
         raise LoadError.at(path, INVALID_NAME)
     try:
-        size = path.stat().st_size
+        info = path.stat()
     except FileNotFoundError:
         raise LoadError.at(path, "filen finns inte") from None
     except OSError as error:
         raise LoadError.at(path, f"filen kan inte läsas ({error.strerror})") from None
-    if not path.is_file():
-        raise LoadError.at(path, "är inte en fil (en mapp?); ange en YAML-fil")
-    if size > MAX_FILE_BYTES:
+    if stat.S_ISDIR(info.st_mode):
+        raise LoadError.at(path, "är en mapp, inte en fil; ange en YAML-fil")
+    if not stat.S_ISREG(info.st_mode):
+        # A FIFO would wait for a writer forever; a device such as /dev/zero never ends.
         raise LoadError.at(
             path,
-            f"filen är {size / 1_048_576:.1f} MB; högst {MAX_FILE_BYTES // 1_048_576} MB "
+            "är ingen vanlig fil (en enhet, en namngiven pipe eller en länk till en sådan); "
+            "ange en YAML-fil",
+        )
+    if info.st_size > MAX_FILE_BYTES:
+        raise LoadError.at(
+            path,
+            f"filen är {info.st_size / 1_048_576:.1f} MB; högst {MAX_FILE_BYTES // 1_048_576} MB "
             "tillåts för ett besök eller protokoll. Kontrollera att det är rätt fil.",
             line=1,
             column=1,

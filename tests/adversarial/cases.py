@@ -15,13 +15,14 @@ the comments under each base text give the line numbers.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import shutil
 import struct
 import zipfile
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from support import COMPLETE_VISIT, SMALL_PROTOCOL
@@ -43,6 +44,10 @@ class Case:
     outputs: tuple[str, ...] = ()  # files the command may create or change
     absent: tuple[str, ...] = ()  # text that must not appear in the output
     followup: tuple[str, ...] = ()  # a command that must then succeed without errors
+    # Written documents and text each must (inside) or must not (lacks) hold; a .docx is
+    # read as its paragraphs, table cells and headers.
+    inside: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    lacks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 X = "visits/x.yaml"
@@ -606,6 +611,459 @@ WRONG_TYPES = [
 ]
 
 
+# --- issue 12: what an independent red-team pass found, one case or more per point
+
+
+def _position(text: str, needle: str) -> str:
+    """``line:column`` of the first ``needle`` in ``text``, as an editor counts them."""
+    offset = text.index(needle)
+    return f"{text.count(chr(10), 0, offset) + 1}:{offset - text.rfind(chr(10), 0, offset)}"
+
+
+def _real(relative: str) -> str:
+    from support import REPO_ROOT
+
+    return (REPO_ROOT / relative).read_text("utf-8")
+
+
+PN_DATE, PN_TAIL = PN_DASH.split("-")
+# The same number written as Word, a keyboard or Markdown turn it out; each is published
+# as "811218-9876" or "8112189876" unless the guard sees through it.
+PN_DISGUISES = {
+    "emphasis": f"{PN_DATE}-*{PN_TAIL}*",
+    "escaped-hyphen": f"{PN_DATE}\\-{PN_TAIL}",
+    "non-breaking-hyphen": f"{PN_DATE}\u2011{PN_TAIL}",
+    "en-dash": f"{PN_DATE}\u2013{PN_TAIL}",
+    "figure-dash": f"{PN_DATE}\u2012{PN_TAIL}",
+    "minus-sign": f"{PN_DATE}\u2212{PN_TAIL}",
+    "full-width-hyphen": f"{PN_DATE}\uff0d{PN_TAIL}",
+    "space": f"{PN_DATE} {PN_TAIL}",
+    "prefixed": f"pnr-{PN_DATE}{PN_TAIL}",
+}
+PROTOCOL_2023 = "protocols/arbetslik-aktivitet-2023.yaml"
+VISIT_OUT_DOCX = "out/2023-06-07-arbetslik-aktivitet.docx"
+VISIT_OUT_MD = "out/2023-06-07-arbetslik-aktivitet.md"
+REPORT_OUT = "out/2023-06-07-arbetslik-aktivitet-uppfoljning"
+LAST_QUESTION = "Finns det övrig information som verksamhetsinriktningen vill delge"
+_POISONED_PROTOCOL = _real(PROTOCOL_2023).replace(
+    "Verksamhetsstatistik", f"Verksamhetsstatistik, ring {PN_DASH}"
+)
+_POISONED_SETTINGS = _real("nbesok.yaml").replace(
+    "Informationen noteras.", f"Informationen noteras, ring {PN_DASH}."
+)
+_PN_TEMPLATE = "{% import '_huvud.md.j2' as huvud %}\n# Protokoll\n\nRing " + PN_DASH + "\n"
+
+# Markdown in one answer that would swallow the rest of the document.
+SWALLOWERS = {
+    "backtick-fence": "Före.\n\n```\nkod utan slut",
+    "tilde-fence": "Före.\n\n~~~\nkod utan slut",
+    "html-comment": "Före.\n\n<!-- en kommentar utan slut",
+    "bare-container": "Före.\n\n:::\n\nEfter.",
+    "fence-with-container-line": "Före.\n\n```\n:::\n```\n\nEfter.",
+}
+
+
+def _answer_block(text: str) -> str:
+    indented = "\n".join(f"    {line}" if line else "" for line in text.split("\n"))
+    return visit("  individens-behov: Svar.", f"  individens-behov: |\n{indented}")
+
+
+def _summary_block(text: str) -> str:
+    indented = "\n".join(f"  {line}" if line else "" for line in text.split("\n"))
+    return visit("sammanfattning: Kort sammanfattning.", f"sammanfattning: |\n{indented}")
+
+
+def _fifo(relative: str) -> Setup:
+    def setup(root: Path) -> None:
+        path = root / relative
+        path.unlink(missing_ok=True)
+        os.mkfifo(path)
+
+    return setup
+
+
+def _invalid_utf8_name(root: Path) -> None:
+    folder = os.fsencode(root / "visits")
+    with open(folder + b"/2023-06-08-caf\xe9.yaml", "wb") as stream:
+        stream.write(VISIT.replace("2023-06-07", "2023-06-08").encode("utf-8"))
+
+
+def _dtd_in_header() -> bytes:
+    entity = b'<!DOCTYPE w:hdr [<!ENTITY x "x">]>'
+    return _repack(
+        lambda name, data: (
+            data.replace(b"?>", b"?>" + entity, 1) if name == "word/header1.xml" else data
+        )
+    )
+
+
+RED_TEAM_CASES: list[Case] = [
+    # 1. personnummer: every disguise is refused where it was written
+    *(
+        Case(
+            f"pn-disguised-{name}-render-refuses",
+            {REAL: answer(f"Ring {text} i dag.")},
+            RENDER_REAL,
+            1,
+            _pn_where("fel", 12, 26 + text.index(PN_DATE), "svar.individens-behov", REAL),
+            "personnummer",
+            prerender=True,
+        )
+        for name, text in PN_DISGUISES.items()
+    ),
+    Case(
+        "pn-in-protocol-text-render-refuses",
+        {PROTOCOL_2023: _POISONED_PROTOCOL, REAL: VISIT},
+        RENDER_REAL,
+        1,
+        f"{PROTOCOL_2023}:{_position(_POISONED_PROTOCOL, PN_DASH)}: fel: ",
+        f"personnummer ”{PN_DASH}”",
+        prerender=True,
+    ),
+    Case(
+        "pn-in-protocol-validate-warns",
+        {PROTOCOL_2023: _POISONED_PROTOCOL},
+        ("validate", PROTOCOL_2023),
+        0,
+        f"{PROTOCOL_2023}:{_position(_POISONED_PROTOCOL, PN_DASH)}: varning: underlag[3]: ",
+        f"personnummer ”{PN_DASH}”",
+    ),
+    Case(
+        "pn-in-settings-report-refuses",
+        {"nbesok.yaml": _POISONED_SETTINGS, REAL: VISIT},
+        REPORT_REAL,
+        1,
+        f"nbesok.yaml:{_position(_POISONED_SETTINGS, PN_DASH)}: fel: ",
+        f"personnummer ”{PN_DASH}”",
+        prerender=True,
+    ),
+    Case(
+        "pn-in-proposal-option-report-refuses",
+        {REAL: VISIT},
+        (*REPORT_REAL, "--förslag", f"Kontakta {PN_DASH}."),
+        1,
+        "--förslag: fel: ",
+        f"personnummer ”{PN_DASH}”",
+        prerender=True,
+    ),
+    Case(
+        "pn-in-file-name-render-refuses",
+        {f"visits/2023-06-08-{PN_DASH}.yaml": VISIT},
+        ("render", f"visits/2023-06-08-{PN_DASH}.yaml", "--out", "out"),
+        1,
+        f"visits/2023-06-08-{PN_DASH}.yaml: fel: ",
+        "i filnamnet",
+        prerender=True,
+    ),
+    Case(
+        "pn-in-template-text-render-refuses",
+        {TEMPLATE: _PN_TEMPLATE, REAL: VISIT},
+        RENDER_REAL,
+        1,
+        f"{TEMPLATE}:{_position(_PN_TEMPLATE, PN_DASH)}: fel: ",
+        f"personnummer ”{PN_DASH}”",
+        prerender=True,
+    ),
+    # 2. one answer never swallows the rest of the document
+    *(
+        Case(
+            f"swallow-answer-{name}-stays-in-its-answer",
+            {REAL: _answer_block(text)},
+            RENDER_REAL,
+            0,
+            f"Skrev {VISIT_OUT_DOCX}",
+            "",
+            prerender=True,
+            outputs=REAL_OUT,
+            inside={VISIT_OUT_DOCX: (LAST_QUESTION, "Före."), VISIT_OUT_MD: (LAST_QUESTION,)},
+            # The template's own markers never show; a ::: the user wrote shows as text.
+            lacks={} if ":::" in text else {VISIT_OUT_DOCX: (":::",)},
+        )
+        for name, text in SWALLOWERS.items()
+    ),
+    *(
+        Case(
+            f"swallow-summary-{name}-leaves-the-report-whole",
+            {REAL: _summary_block(text)},
+            REPORT_REAL,
+            0,
+            f"Skrev {REPORT_OUT}.docx",
+            "",
+            prerender=True,
+            outputs=(f"{REPORT_OUT}.md", f"{REPORT_OUT}.docx"),
+            inside={f"{REPORT_OUT}.docx": ("Följa upp platserna.", "Beslutsunderlag")},
+            lacks={} if ":::" in text else {f"{REPORT_OUT}.docx": (":::",)},
+        )
+        for name, text in SWALLOWERS.items()
+    ),
+    Case(
+        "swallow-unclosed-fence-validate-warns",
+        {X: _answer_block(SWALLOWERS["backtick-fence"])},
+        ("validate", X),
+        0,
+        f"{X}:15:1: varning: svar.individens-behov: ",
+        "kodblocket som börjar med ``` avslutas aldrig",
+    ),
+    Case(
+        "swallow-unclosed-comment-validate-warns",
+        {X: _answer_block(SWALLOWERS["html-comment"])},
+        ("validate", X),
+        0,
+        f"{X}:15:1: varning: svar.individens-behov: ",
+        "avslutas aldrig med -->",
+    ),
+    Case(
+        "swallow-bare-container-line-validate-warns",
+        {X: _summary_block(SWALLOWERS["bare-container"])},
+        ("validate", X),
+        0,
+        f"{X}:21:1: varning: sammanfattning: ",
+        "raden börjar med :::",
+    ),
+    # 3. deep structure never loses text
+    Case(
+        "deep-blockquote-render-refuses",
+        {REAL: _answer_block(">" * 19 + " djupt")},
+        RENDER_REAL,
+        1,
+        f"{REAL}:13:1: fel: svar.individens-behov: ",
+        "citat och listor står i varandra i 19 nivåer",
+        prerender=True,
+    ),
+    Case(
+        "deep-list-validate-refuses",
+        {X: _answer_block("\n".join("  " * depth + f"- nivå {depth}" for depth in range(10)))},
+        ("validate", X),
+        1,
+        f"{X}:13:1: fel: svar.individens-behov: ",
+        "i 10 nivåer",
+    ),
+    # 4. a bad document never aborts the batch
+    Case(
+        "emphasis-run-renders",
+        {REAL: answer("'" + "*" * 500 + "a" + "*" * 500 + "'")},
+        RENDER_REAL,
+        0,
+        f"Skrev {VISIT_OUT_DOCX}",
+        "",
+        prerender=True,
+        outputs=REAL_OUT,
+        inside={VISIT_OUT_DOCX: (LAST_QUESTION,)},
+    ),
+    Case(
+        "file-name-not-utf8-validate-names-it",
+        {},
+        ("validate",),
+        1,
+        "visits/2023-06-08-caf�.yaml: fel: ",
+        "filnamnet är inte giltig UTF-8",
+        setup=_invalid_utf8_name,
+    ),
+    Case(
+        "file-name-not-utf8-render-writes-the-others",
+        {},
+        ("render", "--out", "out"),
+        1,
+        "visits/2023-06-08-caf�.yaml: fel: ",
+        "filnamnet är inte giltig UTF-8",
+        setup=_invalid_utf8_name,
+        prerender=True,
+        outputs=(*REAL_OUT, "out/2018-10-17-idrott-och-service.md"),
+    ),
+    # 5. reading is bounded everywhere
+    Case(
+        "visit-is-dev-zero-render-refuses",
+        {},
+        ("render", "--out", "out"),
+        1,
+        f"{X}: fel: ",
+        "ingen vanlig fil",
+        setup=_symlink(X, "/dev/zero"),
+        prerender=True,
+    ),
+    Case(
+        "visit-is-fifo-validate-refuses",
+        {},
+        ("validate",),
+        1,
+        f"{X}: fel: ",
+        "ingen vanlig fil",
+        setup=_fifo(X),
+    ),
+    Case(
+        "template-is-fifo-render-refuses",
+        {REAL: VISIT},
+        RENDER_REAL,
+        1,
+        f"{TEMPLATE}: fel: ",
+        "ingen vanlig fil",
+        setup=_fifo(TEMPLATE),
+        prerender=True,
+    ),
+    Case(
+        "granska-zip-bomb",
+        {"out/bomb.docx": lambda: _with_zeros(20)},
+        ("granska", "out/bomb.docx"),
+        1,
+        "out/bomb.docx: fel: ",
+        "komprimerad mer än 100:1",
+    ),
+    # 6. template limits on every path
+    template(
+        "template-nested-loops-over-a-list",
+        "{% set l = range(3000) | list %}"
+        "{% for a in l %}{% for b in l %}{% for c in l %}{% endfor %}{% endfor %}{% endfor %}\n",
+        ":1:1: fel: ",
+        "mallen tog mer än 5 sekunder",
+    ),
+    template(
+        "template-replace-grows",
+        "# P\n{{ ('x' * 1000) | replace('x', 'y' * 100000) }}\n",
+        ":2:1: fel: ",
+        "mallen försöker bygga en text på 100 000 000 tecken",
+    ),
+    template(
+        "template-center-width",
+        "# P\n{{ 'x' | center(10**10) }}\n",
+        ":2:1: fel: ",
+        "mallen försöker bygga en text på 10 000 000 000 tecken",
+    ),
+    template(
+        "template-format-width",
+        "# P\n{{ '%10000000000s' | format(1) }}\n",
+        ":2:1: fel: ",
+        "mallen försöker bygga en text",
+    ),
+    template(
+        "template-lipsum",
+        "# P\n{{ lipsum(10**7) }}\n",
+        ":2:1: fel: ",
+        "mallen försöker bygga en text",
+    ),
+    template(
+        "template-string-method-width",
+        "# P\n{{ 'x'.ljust(10**10) }}\n",
+        ":2:1: fel: ",
+        "mallen försöker bygga en text på 10 000 000 000 tecken",
+    ),
+    template(
+        "template-percent-width",
+        "# P\n{{ '%9999999999d' % 1 }}\n",
+        ":2:1: fel: ",
+        "mallen försöker bygga en text",
+    ),
+    # 8. no output overwrites another
+    Case(
+        "clash-visit-named-like-a-report",
+        {"visits/2023-06-07-arbetslik-aktivitet-uppfoljning.yaml": VISIT, REAL: VISIT},
+        ("render", "visits/2023-06-07-arbetslik-aktivitet-uppfoljning.yaml", "--out", "out"),
+        1,
+        "visits/2023-06-07-arbetslik-aktivitet-uppfoljning.yaml: fel: ",
+        f"som tjänsteskrivelsen om {REAL} redan skrev",
+        setup=lambda root: _report_first(root),
+        prerender=True,
+    ),
+    Case(
+        "clash-report-named-like-a-visit",
+        {"visits/2023-06-07-arbetslik-aktivitet-uppfoljning.yaml": VISIT, REAL: VISIT},
+        REPORT_REAL,
+        1,
+        f"{REAL}: fel: ",
+        "som visits/2023-06-07-arbetslik-aktivitet-uppfoljning.yaml redan skrev",
+        setup=lambda root: _render_first(root, "2023-06-07-arbetslik-aktivitet-uppfoljning"),
+    ),
+    Case(
+        "clash-names-differing-in-case",
+        {"visits/2023-06-08-Cafe.yaml": VISIT, "visits/2023-06-08-cafe.yaml": VISIT},
+        ("render", "--out", "out"),
+        1,
+        "visits/2023-06-08-cafe.yaml: fel: ",
+        "ger samma utfil ”2023-06-08-cafe” som visits/2023-06-08-Cafe.yaml",
+        prerender=True,
+        outputs=("out/2018-10-17-idrott-och-service.md",),
+    ),
+    Case(
+        "clash-names-differing-in-normalisation",
+        {"visits/2023-06-08-\u00e5sa.yaml": VISIT, "visits/2023-06-08-a\u030asa.yaml": VISIT},
+        ("render", "--out", "out"),
+        1,
+        "visits/2023-06-08-",
+        "ger samma utfil",
+        prerender=True,
+        outputs=("out/2018-10-17-idrott-och-service.md",),
+    ),
+    # 9. the minor ones
+    Case(
+        "new-operation-line-separator",
+        {},
+        new_args("Café\u2028Kungsgatan"),
+        2,
+        "--verksamhet: fel: ",
+        "radavgränsare (U+2028)",
+    ),
+    Case(
+        "name-with-bidi-override-refused",
+        {X: visit("  - Eva Ek", "  - Eva \u202eKE")},
+        ("validate", X),
+        1,
+        f"{X}:10:9: fel: ",
+        "styrtecken för skrivriktning (U+202E)",
+    ),
+    Case(
+        # The visit's own name fits; its tjänsteskrivelse's name is 12 characters longer.
+        "file-name-too-long-blames-the-file",
+        {"visits/2023-06-08-" + "a" * 235 + ".yaml": VISIT},
+        ("report", "visits/2023-06-08-" + "a" * 235 + ".yaml", "--out", "out"),
+        1,
+        "out/2023-06-08-" + "a" * 235 + "-uppfoljning.md: fel: ",
+        "filnamnet är för långt",
+    ),
+    Case(
+        "link-to-a-share-is-plain-text",
+        {REAL: answer("Se [mappen](smb://server/delad) och [webben](https://linkoping.se).")},
+        ("validate", REAL),
+        0,
+        f"{REAL}:12:1: varning: svar.individens-behov: ",
+        "länken till ”smb://server/delad” är ingen webbadress",
+    ),
+    Case(
+        "reference-with-dtd-refused",
+        {REFERENCE: _dtd_in_header, REAL: VISIT},
+        RENDER_REAL,
+        1,
+        f"{REFERENCE}: fel: ",
+        "har en DTD",
+        prerender=True,
+    ),
+]
+
+
+def _report_first(root: Path) -> None:
+    """The tjänsteskrivelse of the real visit, written before the clashing render."""
+    from click.testing import CliRunner
+
+    from nbesok.cli import cli
+
+    with _chdir(root):
+        result = CliRunner().invoke(cli, list(REPORT_REAL), prog_name="nbesok")
+    assert result.exit_code == 0, result.output
+
+
+def _render_first(root: Path, stem: str) -> None:
+    from click.testing import CliRunner
+
+    from nbesok.cli import cli
+
+    with _chdir(root):
+        args = ["render", f"visits/{stem}.yaml", "--out", "out"]
+        result = CliRunner().invoke(cli, args, prog_name="nbesok")
+    assert result.exit_code == 0, result.output
+
+
+def _chdir(root: Path) -> contextlib.AbstractContextManager[None]:
+    return contextlib.chdir(root)
+
+
 CASES: list[Case] = [
     # --- YAML syntax errors that people make
     render(
@@ -1163,4 +1621,5 @@ CASES: list[Case] = [
         "finns inte i protocols/",
     ),
     *PERSONNUMMER_CASES,
+    *RED_TEAM_CASES,
 ]

@@ -11,25 +11,33 @@ derandomized number of mutants; ``benchmarks/fuzz_long.py`` runs many more.
 from __future__ import annotations
 
 import contextlib
+import io
 import re
 import traceback
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
+import docx
+import yaml
 from click.testing import CliRunner
+from docx.document import Document
 from hypothesis import strategies as st
 from support import REPO_ROOT
 from support import copy_archive as copy_example_archive
 
+from nbesok import fragments, markup
 from nbesok.archive import Archive
 from nbesok.checks import check_protocol, check_visit
 from nbesok.cli import cli
 from nbesok.documents import document_for, reference_docx
 from nbesok.docx import markdown_to_docx
+from nbesok.docx.text import document_texts
 from nbesok.errors import Finding, NbesokError
 from nbesok.loading import load_protocol, load_visit
+from nbesok.models import Protocol, Visit
 from nbesok.paths import display_path
 
 from .cases import PN_DASH
@@ -236,6 +244,148 @@ mutations = st.builds(
 )
 
 Mutant = tuple[str, list[Mutation]]
+
+
+# Markdown that once broke a document: fences and comments left open, the templates' own
+# ::: markers, deep nesting, endless emphasis, links that should not be links.
+MARKDOWN_PAYLOADS: tuple[str, ...] = (
+    "```",
+    "```python\nkod",
+    "~~~",
+    "<!--",
+    "<!-- kommentar -->",
+    "<script>",
+    "<pre>",
+    "<?php",
+    "<![CDATA[",
+    ":::",
+    "::: Svar",
+    ":::: Hjälptext",
+    "> " * 25 + "djupt citat",
+    "\n".join("  " * level + "- nivå" for level in range(12)),
+    "*" * 300 + "a" + "*" * 300,
+    "_" * 200 + "b" + "_" * 200,
+    "[delad](smb://server/delad)",
+    "<ms-msdt:/id>",
+    "[ref]: \\\\server\\delad",
+    "[relativ](bilaga.pdf)",
+    "# Rubrik",
+    "###### Sjätte",
+    "| a | b |\n|---|---|\n| 1 | 2 |",
+    "1. ett\n2. två",
+    "    indragen kod",
+    "\\",
+    "&#0; &#xFFFF;",
+)
+ANSWER_WORD = re.compile(r"[A-Za-zÅÄÖåäöé]{4,}")
+
+
+@dataclass(frozen=True)
+class MarkdownEdit:
+    """Put ``payload`` into the answer (or summary) ``target`` at a fraction of its lines."""
+
+    target: float
+    at: float
+    payload: str
+
+
+markdown_edits = st.builds(
+    MarkdownEdit,
+    target=_places,
+    at=_places,
+    payload=st.one_of(
+        st.sampled_from(MARKDOWN_PAYLOADS),
+        st.lists(st.sampled_from(MARKDOWN_PAYLOADS), min_size=2, max_size=4).map("\n\n".join),
+    ),
+)
+VISIT_SOURCES = sorted(source for source in SOURCES if source.startswith("visits/"))
+
+
+def markdown_mutants(max_edits: int = 3) -> st.SearchStrategy[tuple[str, list[MarkdownEdit]]]:
+    """A real visit and the Markdown to put into its answers."""
+    return st.tuples(
+        st.sampled_from(VISIT_SOURCES), st.lists(markdown_edits, min_size=1, max_size=max_edits)
+    )
+
+
+def mutate_markdown(data: bytes, edits: Iterable[MarkdownEdit]) -> bytes:
+    """The visit with its answers edited, written back as a person would (``|`` blocks)."""
+    visit = yaml.safe_load(data.decode("utf-8"))
+    for edit in edits:
+        fields = [("svar", key) for key in sorted(visit.get("svar") or {})] + [
+            ("sammanfattning", None)
+        ]
+        field, key = fields[int(edit.target * len(fields))]
+        text = (visit[field][key] if key else visit.get(field)) or ""
+        lines = text.split("\n")
+        place = int(edit.at * (len(lines) + 1))
+        lines[place:place] = ["", *edit.payload.split("\n"), ""]
+        if key:
+            visit[field][key] = "\n".join(lines)
+        else:
+            visit[field] = "\n".join(lines)
+    return _dump(visit).encode("utf-8")
+
+
+def _dump(data: Any) -> str:
+    class Dumper(yaml.SafeDumper):
+        pass
+
+    def text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+        block = "\n" in value and not any(line.endswith(" ") for line in value.split("\n"))
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if block else None)
+
+    def day(dumper: yaml.SafeDumper, value: date) -> yaml.ScalarNode:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value.isoformat())
+
+    Dumper.add_representer(str, text)
+    Dumper.add_representer(date, day)
+    return yaml.dump(data, Dumper=Dumper, allow_unicode=True, sort_keys=False, width=10_000)
+
+
+def lost_text(visit: Visit, protocol: Protocol, document: Document) -> str | None:
+    """What of the visit a rendered document does not show, or None.
+
+    Every question must still be a heading (nothing swallowed the structure after an
+    answer), and every word of every answer, as a reader of that answer alone would see
+    it, must be somewhere in the document.
+    """
+    headings = {
+        paragraph.text
+        for paragraph in document.paragraphs
+        if paragraph.style is not None and paragraph.style.name.startswith("Heading")
+    }
+    for question in protocol.questions():
+        if question.question not in headings:
+            return f"frågan är ingen rubrik längre: {question.question}"
+    shown = "\n".join(document_texts(document))
+    for key, answer in visit.answers.items():
+        tree = markup.parse(fragments.close(answer or ""))
+        for word in ANSWER_WORD.findall(" ".join(markup.plain_texts(tree))):
+            if word not in shown:
+                return f"ordet ”{word}” ur svaret {key} saknas i dokumentet"
+    return None
+
+
+def run_markdown(root: Path, source: str, data: bytes) -> Outcome:
+    """Validate and render a visit with Markdown edits; nothing of it may be lost."""
+    with installed(root, source, data) as (target, involved):
+        archive = Archive(root)
+        try:
+            check = unlocated(check_visit(load_visit(target), archive, TODAY), involved)
+            if check:
+                return Outcome(failure=check)
+            document, _ = document_for(archive, target, TODAY, guidance=True)
+            word = docx.Document(
+                io.BytesIO(markdown_to_docx(document.markdown, reference_docx(archive)))
+            )
+            loaded = load_visit(target).model
+            lost = lost_text(loaded, archive.protocol(loaded.protocol).model, word)
+            return Outcome(failure=lost)
+        except NbesokError as error:
+            return Outcome(rejected=True, failure=unlocated(error.findings, involved))
+        except Exception:
+            return Outcome(failure=traceback.format_exc())
 
 
 def mutants(max_mutations: int = 4) -> st.SearchStrategy[Mutant]:

@@ -56,6 +56,8 @@ def snapshot(root: Path) -> dict[str, str]:
                 state[relative] = "link to " + os.readlink(path)
             elif path.is_dir():
                 state[relative] = "folder"
+            elif not path.is_file():
+                state[relative] = "special file"  # a FIFO would block a read
             else:
                 state[relative] = hashlib.sha256(path.read_bytes()).hexdigest()
     return state
@@ -64,6 +66,15 @@ def snapshot(root: Path) -> dict[str, str]:
 def changes(before: dict[str, str], after: dict[str, str]) -> set[str]:
     """Paths created, changed or removed between two snapshots."""
     return {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
+
+
+def document_text(path: Path) -> str:
+    """A written document as its reader sees it: a .docx through python-docx."""
+    if path.suffix != ".docx":
+        return path.read_text("utf-8")
+    from nbesok.docx.text import document_texts
+
+    return "\n".join(document_texts(docx.Document(str(path))))
 
 
 def assert_no_crash(result: Result) -> None:
@@ -103,6 +114,14 @@ def test_case(case: Case, in_archive: Path, rendered: Rendered, tmp_path: Path) 
     assert changes(before, after) <= allowed, "fler filer skrevs eller ändrades än väntat"
     for path in case.outputs:
         assert (in_archive / path).is_file()
+    for relative, texts in case.inside.items():
+        written = document_text(in_archive / relative)
+        for text in texts:
+            assert text in written, f"{relative} saknar ”{text}”"
+    for relative, texts in case.lacks.items():
+        written = document_text(in_archive / relative)
+        for text in texts:
+            assert text not in written, f"{relative} innehåller ”{text}”"
     if case.followup:
         followup = invoke(*case.followup)
         assert followup.exit_code == 0, followup.output

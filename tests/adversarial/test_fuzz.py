@@ -13,17 +13,24 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import nbesok.documents
+from nbesok.archive import Archive
 from nbesok.errors import finding
 
 from .fuzzing import (
+    MARKDOWN_PAYLOADS,
     SOURCES,
+    MarkdownEdit,
     Mutant,
     Mutation,
     copy_archive,
+    lost_text,
+    markdown_mutants,
     mutants,
     mutate,
+    mutate_markdown,
     run_cli,
     run_library,
+    run_markdown,
     unlocated,
 )
 
@@ -46,6 +53,41 @@ def test_the_library_takes_any_mutant(fuzz_archive: Path, mutant: Mutant) -> Non
     source, edits = mutant
     outcome = run_library(fuzz_archive, source, mutate(SOURCES[source], edits))
     assert outcome.failure is None, outcome.failure
+
+
+@settings(BOUNDED, max_examples=60)
+@given(mutant=markdown_mutants())
+def test_no_markdown_in_an_answer_loses_text_or_structure(
+    fuzz_archive: Path, mutant: tuple[str, list[MarkdownEdit]]
+) -> None:
+    source, edits = mutant
+    outcome = run_markdown(fuzz_archive, source, mutate_markdown(SOURCES[source], edits))
+    assert outcome.failure is None, outcome.failure
+
+
+@pytest.mark.parametrize("payload", MARKDOWN_PAYLOADS)
+def test_each_markdown_payload_alone_keeps_the_document(fuzz_archive: Path, payload: str) -> None:
+    source = "visits/2023-06-07-arbetslik-aktivitet.yaml"
+    edit = MarkdownEdit(target=0.0, at=0.5, payload=payload)
+
+    outcome = run_markdown(fuzz_archive, source, mutate_markdown(SOURCES[source], [edit]))
+
+    assert outcome.failure is None, outcome.failure
+
+
+def test_a_swallowed_document_is_a_failure(fuzz_archive: Path) -> None:
+    """The harness can fail: a document cut short after the first answer is caught."""
+    import docx as python_docx
+
+    from nbesok.loading import load_visit
+
+    source = fuzz_archive / "visits/2023-06-07-arbetslik-aktivitet.yaml"
+    visit = load_visit(source).model
+    protocol = Archive(fuzz_archive).protocol(visit.protocol).model
+    cut = python_docx.Document()
+    cut.add_heading(protocol.questions()[0].question, level=2)
+
+    assert lost_text(visit, protocol, cut) is not None
 
 
 @settings(BOUNDED, max_examples=25)

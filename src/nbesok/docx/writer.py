@@ -483,14 +483,22 @@ class _Renderer:
         )
 
 
+# Word (and python-docx) keep at most 255 characters in a text property.
+_PROPERTY_LENGTH = 255
+
+
+def _fit(text: str) -> str:
+    return text if len(text) <= _PROPERTY_LENGTH else text[: _PROPERTY_LENGTH - 1] + "…"
+
+
 def _set_properties(document: Document, properties: markup.Properties) -> None:
     core = document.core_properties
-    core.title = properties.title
-    core.author = properties.author
-    core.last_modified_by = properties.author
-    core.subject = properties.subject
-    core.keywords = properties.keywords
-    core.language = properties.lang
+    core.title = _fit(properties.title)
+    core.author = _fit(properties.author)
+    core.last_modified_by = _fit(properties.author)
+    core.subject = _fit(properties.subject)
+    core.keywords = _fit(properties.keywords)
+    core.language = _fit(properties.lang)
     core.revision = 1
     core.created = core.modified = properties.date.replace(tzinfo=None)
 
