@@ -120,6 +120,8 @@ def set_defaults(document: Any) -> None:
     run.append(run_properties)
     paragraph = element("w:pPrDefault")
     paragraph_properties = element("w:pPr")
+    # Widow and orphan control everywhere: no last line of a paragraph alone on a page.
+    paragraph_properties.append(element("w:widowControl"))
     paragraph_properties.append(element("w:spacing", after="0", line="240", lineRule="auto"))
     paragraph.append(paragraph_properties)
     defaults.append(run)
@@ -203,23 +205,25 @@ def shading(fill: str) -> Any:
 
 
 def apply_table_look(style: Any, spec: Style) -> None:
-    """Grid lines and a bold header row. Without vertical lines the side and inner
-    vertical lines are "nil", not merely absent, so that a base style restyled in Word
-    cannot bring them back."""
+    """Lines, and bold headers in the first row or the first column. Lines a style does
+    not draw are "nil", not merely absent, so that a base style restyled in Word cannot
+    bring them back."""
     assert spec.table is not None
     table = spec.table
     properties = element("w:tblPr")
     borders = element("w:tblBorders")
     for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
         horizontal = side in ("top", "bottom", "insideH")
-        if table.vertical_lines or horizontal:
+        if table.lines == "grid" or (table.lines == "horizontal" and horizontal):
             borders.append(
                 element(f"w:{side}", val="single", sz="4", space="0", color=table.line_color)
             )
         else:
             borders.append(element(f"w:{side}", val="nil"))
     properties.append(borders)
-    first_row = element("w:tblStylePr", type="firstRow")
+    first_row = element(
+        "w:tblStylePr", type="firstRow" if table.header == "row" else "firstCol"
+    )
     run = element("w:rPr")
     run.append(element("w:b"))
     run.append(element("w:bCs"))

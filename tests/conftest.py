@@ -83,7 +83,7 @@ class Rendered:
 # tjänsteskrivelse for one visit and a season compilation.
 RENDER_COMMANDS = (
     ("render", "visits/", "protocols/"),
-    ("report", "visits/2023-06-07-arbetslik-aktivitet.yaml"),
+    ("report", "visits/2023-06-07-arbetslik-aktivitet.yaml", "--per", "2024-01-15"),
     ("report", "--period", "2018/19", "--per", "2019-06-30"),
 )
 RENDERED_NAMES = (

@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import RENDERED_NAMES, Rendered
 from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from openxml_audit import OpenXmlValidator
 from support import invoke
 
@@ -176,3 +177,35 @@ def test_the_templates_readme_names_every_style(repo_root: Path) -> None:
         return style.name in text or style.name.lower() in text
 
     assert [style.name for style in STYLES if not named(style)] == []
+
+
+def test_a_logo_in_the_reference_header_reaches_every_document(
+    in_archive: Path, runner: CliRunner, validator: OpenXmlValidator
+) -> None:
+    """A municipality puts its logo in referens.docx's header (templates/README.md)."""
+    from PIL import Image
+
+    logo = io.BytesIO()
+    Image.new("RGB", (120, 40), (0, 94, 158)).save(logo, format="PNG")
+    reference = docx.Document(str(in_archive / "templates" / "referens.docx"))
+    header = reference.sections[0].header
+    header.paragraphs[0].insert_paragraph_before().add_run().add_picture(
+        io.BytesIO(logo.getvalue()), width=docx.shared.Mm(30)
+    )
+    reference.save(str(in_archive / "templates" / "referens.docx"))
+
+    visit = "visits/2023-06-07-arbetslik-aktivitet.yaml"
+    result = invoke(runner, "render", visit, "--format", "docx")
+    assert result.exit_code == 0, result.output
+
+    path = in_archive / "out" / "2023-06-07-arbetslik-aktivitet.docx"
+    written_header = docx.Document(str(path)).sections[0].header
+    (blip,) = written_header._element.xpath(".//a:blip")
+    image = written_header.part.related_parts[blip.get(qn("r:embed"))]
+    assert image.blob == logo.getvalue()
+    fields = " ".join(
+        written_header._element.xpath(".//w:instrText/text() | .//w:fldSimple/@w:instr")
+    )
+    assert "PAGE" in fields and "NUMPAGES" in fields  # "2 (5)" is still there
+    audit = validator.validate(path)
+    assert (audit.error_count, audit.warning_count) == (0, 0)

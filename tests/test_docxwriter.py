@@ -290,7 +290,7 @@ def test_table_has_style_repeating_header_row_and_cell_styles() -> None:
         [p.style.name for cell in row.cells for p in cell.paragraphs if p.style]
         for row in table.rows
     ]
-    assert cell_styles == [["Tabellrubrik"] * 2, ["Tabelltext"] * 2, ["Tabelltext"] * 2]
+    assert cell_styles == [["Table Heading"] * 2, ["Table Contents"] * 2, ["Table Contents"] * 2]
     strong = table.rows[1].cells[1].paragraphs[0].runs[0]
     assert strong.style is not None and strong.style.name == "Strong"
 
@@ -528,8 +528,8 @@ def test_reference_is_small_and_has_the_styles_nbesok_uses() -> None:
         "Följdfråga",
         "Svar",
         "Skrivutrymme",
-        "Tabelltext",
-        "Tabellrubrik",
+        "Table Contents",
+        "Table Heading",
         "Kod",
         "Avdelare",
         "Fältetikett",

@@ -12,6 +12,11 @@ from nbesok.loading import load_visit
 from nbesok.names import MAX_SLUG
 
 PROTOCOLS = ["arbetslik-aktivitet-2023", "arbetsmarknad-och-integration-2018-19"]
+# A date inside each protocol's season.
+IN_SEASON = {
+    "arbetslik-aktivitet-2023": "2023-09-14",
+    "arbetsmarknad-och-integration-2018-19": "2018-11-20",
+}
 
 
 def new(protocol: str, operation: str, when: str) -> Result:
@@ -180,9 +185,10 @@ def test_a_missing_option_is_a_usage_error(in_archive: Path) -> None:
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)
 def test_new_then_validate_leaves_only_unfilled_warnings(in_archive: Path, protocol: str) -> None:
-    created = new(protocol, "Arbetslik aktivitet", "2024-05-02")
+    day = IN_SEASON[protocol]  # a date outside the protocol's season is a warning of its own
+    created = new(protocol, "Arbetslik aktivitet", day)
     assert created.exit_code == 0, created.output
-    path = "visits/2024-05-02-arbetslik-aktivitet.yaml"
+    path = f"visits/{day}-arbetslik-aktivitet.yaml"
 
     result = CliRunner().invoke(cli, ["validate", path], prog_name="nbesok")
 
@@ -219,7 +225,7 @@ def test_the_scaffold_has_one_empty_answer_per_question(in_archive: Path, protoc
 
 
 def test_the_whole_archive_still_validates_after_new(in_archive: Path) -> None:
-    new("arbetslik-aktivitet-2023", "Åtgärd för öar", "2024-05-02")
+    new("arbetslik-aktivitet-2023", "Åtgärd för öar", IN_SEASON["arbetslik-aktivitet-2023"])
 
     plain = CliRunner().invoke(cli, ["validate"], prog_name="nbesok")
     strict = CliRunner().invoke(cli, ["validate", "--strict"], prog_name="nbesok")

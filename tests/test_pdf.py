@@ -23,8 +23,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner, Result
-from conftest import Rendered
+from conftest import RENDERED_NAMES, Rendered
 from docx import Document
 from support import missing_tool
 
@@ -64,9 +65,9 @@ def poppler(tool: str, *args: str) -> str:
 def pdfs(
     rendered: Rendered, libreoffice: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, Path]:
-    """Both real visits and the season report, converted in one batch."""
+    """Every kind of document of the example archive, converted in one batch."""
     out = tmp_path_factory.mktemp("pdf")
-    names = (*VISITS, SEASON)
+    names = RENDERED_NAMES
     written = convert_to_pdf([rendered.docx(name) for name in names], out, libreoffice=libreoffice)
     assert written == [out / f"{name}.pdf" for name in names]
     return dict(zip(names, written, strict=True))
@@ -112,7 +113,7 @@ def questions_and_answers(archive: Path, name: str) -> Iterator[str]:
 # Real conversions
 
 
-@pytest.mark.parametrize("name", [*VISITS, SEASON])
+@pytest.mark.parametrize("name", RENDERED_NAMES)
 def test_the_pdf_is_pdfa_2b(pdfs: dict[str, Path], name: str) -> None:
     xmp = poppler("pdfinfo", "-meta", str(pdfs[name]))
 
@@ -121,7 +122,7 @@ def test_the_pdf_is_pdfa_2b(pdfs: dict[str, Path], name: str) -> None:
     assert "pdfuaid" not in xmp  # nothing verifies PDF/UA, so nothing claims it
 
 
-@pytest.mark.parametrize("name", [*VISITS, SEASON])
+@pytest.mark.parametrize("name", RENDERED_NAMES)
 def test_the_pdf_is_tagged_with_the_document_title(
     pdfs: dict[str, Path], rendered: Rendered, name: str
 ) -> None:
@@ -133,7 +134,7 @@ def test_the_pdf_is_tagged_with_the_document_title(
     assert pdf["Title"] == title
 
 
-@pytest.mark.parametrize("name", [*VISITS, SEASON])
+@pytest.mark.parametrize("name", RENDERED_NAMES)
 def test_the_pdf_shows_its_title_and_speaks_swedish(pdfs: dict[str, Path], name: str) -> None:
     # poppler prints neither; LibreOffice writes the catalog uncompressed, so read it.
     data = pdfs[name].read_bytes()
@@ -142,7 +143,7 @@ def test_the_pdf_shows_its_title_and_speaks_swedish(pdfs: dict[str, Path], name:
     assert re.search(rb"/Lang\s*\(sv-SE\)", data)
 
 
-@pytest.mark.parametrize("name", [*VISITS, SEASON])
+@pytest.mark.parametrize("name", RENDERED_NAMES)
 def test_every_font_is_embedded(pdfs: dict[str, Path], name: str) -> None:
     lines = poppler("pdffonts", str(pdfs[name])).splitlines()
     fonts = lines[lines.index(next(line for line in lines if line.startswith("---"))) + 1 :]
@@ -189,6 +190,84 @@ def test_the_pdf_structure_has_headings_and_table_headers(pdfs: dict[str, Path])
 
     assert {"H1", "H2", "Table", "TR", "TH", "TD", "L", "LI"} <= elements
     assert "/Scope /Column" in structure
+
+
+@pytest.mark.parametrize("name", RENDERED_NAMES)
+def test_the_visible_title_is_the_first_heading(
+    pdfs: dict[str, Path], rendered: Rendered, name: str
+) -> None:
+    title = Document(str(rendered.docx(name))).core_properties.title
+    structure = poppler("pdfinfo", "-struct-text", str(pdfs[name])).splitlines()
+    elements = [line.strip() for line in structure if line.strip()]
+
+    assert elements[:2] == ["Document", "H1 (block):"], elements[:4]
+    # The heading's text, one quoted line per printed line, up to the next element.
+    lines: list[str] = []
+    for line in elements[2:]:
+        if line.startswith('"'):
+            lines.append(line[1:-1])
+        elif lines:
+            break
+    assert "".join(lines) == title
+
+
+@pytest.mark.parametrize("name", RENDERED_NAMES)
+def test_nothing_is_painted_outside_the_structure(pdfs: dict[str, Path], name: str) -> None:
+    """PDF/UA §7.1: every mark on a page is tagged content or an artifact."""
+    import pikepdf
+
+    painting = {"S", "s", "f", "F", "f*", "B", "B*", "b", "b*", "Tj", "TJ", "'", '"', "Do", "sh"}
+    untagged: list[tuple[int, str]] = []
+    with pikepdf.open(pdfs[name]) as pdf:
+        for number, page in enumerate(pdf.pages, start=1):
+            open_marks = 0
+            for instruction in pikepdf.parse_content_stream(page):
+                op = str(instruction.operator)
+                if op in ("BDC", "BMC"):
+                    open_marks += 1
+                elif op == "EMC":
+                    open_marks = max(open_marks - 1, 0)
+                elif op in painting and open_marks == 0:
+                    untagged.append((number, op))
+
+    assert untagged == [], f"otaggat innehåll (sida, operator): {untagged[:10]}"
+
+
+@pytest.mark.parametrize("name", RENDERED_NAMES)
+def test_the_keywords_are_whole(pdfs: dict[str, Path], rendered: Rendered, name: str) -> None:
+    # The published Markdown's front matter is the source of the keywords.
+    markdown = (rendered.out / f"{name}.md").read_text("utf-8")
+    front = yaml.safe_load(markdown.split("---\n")[1])
+
+    # Inside a keyword the spaces are non-breaking: LibreOffice splits at plain ones.
+    keywords = info(pdfs[name])["Keywords"].replace("\u00a0", " ")
+    assert [word.strip() for word in keywords.split(",")] == [
+        str(word) for word in front["keywords"]
+    ]
+
+
+@pytest.mark.parametrize("name", RENDERED_NAMES)
+def test_no_word_in_a_table_is_broken_across_lines(
+    pdfs: dict[str, Path], rendered: Rendered, name: str
+) -> None:
+    """Columns fit their longest word: "Bildningsnämnd|en" would hide it from search.
+
+    The layout text keeps line ends as they are (plain pdftotext joins hyphenated
+    lines); a line may still break after a hyphen that is in the text.
+    """
+    piece = re.compile(r"[^\s\-\u2010\u2011]+")
+    text = poppler("pdftotext", "-layout", "-enc", "UTF-8", str(pdfs[name]), "-")
+    printed = set(piece.findall(text))
+    words = [
+        word
+        for table in Document(str(rendered.docx(name))).tables
+        for row in table.rows
+        for cell in row.cells
+        for word in piece.findall(cell.text)
+    ]
+
+    assert words
+    assert [word for word in words if word not in printed] == []
 
 
 def test_the_batch_leaves_only_the_pdfs(pdfs: dict[str, Path]) -> None:

@@ -118,27 +118,57 @@ def expected_document(
 ) -> list[Block]:
     """The (style, text) sequence a protocol document or blank form must have, built from
     the YAML alone (answers must be plain paragraphs, as in the 2018 visit)."""
-    expected: list[Block] = [("Title", protocol["titel"])]
+    if visit is None:
+        expected: list[Block] = [
+            ("Title", protocol["titel"]),
+            ("Subtitle", f"Blankett för nämndbesök {protocol['period']}"),
+        ]
+    else:
+        title = f"Nämndbesök hos {visit['verksamhet']} {visit['besöksdatum']}"
+        expected = [("Title", title), ("Subtitle", protocol["titel"])]
     expected += [("Body Text", text) for text in paragraphs_of(protocol.get("inledning"))]
     if protocol.get("underlag"):
         expected.append(("Body Text", "Underlag inför besöken:"))
         expected += [("List Paragraph", item) for item in protocol["underlag"]]
-    expected.append(TABLE)
+    expected += [("Heading 1", "Besöksuppgifter"), TABLE]
     for section in protocol["avsnitt"]:
         expected.append(("Heading 1", section["rubrik"]))
         expected += [("Body Text", text) for text in paragraphs_of(section.get("text"))]
         for question in section["frågor"]:
             expected.append(("Heading 2", question["fråga"]))
-            expected += [("Följdfråga", text) for text in question.get("följdfrågor", [])]
+            if question.get("följdfrågor"):
+                expected.append(("Fältetikett", "Följdfrågor:"))
+                expected += [("Följdfråga", text) for text in question["följdfrågor"]]
             if guidance:
+                guidance_text = paragraphs_of(question.get("hjälptext"))
                 expected += [
-                    ("Hjälptext", text) for text in paragraphs_of(question.get("hjälptext"))
+                    ("Hjälptext", f"Hjälptext: {text}" if number == 0 else text)
+                    for number, text in enumerate(guidance_text)
                 ]
             if visit is None:
                 expected.append(("Skrivutrymme", "Anteckningar:"))
             else:
                 answer = paragraphs_of(visit["svar"].get(question["id"]))
                 expected += [("Svar", text) for text in answer] or [("Svar", UNANSWERED)]
+    if visit is not None and visit.get("sammanfattning"):
+        expected.append(("Heading 1", "Sammanfattning"))
+        expected += [("Body Text", text) for text in paragraphs_of(visit["sammanfattning"])]
+    if visit is not None and visit.get("uppföljning"):
+        day = visit["besöksdatum"]
+        overdue = sum(
+            1 for item in visit["uppföljning"] if item["senast"] < day and item["status"] != "klar"
+        )
+        expected.append(("Heading 1", "Uppföljning"))
+        noun = "punkt har" if overdue == 1 else "punkter har"
+        state = "klar" if overdue == 1 else "klara"
+        expected.append(
+            (
+                "Tabellinledning",
+                f"Status per {day}: {overdue} {noun} passerat sitt slutdatum "
+                f"utan att vara {state}.",
+            )
+        )
+        expected.append(TABLE)
     return expected
 
 
@@ -191,11 +221,19 @@ def cell_texts(node: Any) -> Iterator[str]:
 
 
 def docx_words(path: Path) -> list[str]:
+    """The words of the part of a visit's document that the source document also has:
+    everything before the summary and follow-up nbesok adds, without nbesok's own title
+    (the template's title follows as the subtitle) and section and guidance labels."""
     document = docx.Document(str(path))
     parts: list[str] = []
     for element in document.element.body.iterchildren():
         if element.tag == qn("w:p"):
-            parts.append(Paragraph(element, document).text)
+            paragraph = Paragraph(element, document)
+            style = paragraph.style.name if paragraph.style else ""
+            if (style, paragraph.text) == ("Heading 1", "Sammanfattning"):
+                break
+            if style != "Title" and (style, paragraph.text) != ("Heading 1", "Besöksuppgifter"):
+                parts.append(paragraph.text.removeprefix("Hjälptext: "))
         elif element.tag == qn("w:tbl"):
             for row in Table(element, document).rows:
                 parts.extend(cell.text for cell in row.cells)
@@ -250,7 +288,12 @@ def test_the_2023_protocol_keeps_the_headings_and_lists_of_its_answers(
     texts = [text for _, text in found]
     first_answer = texts.index("De interna platserna är uppdelade på fyra enheter:")
 
-    assert [text for style, text in found if style == "Heading 1"] == ["Frågor"]
+    assert [text for style, text in found if style == "Heading 1"] == [
+        "Besöksuppgifter",
+        "Frågor",
+        "Sammanfattning",
+        "Uppföljning",
+    ]
     assert [text for style, text in found if style == "Heading 3"] == [
         "Interna platser",
         "HR Arbetsmarknad",
@@ -308,18 +351,22 @@ def test_the_header_table_holds_the_visit_under_the_protocol_s_labels(
 ) -> None:
     path = rendered.docx(name)
 
-    assert tables(path) == [
-        [
-            ["Uppgift", "Ifyllt"],
-            [label, operation],
-            ["Deltagande ledamöter", members],
-            ["Deltagande tjänsteperson", officials],
-            ["Besöksdatum", day],
-            ["Eventuell länk till hemsida", ""],
-        ]
+    details = tables(path)[0]
+    assert details == [
+        [label, operation],
+        ["Deltagande ledamöter", members],
+        ["Deltagande tjänsteperson", officials],
+        ["Besöksdatum", day],
+        ["Eventuell länk till hemsida", ""],
     ]
-    assert table_styles(path) == ["Besöksuppgifter"]
-    assert f"| {label} | {operation} |" in (rendered.out / f"{name}.md").read_text("utf-8")
+    assert table_styles(path)[0] == "Besöksuppgifter"
+    # The labels are row headers: no header row, the first column in the heading style.
+    table = docx.Document(str(path)).tables[0]
+    assert table.rows[0]._tr.find(f"{qn('w:trPr')}/{qn('w:tblHeader')}") is None
+    look = table._tbl.tblPr.find(qn("w:tblLook"))
+    assert (look.get(qn("w:firstColumn")), look.get(qn("w:firstRow"))) == ("1", "0")
+    assert {row.cells[0].paragraphs[0].style.name for row in table.rows} == {"Table Heading"}
+    assert f"- **{label}:** {operation}" in (rendered.out / f"{name}.md").read_text("utf-8")
 
 
 @pytest.mark.parametrize(
@@ -331,14 +378,16 @@ def test_a_blank_form_has_empty_header_fields_under_the_protocol_s_labels(
     (table,) = tables(rendered.docx(name))
 
     assert [row[0] for row in table] == [
-        "Uppgift",
         label,
         "Deltagande ledamöter",
         "Deltagande tjänsteperson",
         "Besöksdatum",
         "Eventuell länk till hemsida",
     ]
-    assert [row[1] for row in table[1:]] == [""] * 5
+    assert [row[1] for row in table] == [""] * 5
+    # Each empty value is a row high enough to write in by hand.
+    for row in docx.Document(str(rendered.docx(name))).tables[0].rows:
+        assert row.height is not None and row.height.cm >= 0.8
 
 
 def test_guidance_and_answers_have_their_own_styles(rendered: Rendered) -> None:
@@ -353,7 +402,8 @@ def test_guidance_and_answers_have_their_own_styles(rendered: Rendered) -> None:
     answers = [text for answer in visit["svar"].values() for text in paragraphs_of(answer)]
     path = rendered.docx(VISIT_2018)
 
-    assert styles_of(path, "Hjälptext") == guidance
+    # Guidance opens with its label, so that it stands apart also without its style.
+    assert styles_of(path, "Hjälptext") == [f"Hjälptext: {text}" for text in guidance]
     assert styles_of(path, "Svar") == answers
 
 
@@ -375,15 +425,15 @@ def test_every_question_of_a_blank_form_is_followed_by_writing_room(rendered: Re
     [
         (
             VISIT_2018,
-            "Dokumentationsmall för genomförande av nämndbesök inom arbetsmarknad och "
-            "integration 2018/19",
+            # A visit's document is titled after the visit, not the template.
+            "Nämndbesök hos Idrott- och service 2018-10-17",
             "Anja Lindahl, Christina Björkman",
             "Nämndbesök hos Idrott- och service 2018-10-17",
             date(2018, 10, 17),
         ),
         (
             VISIT_2023,
-            "Dokumentationsmall nämndbesök; Arbetslik aktivitet",
+            "Nämndbesök hos Arbetslik aktivitet 2023-06-07",
             "Robert Obing, Petra Myrinder, Hazhar Maroufi, Henrik Johansson, Sandy Oueis, "
             "Kaisa Halldan",
             "Nämndbesök hos Arbetslik aktivitet 2023-06-07",
@@ -395,7 +445,7 @@ def test_every_question_of_a_blank_form_is_followed_by_writing_room(rendered: Re
             "integration 2018/19",
             "Bildningsnämnden",
             "Blankett för nämndbesök 2018/19",
-            date(2018, 1, 1),
+            date(2018, 7, 1),  # the first day of the season 2018/19
         ),
         (
             FORM_2023,
@@ -457,17 +507,24 @@ def test_pandoc_reads_back_headings_lists_and_the_table(rendered: Rendered, name
     lists = [[stringify(item) for item in b["c"]] for b in read if b["t"] == "BulletList"]
     read_tables = [list(cell_texts(b["c"])) for b in read if b["t"] == "Table"]
 
-    expected_headings = []
+    # pandoc reads the Title as a heading too (its outline level makes it the PDF's H1).
+    visit = read_yaml(rendered.archive / "visits" / f"{name}.yaml")
+    expected_headings = [(1, "Besöksuppgifter")]
     for section in protocol["avsnitt"]:
         expected_headings.append((1, section["rubrik"]))
         expected_headings += [(2, question["fråga"]) for question in section["frågor"]]
-    assert [h for h in headings if h[0] <= 2] == expected_headings
+    expected_headings += [(1, "Sammanfattning"), (1, "Uppföljning")]
+    title = f"Nämndbesök hos {visit['verksamhet']} {visit['besöksdatum']}"
+    assert [h for h in headings if h[0] <= 2 and h[1] != title] == expected_headings
     assert lists[0] == protocol["underlag"]
-    assert len(read_tables) == 1
-    assert read_tables[0][:2] == ["Uppgift", "Ifyllt"]
-    visit = read_yaml(rendered.archive / "visits" / f"{name}.yaml")
-    assert visit["verksamhet"] in read_tables[0]
+    assert len(read_tables) == 2  # the visit's details and its follow-up items
+    assert read_tables[0][:2] == [
+        protocol.get("etiketter", {}).get("verksamhet", "Verksamhet"),
+        visit["verksamhet"],
+    ]
     assert visit["besöksdatum"].isoformat() in read_tables[0]
+    items = {item["punkt"] for item in visit["uppföljning"]}
+    assert {text for text in read_tables[1] if text in items} == items
     if name == VISIT_2023:
         assert [h for h in headings if h[0] == 3] == [
             (3, "Interna platser"),
@@ -475,8 +532,9 @@ def test_pandoc_reads_back_headings_lists_and_the_table(rendered: Rendered, name
             (3, "Externa platser"),
             (3, "OSA"),
         ]
-        assert lists[1][0] == "Produktion - utgår från Dvärggatan"
-        assert len(lists[1]) == 4
+        (places,) = [items for items in lists if items[0].startswith("Produktion")]
+        assert places[0] == "Produktion - utgår från Dvärggatan"
+        assert len(places) == 4
 
 
 @pytest.mark.parametrize("name", [FORM_2018, FORM_2023])
@@ -489,8 +547,11 @@ def test_pandoc_reads_back_a_blank_form(rendered: Rendered, name: str) -> None:
         questions
     )
     assert sum(b["t"] == "Table" for b in read) == 1
+    follow_ups = [
+        f for s in protocol["avsnitt"] for q in s["frågor"] for f in q.get("följdfrågor", [])
+    ]
     assert [stringify(i) for b in read if b["t"] == "BulletList" for i in b["c"]] == (
-        protocol["underlag"]
+        protocol["underlag"] + follow_ups
     )
 
 
@@ -695,9 +756,9 @@ def test_a_diarienummer_gets_its_own_header_row(in_archive: Path, runner: CliRun
 
     render_ok(runner, f"visits/{VISIT_2023}.yaml")
 
-    (table,) = tables(in_archive / "out" / f"{VISIT_2023}.docx")
+    table = tables(in_archive / "out" / f"{VISIT_2023}.docx")[0]
     assert table[-1] == ["Diarienummer", "AMN 2023-123"]
-    assert len(table) == 7
+    assert len(table) == 6
 
 
 def _visit_with(archive: Path, **fields: Any) -> str:
@@ -714,20 +775,20 @@ def _visit_with(archive: Path, **fields: Any) -> str:
 @pytest.mark.parametrize(
     ("fields", "row", "cell"),
     [
-        ({"verksamhet": "A | B"}, 1, "A | B"),
-        ({"verksamhet": "Rad ett\nRad två"}, 1, "Rad ett Rad två"),
-        ({"verksamhet": "# Rubrik"}, 1, "# Rubrik"),
+        ({"verksamhet": "A | B"}, 0, "A | B"),
+        ({"verksamhet": "Rad ett\nRad två"}, 0, "Rad ett Rad två"),
+        ({"verksamhet": "# Rubrik"}, 0, "# Rubrik"),
         (
             {"verksamhet": "*Kursiv* [länk](https://x.se) <b>"},
-            1,
+            0,
             "*Kursiv* [länk](https://x.se) <b>",
         ),
         (
             {"ledamöter": ["Anna | Berg (S)", "Bo\nBergström (M)"]},
-            2,
+            1,
             "Anna | Berg (S) och Bo Bergström (M)",
         ),
-        ({"tjänstepersoner": ["# Olle", "Lisa | Ek"]}, 3, "# Olle och Lisa | Ek"),
+        ({"tjänstepersoner": ["# Olle", "Lisa | Ek"]}, 2, "# Olle och Lisa | Ek"),
     ],
 )
 def test_header_values_cannot_break_the_document_s_structure(
@@ -738,16 +799,19 @@ def test_header_values_cannot_break_the_document_s_structure(
     render_ok(runner, f"visits/{stem}.yaml")
 
     path = in_archive / "out" / f"{stem}.docx"
-    (table,) = tables(path)
-    assert len(table) == 6
+    table = tables(path)[0]
+    assert len(table) == 5
     assert all(len(cells) == 2 for cells in table)
     assert table[row][1] == cell
     found = blocks(path)
     assert [text for style, text in found if style == "Heading 1"] == [
+        "Besöksuppgifter",
         "Gemensamma förbättringsområden från bildningsnämndens verksamhetsberättelse",
         "Arbetsmarknad och integration",
+        "Sammanfattning",
+        "Uppföljning",
     ]
-    assert len([style for style, _ in found if style.startswith("Heading")]) == 7
+    assert len([style for style, _ in found if style.startswith("Heading")]) == 10
     body = (in_archive / "out" / f"{stem}.md").read_text("utf-8").split("---\n", 2)[2]
     assert not re.search(r"^#+ (Rubrik|Olle)", body, re.MULTILINE)
 

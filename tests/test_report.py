@@ -12,7 +12,7 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -352,7 +352,7 @@ def test_the_season_compilation_equals_the_golden_file(season: Season) -> None:
 def test_a_visit_report_is_written_next_to_the_visit_s_documents(
     in_archive: Path, runner: CliRunner
 ) -> None:
-    result = report_ok(runner, f"visits/{VISIT_2023}.yaml")
+    result = report_ok(runner, f"visits/{VISIT_2023}.yaml", "--per", "2024-01-15")
 
     assert result.stdout.splitlines() == [
         f"Skrev out/{REPORT_2023}.md",
@@ -364,7 +364,7 @@ def test_a_visit_report_is_written_next_to_the_visit_s_documents(
     core = open_docx(path).core_properties
     assert core.title == title
     assert core.language == "sv-SE"
-    assert core.created.date() == date(2023, 6, 7)
+    assert core.created.date() == date(2024, 1, 15)  # dated --per when --datum is not given
     assert (
         (in_archive / "out" / f"{REPORT_2023}.md")
         .read_text("utf-8")
@@ -381,12 +381,9 @@ def test_a_visit_report_has_the_sections_of_a_tjänsteskrivelse(rendered: Render
         "decimal",
         "Informationen noteras.",
     )
-    assert section(found, "Beslutsunderlag") == [
-        ("List Paragraph", f"Protokoll från nämndbesök, {VISIT_2023}.docx")
-    ]
-    assert ("bullet", f"Protokoll från nämndbesök, {VISIT_2023}.docx") in list_formats(
-        rendered.out / f"{REPORT_2023}.docx"
-    )
+    underlag = f"Protokoll från nämndbesöket hos Arbetslik aktivitet 2023-06-07 ({VISIT_2023}.docx)"
+    assert section(found, "Beslutsunderlag") == [("Beslutsunderlag", underlag)]
+    assert ("bullet", underlag) in list_formats(rendered.out / f"{REPORT_2023}.docx")
 
 
 def test_the_answers_for_the_committee_are_the_case(rendered: Rendered) -> None:
@@ -421,20 +418,32 @@ def test_the_follow_up_table_lists_the_visit_s_items(rendered: Rendered) -> None
     visit = read_yaml(rendered.archive / "visits" / f"{VISIT_2023}.yaml")
     path = rendered.out / f"{REPORT_2023}.docx"
 
+    # One visit: its verksamhet is in the title, not repeated on every row.
     assert uppföljning_table(path) == [
-        ["Verksamhet", "Punkt", "Ansvarig", "Senast", "Status"],
+        ["Punkt", "Ansvarig", "Senast", "Status"],
         *[
             [
-                visit["verksamhet"],
                 item["punkt"],
                 item["ansvarig"],
                 str(item["senast"]),
-                item["status"],
+                item["status"] + (" (försenad)" if item["senast"] < date(2024, 1, 15) else ""),
             ]
             for item in visit["uppföljning"]
         ],
     ]
     assert "[tabell]" in [style for style, _ in section(blocks(path), "Uppföljning")]
+
+
+def test_per_marks_overdue_items_in_a_visit_report(in_archive: Path, runner: CliRunner) -> None:
+    visit = read_yaml(in_archive / "visits" / f"{VISIT_2023}.yaml")
+    due = sorted({item["senast"] for item in visit["uppföljning"]})
+    assert len(due) == 2  # 2023-12-31 and 2024-03-31
+
+    for per, late in [(due[0], 0), (due[0] + timedelta(days=1), 2), (due[1] + timedelta(1), 3)]:
+        out = f"ut-{per.isoformat()}"
+        report_ok(runner, f"visits/{VISIT_2023}.yaml", "--per", per.isoformat(), "--out", out)
+        table = uppföljning_table(in_archive / out / f"{REPORT_2023}.docx")
+        assert sum(row[-1].endswith(" (försenad)") for row in table[1:]) == late, per
 
 
 @pytest.mark.parametrize("name", [REPORT_2023, "sammanstallning-2018-19"])
@@ -532,12 +541,13 @@ def test_a_diarienummer_is_shown_when_the_visit_has_one(
     report_ok(runner, f"visits/{VISIT_2023}.yaml")
 
     path = in_archive / "out" / f"{REPORT_2023}.docx"
-    found = blocks(path)
-    assert found[1] == ("Diarienummer", "Diarienummer: AMN 2023-123")
+    head = tables(path)[0]
+    assert ["Diarienummer", "AMN 2023-123"] in head
     assert open_docx(path).core_properties.subject == "Dnr AMN 2023-123"
-    without = blocks(rendered.out / f"{REPORT_2023}.docx")
-    assert "Diarienummer" not in [style for style, _ in without]
-    assert not any("Diarienummer" in text for _, text in without)
+    text = "\n".join(t for _, t in blocks(path)) + str(tables(path))
+    assert text.count("AMN 2023-123") == 1, "diarienumret ska stå en gång"
+    without = tables(rendered.out / f"{REPORT_2023}.docx")[0]
+    assert "Diarienummer" not in [label for label, *_ in without]
 
 
 # The compilation of a season
@@ -553,11 +563,14 @@ def test_a_season_has_the_sections_of_a_tjänsteskrivelse_in_order(season: Seaso
         "Svar per fråga",
     ]
     assert list_formats(season.docx)[0] == ("decimal", "Informationen noteras.")
-    assert section(found, "Beslutsunderlag") == [
-        ("List Paragraph", f"Protokoll från nämndbesök, {path.stem}.docx")
-        for path in sorted((season.archive / "visits").glob("*.yaml"))
-        if read_yaml(path)["protokoll"] == PROTOCOL_2018
-    ]
+    underlag: list[Block] = []
+    for path in sorted((season.archive / "visits").glob("*.yaml")):
+        visit = load_visit(path).model
+        if visit.protocol == PROTOCOL_2018:
+            name = f"{visit.operation} {visit.date} ({path.stem}.docx)"
+            underlag.append(("Beslutsunderlag", f"Protokoll från nämndbesöket hos {name}"))
+    assert len(underlag) == 4
+    assert section(found, "Beslutsunderlag") == underlag
 
 
 def test_the_season_s_figures_are_counted_from_the_yaml(season: Season) -> None:
@@ -597,10 +610,13 @@ def test_the_season_table_lists_every_visit_in_date_order(season: Season) -> Non
     visits = season_visits(season.archive, "2018/19")
     (table,) = [t for t in tables(season.docx) if t[0][0] == "Datum"]
 
-    assert table[0] == ["Datum", "Verksamhet", "Ledamöter", "Tjänstepersoner"]
-    assert [row[:2] for row in table[1:]] == [[v.date.isoformat(), v.operation] for v in visits]
+    assert table[0] == ["Datum", "Verksamhet", "Diarienummer", "Ledamöter", "Tjänstepersoner"]
+    assert [row[:3] for row in table[1:]] == [
+        [v.date.isoformat(), v.operation, v.case_number or "–"] for v in visits
+    ]
+    assert "BIN 2019-17" in [row[2] for row in table]  # each visit's own diarienummer
     assert (
-        table[1][2] == "Roger Bandick (S), Madelaine Erlandsson (M) och Christoffer Rosendahl (C)"
+        table[1][3] == "Roger Bandick (S), Madelaine Erlandsson (M) och Christoffer Rosendahl (C)"
     )
     assert "Arbetslik aktivitet" not in [row[1] for row in table]
 
@@ -676,7 +692,6 @@ def test_protokoll_compiles_the_same_season(season_archive: Path, runner: CliRun
 
 def _without_per(markdown: str) -> str:
     """The compilation with everything that --per may change taken out."""
-    markdown = re.sub(r'^date: "\d{4}-\d{2}-\d{2}"$', "date: PER", markdown, flags=re.MULTILINE)
     markdown = re.sub(r"^Status per .*$", "Status per PER", markdown, flags=re.MULTILINE)
     return markdown.replace(" (försenad)", "")
 
@@ -684,8 +699,9 @@ def _without_per(markdown: str) -> str:
 def test_per_changes_the_overdue_marking_and_nothing_else(
     season_archive: Path, runner: CliRunner
 ) -> None:
-    report_ok(runner, "--period", "2018/19", "--per", "2019-01-01", "--out", "tidigt")
-    report_ok(runner, "--period", "2018/19", "--per", "2020-01-01", "--out", "sent")
+    day = ("--datum", "2020-02-01")
+    report_ok(runner, "--period", "2018/19", "--per", "2019-01-01", *day, "--out", "tidigt")
+    report_ok(runner, "--period", "2018/19", "--per", "2020-01-01", *day, "--out", "sent")
 
     early = (season_archive / "tidigt" / f"{SEASON}.md").read_text("utf-8")
     late = (season_archive / "sent" / f"{SEASON}.md").read_text("utf-8")
@@ -733,9 +749,10 @@ def test_visits_and_a_season_together_are_a_usage_error(
 def test_an_unknown_period_is_a_usage_error_with_a_suggestion(
     in_archive: Path, runner: CliRunner
 ) -> None:
-    result = invoke(runner, "report", "--period", "2018/2019")
+    result = invoke(runner, "report", "--period", "HT19")
 
     assert result.exit_code == 2, result.output
-    assert "inget protokoll gäller perioden ”2018/2019”; menade du ”2018/19”?" in result.output
+    assert "”HT19” är ingen period" in result.output
+    assert "perioderna i protocols/ är 2018/19, 2023" in result.output
     assert "Traceback" not in result.output
     assert not (in_archive / "out").exists()

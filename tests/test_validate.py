@@ -455,8 +455,21 @@ CASES = [
             f"{V}:3:14: varning: besöksdatum: ",
             "besöksdatumet 2999-01-01 ligger i framtiden",
             exit_code=0,
+            findings=2,  # and outside the protocol's season
         ),
         id="date-in-future",
+    ),
+    pytest.param(
+        Case(
+            visit("besöksdatum: 2023-06-07", "besöksdatum: 2025-09-15"),
+            V,
+            f"{V}:3:14: varning: besöksdatum: ",
+            "besöksdatumet 2025-09-15 ligger utanför protokollets period 2023 "
+            "(2023-01-01–2023-12-31)",
+            exit_code=0,
+            extra=("välj protokollet för den säsongen",),
+        ),
+        id="date-outside-the-protocol-season",
     ),
 ]
 

@@ -101,8 +101,16 @@ def _check_file(archive: Archive, path: Path, today: date) -> list[Finding]:
     if kind is Kind.SETTINGS:
         return personnummer_findings(load_settings(path).document, Severity.WARNING)
     if kind is Kind.PROTOCOL:
-        return check_protocol(load_protocol(path))
+        return check_protocol(load_protocol(path), default_committee=_settings_committee(archive))
     return check_visit(load_visit(path), archive, today)
+
+
+def _settings_committee(archive: Archive) -> str | None:
+    """The archive's default nämnd; a broken nbesok.yaml is reported on its own."""
+    try:
+        return archive.settings.committee
+    except NbesokError:
+        return None
 
 
 def _at(
@@ -126,12 +134,26 @@ def _at(
 
 
 def check_protocol(
-    loaded: Loaded[Protocol], *, personnummer: Severity | None = Severity.WARNING
+    loaded: Loaded[Protocol],
+    *,
+    personnummer: Severity | None = Severity.WARNING,
+    default_committee: str | None = None,
 ) -> list[Finding]:
     """Question ids must be unique: visits refer to them. The Markdown texts must stay
     within themselves, and no personnummer may be published (``personnummer`` as in
-    :func:`check_visit`)."""
+    :func:`check_visit`). Without a nämnd of its own or ``default_committee`` (from
+    nbesok.yaml) the documents would not say whom they are for."""
     findings: list[Finding] = [*_markdown(loaded, _protocol_texts(loaded.model))]
+    if loaded.model.committee is None and not default_committee:
+        findings.append(
+            _at(
+                loaded,
+                ("nämnd",),
+                "nämnd saknas, så dokumenten säger inte vilken nämnd de är till; ange "
+                "nämnd i protokollet eller i nbesok.yaml",
+                Severity.WARNING,
+            )
+        )
     if personnummer is not None:
         findings += personnummer_findings(loaded.document, personnummer)
         findings += name_findings(loaded.path, personnummer)
@@ -211,6 +233,7 @@ def checked_visit(
         *_unanswered(loaded, model),
         *_composition(loaded, model),
         *_future(loaded, today),
+        *_outside_season(loaded, model),
     ]
 
 
@@ -329,6 +352,20 @@ def _group_of(group: Group | None, party: str | None, majority: list[str]) -> Gr
     if party is None or not majority:
         return None
     return Group.MAJORITY if party in majority else Group.OPPOSITION
+
+
+def _outside_season(loaded: Loaded[Visit], protocol: Protocol) -> Iterable[Finding]:
+    """A visit documented with another season's template: probably the wrong protocol."""
+    season = protocol.season()
+    if loaded.model.date not in season:
+        yield _at(
+            loaded,
+            ("besöksdatum",),
+            f"besöksdatumet {loaded.model.date.isoformat()} ligger utanför protokollets period "
+            f"{season.describe()} ({season.first.isoformat()}–{season.last.isoformat()}); "
+            "kontrollera datumet, eller välj protokollet för den säsongen",
+            Severity.WARNING,
+        )
 
 
 def _future(loaded: Loaded[Visit], today: date) -> Iterable[Finding]:

@@ -250,6 +250,11 @@ def _document_options(command: Callable[..., None]) -> Callable[..., None]:
 @click.option(
     "--utan-hjälptext", "without_guidance", is_flag=True, help="Utelämna frågornas hjälptexter."
 )
+@click.option(
+    "--per",
+    type=ISO_DATE,
+    help="Datum som försenade uppföljningspunkter räknas mot (standard: besöksdatum).",
+)
 def render(
     paths: tuple[Path, ...],
     formats: str,
@@ -257,6 +262,7 @@ def render(
     libreoffice: Path | None,
     allow_personnummer: bool,
     without_guidance: bool,
+    per: date | None,
 ) -> None:
     """Gör dokument: besök blir protokoll, protokoll blir blanketter.
 
@@ -275,7 +281,13 @@ def render(
     from nbesok.render import Options, render_batch
 
     archive = open_archive()
-    options = Options(parse_formats(formats), not without_guidance, allow_personnummer, libreoffice)
+    options = Options(
+        parse_formats(formats),
+        guidance=not without_guidance,
+        allow_personnummer=allow_personnummer,
+        per=per,
+        libreoffice=libreoffice,
+    )
     with _progress_bar() as advance:
         outcome = render_batch(
             archive,
@@ -339,6 +351,18 @@ def _progress_bar() -> Iterator[Callable[[int, int], None] | None]:
     "--per", "per", type=ISO_DATE, help="Datum som försenade punkter räknas mot (standard: i dag)."
 )
 @click.option(
+    "--datum",
+    "document_date",
+    type=ISO_DATE,
+    help="Tjänsteskrivelsens datum (standard: --per, annars i dag).",
+)
+@click.option(
+    "--handläggare",
+    "official",
+    metavar="NAMN",
+    help="Handläggaren i huvudet (standard: besökets första tjänsteperson).",
+)
+@click.option(
     "--förslag",
     "proposals",
     multiple=True,
@@ -351,6 +375,8 @@ def report(
     protocol_id: str | None,
     period: str | None,
     per: date | None,
+    document_date: date | None,
+    official: str | None,
     proposals: tuple[str, ...],
     formats: str,
     out_dir: Path | None,
@@ -359,13 +385,15 @@ def report(
 ) -> None:
     """Skriv tjänsteskrivelse om besök, eller sammanställ en hel säsong.
 
-    Med besöksfiler: en tjänsteskrivelse (Förslag till beslut, Ärende, Uppföljning,
-    Beslutsunderlag). Med --protokoll eller --period: en sammanställning av alla besök,
-    där alla siffror räknas fram ur besöksfilerna.
+    Med besöksfiler: en tjänsteskrivelse (huvud med kommun, förvaltning, datum,
+    diarienummer, handläggare och nämnd; Förslag till beslut, Ärende, Uppföljning,
+    Beslutsunderlag). Med --period: en sammanställning av alla besök med besöksdatum
+    under perioden (2024 är kalenderåret, 2018/19 är 1 juli–30 juni); med --protokoll:
+    alla besök enligt protokollet. Alla siffror räknas fram ur besöksfilerna.
 
     \b
     Exempel:
-      nbesok report visits/2023-06-07-arbetslik-aktivitet.yaml
+      nbesok report visits/2023-06-07-arbetslik-aktivitet.yaml --per 2023-12-31
       nbesok report --period 2018/19 --per 2019-06-30
       nbesok report --protokoll arbetslik-aktivitet-2023 --förslag "Informationen noteras."
     """
@@ -384,6 +412,8 @@ def report(
         formats=parse_formats(formats),
         out_dir=out_dir if out_dir is not None else archive.root / "out",
         today=date.today(),
+        day=document_date,
+        official=official,
         allow_personnummer=allow_personnummer,
         libreoffice=libreoffice,
     )

@@ -6,7 +6,6 @@ both its ``.md`` and its ``.docx`` (see :mod:`nbesok.publish`).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -17,7 +16,7 @@ from nbesok.archive import MARKER, Archive, Kind
 from nbesok.checks import check_protocol, checked_visit
 from nbesok.errors import Finding, RenderError, Severity
 from nbesok.loading import Loaded, load_protocol, load_visit
-from nbesok.models import Protocol, Visit
+from nbesok.models import Protocol, Status, Visit
 from nbesok.templating import find_template_file, render_template
 
 PROTOCOL_TEMPLATE = "protokoll.md.j2"
@@ -38,12 +37,14 @@ class Document:
     sources: tuple[Path, ...] = ()
 
 
-def protocol_context(protocol: Protocol) -> dict[str, Any]:
+def protocol_context(protocol: Protocol, archive: Archive) -> dict[str, Any]:
     """The protocol as the templates see it: the YAML's own Swedish keys.
 
-    Its Markdown texts are closed off on their own (:func:`nbesok.fragments.close`).
+    Its Markdown texts are closed off on their own (:func:`nbesok.fragments.close`),
+    and ``nämnd`` is the archive's when the protocol names none.
     """
     context = protocol.model_dump(mode="json", by_alias=True)
+    context["nämnd"] = committee(protocol, archive)
     context["inledning"] = _closed(context["inledning"])
     for section in context["avsnitt"]:
         section["text"] = _closed(section["text"])
@@ -68,10 +69,43 @@ def _closed(text: str | None) -> str | None:
     return None if text is None else fragments.close(text)
 
 
-def period_start(period: str) -> date:
-    """The date a blank form carries: 1 January of the period's first year (never the clock)."""
-    match = re.match(r"\s*(\d{4})", period)
-    return date(int(match.group(1)), 1, 1) if match else date(2000, 1, 1)
+def committee(protocol: Protocol, archive: Archive) -> str:
+    """The committee a protocol's visits report to: its own, else the archive's default."""
+    return protocol.committee or archive.settings.committee or ""
+
+
+def visit_title(visit: Visit) -> str:
+    """What a visit's documents are called: the visit, not the template."""
+    return f"Nämndbesök hos {visit.operation} {visit.date.isoformat()}"
+
+
+# Open items first: what the committee still has to act on leads the table.
+_STATUS_ORDER = {Status.NOT_STARTED: 0, Status.STARTED: 1, Status.DONE: 2}
+
+
+def follow_up_entries(visit: Visit, per: date) -> list[dict[str, Any]]:
+    """A visit's follow-up items as the templates see them, overdue ones marked."""
+    return [
+        {
+            "verksamhet": visit.operation,
+            "besöksdatum": visit.date.isoformat(),
+            "punkt": item.item,
+            "ansvarig": item.responsible,
+            "senast": item.due.isoformat() if item.due else "",
+            "status": item.status.value,
+            "försenad": item.due is not None and item.due < per and item.status is not Status.DONE,
+            "ordning": _STATUS_ORDER[item.status],
+        }
+        for item in visit.follow_up
+    ]
+
+
+def sorted_entries(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Open items first, then by the date they are due and the verksamhet."""
+    return sorted(
+        entries,
+        key=lambda entry: (entry["ordning"], entry["senast"] or "9999", entry["verksamhet"]),
+    )
 
 
 def sources(archive: Archive, *paths: Path) -> tuple[Path, ...]:
@@ -88,13 +122,20 @@ def render_visit(
     *,
     guidance: bool = True,
     protocol_path: Path | None = None,
+    per: date | None = None,
 ) -> Document:
+    """The protocol of a visit; follow-up items are overdue as of ``per`` (default:
+    the visit's own date, so that the document does not change with the clock)."""
+    status_date = per or visit.model.date
     markdown = render_template(
         PROTOCOL_TEMPLATE,
         archive.templates_dir,
         {
-            "protokoll": protocol_context(protocol),
+            "protokoll": protocol_context(protocol, archive),
             "besök": visit_context(visit.model),
+            "titel": visit_title(visit.model),
+            "punkter": sorted_entries(follow_up_entries(visit.model, status_date)),
+            "per": status_date.isoformat(),
             "visa_hjälptext": guidance,
         },
     )
@@ -107,8 +148,9 @@ def render_form(archive: Archive, protocol: Loaded[Protocol], *, guidance: bool 
         FORM_TEMPLATE,
         archive.templates_dir,
         {
-            "protokoll": protocol_context(protocol.model),
-            "datum": period_start(protocol.model.period).isoformat(),
+            "protokoll": protocol_context(protocol.model, archive),
+            # The first day the template covers: a form's date never comes from the clock.
+            "datum": protocol.model.season().first.isoformat(),
             "visa_hjälptext": guidance,
         },
     )
@@ -120,12 +162,22 @@ def reference_docx(archive: Archive) -> Path:
 
 
 def document_for(
-    archive: Archive, path: Path, today: date, *, guidance: bool, allow_personnummer: bool = False
+    archive: Archive,
+    path: Path,
+    today: date,
+    *,
+    guidance: bool,
+    allow_personnummer: bool = False,
+    per: date | None = None,
 ) -> tuple[Document, list[Finding]]:
     """Load, check and render one input; raise if it has errors, return its warnings."""
     if archive.kind_of(path) is Kind.PROTOCOL:
         form = load_protocol(path)
-        findings = check_protocol(form, personnummer=personnummer_severity(allow_personnummer))
+        findings = check_protocol(
+            form,
+            personnummer=personnummer_severity(allow_personnummer),
+            default_committee=archive.settings.committee,
+        )
         _raise_errors(findings)
         return render_form(archive, form, guidance=guidance), findings
     visit = load_visit(path)
@@ -134,7 +186,7 @@ def document_for(
     _raise_errors(findings)
     assert protocol is not None  # no protocol is an error, raised above
     document = render_visit(
-        archive, visit, protocol.model, guidance=guidance, protocol_path=protocol.path
+        archive, visit, protocol.model, guidance=guidance, protocol_path=protocol.path, per=per
     )
     return document, findings
 

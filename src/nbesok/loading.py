@@ -62,6 +62,9 @@ def validation_findings(
     findings: dict[tuple[int, int, str], Finding] = {}
     for detail in error.errors(include_url=False):
         keypath = _document_keypath(detail["loc"], document)
+        named = detail.get("ctx", {}).get("key")
+        if not keypath and isinstance(named, str):
+            keypath = (named,)  # a check across keys names the key it reports on
         message = _message(detail, keypath, model)
         if detail["type"] == "extra_forbidden":
             line, column = document.key_position(keypath)

@@ -128,6 +128,7 @@ class Properties:
     """A document's properties, from its front matter: the title, who wrote it, when."""
 
     title: str = ""
+    subtitle: str = ""
     author: str = ""
     subject: str = ""
     keywords: str = ""
@@ -135,7 +136,7 @@ class Properties:
     date: datetime = DEFAULT_DATE
 
     def texts(self) -> tuple[str, ...]:
-        return (self.title, self.author, self.subject, self.keywords)
+        return (self.title, self.subtitle, self.author, self.subject, self.keywords)
 
 
 def properties(tree: SyntaxTreeNode) -> Properties:
@@ -161,6 +162,7 @@ def properties(tree: SyntaxTreeNode) -> Properties:
         )
     return Properties(
         title=_text_value(data, "title"),
+        subtitle=_text_value(data, "subtitle"),
         author=_text_value(data, "author", lists=True),
         subject=_text_value(data, "subject"),
         keywords=_text_value(data, "keywords", lists=True),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import (
     BaseModel,
@@ -23,6 +23,9 @@ from pydantic import (
 )
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError
+
+if TYPE_CHECKING:
+    from nbesok.seasons import Season
 
 # Ids of protocols and questions: file stems and YAML keys, never paths.
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -246,8 +249,16 @@ class Protocol(_Strict):
     """One version of the dokumentationsmall: the questions of a season."""
 
     title: Text = Field(alias="titel", description="Mallens titel.")
-    committee: Text = Field(alias="nämnd", description="Nämnden.")
-    period: Text = Field(alias="period", description="Säsong, t.ex. 2018/19.")
+    committee: Text | None = Field(
+        None, alias="nämnd", description="Nämnden (standard: nämnd i nbesok.yaml)."
+    )
+    period: Text = Field(alias="period", description="Säsong, t.ex. 2024 eller 2018/19.")
+    valid_from: IsoDate | None = Field(
+        None, alias="gäller_från", description="Första dag mallen gäller (ÅÅÅÅ-MM-DD)."
+    )
+    valid_to: IsoDate | None = Field(
+        None, alias="gäller_till", description="Sista dag mallen gäller (ÅÅÅÅ-MM-DD)."
+    )
     introduction: Markdown | None = Field(None, alias="inledning", description="Inledning.")
     documents: list[Text] = Field(
         default_factory=list, alias="underlag", description="Underlag inför besöken."
@@ -256,8 +267,39 @@ class Protocol(_Strict):
     labels: Labels = Field(default_factory=Labels, alias="etiketter")
     sections: list[Section] = Field(alias="avsnitt", min_length=1, description="Avsnitt.")
 
+    @model_validator(mode="after")
+    def _season(self) -> Protocol:
+        from nbesok.seasons import PERIOD_HINT, protocol_season
+
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            raise PydanticCustomError(
+                "nbesok_season",
+                "gäller_till ({last}) ligger före gäller_från ({first}); byt plats på dem",
+                {
+                    "first": self.valid_from.isoformat(),
+                    "last": self.valid_to.isoformat(),
+                    "key": "gäller_till",
+                },
+            )
+        if protocol_season(self.period, self.valid_from, self.valid_to) is None:
+            raise PydanticCustomError(
+                "nbesok_season",
+                "perioden ”{period}” säger inte vilka datum mallen gäller; "
+                + PERIOD_HINT
+                + ", eller ange gäller_från och gäller_till",
+                {"period": self.period, "key": "period"},
+            )
+        return self
+
     def questions(self) -> list[Question]:
         return [question for section in self.sections for question in section.questions]
+
+    def season(self) -> Season:
+        from nbesok.seasons import protocol_season
+
+        found = protocol_season(self.period, self.valid_from, self.valid_to)
+        assert found is not None  # the validator above refuses a protocol without one
+        return found
 
 
 DEFAULT_PROPOSALS = ("Informationen noteras.",)
@@ -267,7 +309,14 @@ class Settings(_Strict):
     """``nbesok.yaml``: marks the archive root and holds its defaults."""
 
     municipality: Text | None = Field(None, alias="kommun", description="Kommunens namn.")
-    committee: Text | None = Field(None, alias="nämnd", description="Nämnden (standard).")
+    administration: Text | None = Field(
+        None,
+        alias="förvaltning",
+        description="Förvaltningen som skriver tjänsteskrivelserna (deras huvud).",
+    )
+    committee: Text | None = Field(
+        None, alias="nämnd", description="Nämnden; standard för protokoll som inte anger någon."
+    )
     proposals: list[Text] = Field(
         default_factory=lambda: list(DEFAULT_PROPOSALS),
         alias="förslag_till_beslut",

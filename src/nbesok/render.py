@@ -45,11 +45,13 @@ class Options:
     formats: tuple[str, ...]
     guidance: bool = True
     allow_personnummer: bool = False
+    per: date | None = None  # overdue follow-up items as of this date (default the visit's)
     # Where LibreOffice is; it does not change a document, so it is no part of a fingerprint.
     libreoffice: Path | None = None
 
     def fingerprint(self) -> str:
-        return json.dumps([self.formats, self.guidance, self.allow_personnummer])
+        per = self.per.isoformat() if self.per else None
+        return json.dumps([self.formats, self.guidance, self.allow_personnummer, per])
 
 
 @dataclass(frozen=True)
@@ -255,6 +257,7 @@ def _render_one(
             today,
             guidance=options.guidance,
             allow_personnummer=options.allow_personnummer,
+            per=options.per,
         )
         made = make(
             document,

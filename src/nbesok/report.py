@@ -8,7 +8,7 @@ never typed, so no total can disagree with its source.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -19,9 +19,12 @@ from nbesok.archive import Archive
 from nbesok.checks import checked_visit
 from nbesok.documents import (
     Document,
+    committee,
+    follow_up_entries,
     personnummer_severity,
     protocol_context,
     reference_docx,
+    sorted_entries,
     sources,
     visit_context,
 )
@@ -35,17 +38,15 @@ from nbesok.errors import (
 )
 from nbesok.inputs import expand_paths
 from nbesok.loading import Loaded, load_visit
-from nbesok.models import FollowUp, Protocol, Status, Visit
-from nbesok.names import nearest
+from nbesok.models import Protocol, Status, Visit
+from nbesok.names import slugify
 from nbesok.publish import Outcome, publish
 from nbesok.record import sources_text
-from nbesok.templating import render_template
+from nbesok.seasons import PERIOD_HINT, parse_period
+from nbesok.templating import enumerate_swedish, render_template
 
 VISIT_REPORT_TEMPLATE = "uppfoljning.md.j2"
 SEASON_TEMPLATE = "sammanstallning.md.j2"
-
-# Open items first: what the committee still has to act on leads the table.
-_STATUS_ORDER = {Status.NOT_STARTED: 0, Status.STARTED: 1, Status.DONE: 2}
 
 
 @dataclass(frozen=True)
@@ -76,62 +77,88 @@ def load_visits(
     return sorted(loaded, key=lambda item: (item.visit.model.date, item.visit.stem))
 
 
-def select_season(
-    archive: Archive, *, protocol_id: str | None, period: str | None
-) -> tuple[list[Path], str]:
-    """The visit files of one protocol or one period, and the season's name."""
+@dataclass(frozen=True)
+class Selection:
+    """The visits of a compilation, and what they are: ``2023``, or a protocol's title."""
+
+    paths: list[Path]
+    period: str
+
+
+def select_season(archive: Archive, *, protocol_id: str | None, period: str | None) -> Selection:
+    """The visit files of one protocol, or of one period by their ``besöksdatum``.
+
+    Every visit file is read: one that cannot be is an error, since a compilation that
+    silently left it out would count wrong.
+    """
+    wanted: Callable[[Visit], bool]
     if protocol_id is not None:
         protocol = archive.protocol(protocol_id).model
-        wanted_ids = {protocol_id}
-        season = protocol.period
+        season_name = protocol.period
+
+        def wanted(visit: Visit) -> bool:
+            return visit.protocol == protocol_id
+
     else:
         assert period is not None
-        wanted_ids = {
-            pid for pid in archive.protocol_ids() if archive.protocol(pid).model.period == period
-        }
-        if not wanted_ids:
+        season = parse_period(period)
+        if season is None:
             periods = sorted({archive.protocol(pid).model.period for pid in archive.protocol_ids()})
-            suggestion = nearest(period, periods)
-            hint = f"menade du ”{suggestion}”?" if suggestion else f"perioder: {', '.join(periods)}"
-            raise UsageError.at("--period", f"inget protokoll gäller perioden ”{period}”; {hint}")
-        season = period
-    paths = [path for path in archive.visit_paths() if _protocol_of(path) in wanted_ids]
-    if not paths:
+            hint = f"; perioderna i protocols/ är {', '.join(periods)}" if periods else ""
+            raise UsageError.at("--period", f"”{period}” är ingen period: {PERIOD_HINT}{hint}")
+        season_name = season.describe()
+
+        def wanted(visit: Visit) -> bool:
+            return visit.date in season
+
+    chosen: list[Path] = []
+    errors: list[Finding] = []
+    for path in archive.visit_paths():
+        try:
+            visit = load_visit(path).model
+        except NbesokError as error:
+            errors += error.findings
+            continue
+        if wanted(visit):
+            chosen.append(path)
+    if errors:
+        raise RenderError(errors)
+    if not chosen:
         raise ArchiveError.at(
-            archive.visits_dir, f"inga besök i visits/ hör till {season}; inget att sammanställa"
+            archive.visits_dir,
+            f"inga besök i visits/ under {season_name}; inget att sammanställa",
         )
-    return paths, season
-
-
-def _protocol_of(path: Path) -> str | None:
-    try:
-        return load_visit(path).model.protocol
-    except NbesokError:
-        return path.stem  # unreadable: let load_visits report it if it is selected
+    return Selection(chosen, season_name)
 
 
 def visit_report(
-    archive: Archive, visits: list[VisitWithProtocol], proposals: Sequence[str]
+    archive: Archive,
+    visits: list[VisitWithProtocol],
+    proposals: Sequence[str],
+    *,
+    per: date,
+    day: date,
+    official: str | None,
 ) -> Document:
     """The tjänsteskrivelse for the given visits."""
-    periods = sorted({item.protocol.period for item in visits})
-    if len(visits) == 1:
+    several = len(visits) > 1
+    if not several:
         only = visits[0].visit.model
         title = f"Redovisning av nämndbesök hos {only.operation} {only.date.isoformat()}"
         name = f"{visits[0].visit.stem}-uppfoljning"
     else:
-        title = f"Redovisning av nämndbesök {' och '.join(periods)}"
+        title = _several_title([item.visit.model for item in visits])
         name = f"uppfoljning-{visits[0].visit.stem}-med-flera"
+    case_number = _shared_case_number(visits)
     context = {
-        "titel": title,
+        **_head(archive, visits, title, day, official, case_number),
         "förslag": list(proposals),
-        "besök": [_visit_entry(item) for item in visits],
-        "diarienummer": sorted(
-            {v.visit.model.case_number for v in visits if v.visit.model.case_number}
-        ),
-        "underlag": [f"{item.visit.stem}.docx" for item in visits],
-        "datum": max(item.visit.model.date for item in visits).isoformat(),
-        "författare": _officials(visits),
+        "besök": [_visit_entry(archive, item) for item in visits],
+        "flera": several,
+        "diarienummer": case_number,
+        "punkter": _items(visits, per),
+        "per": per.isoformat(),
+        "underlag": [_underlag(item) for item in visits],
     }
     markdown = render_template(VISIT_REPORT_TEMPLATE, archive.templates_dir, context)
     return Document(name, markdown, _sources(archive, visits))
@@ -142,25 +169,22 @@ def season_report(
     visits: list[VisitWithProtocol],
     season: str,
     proposals: Sequence[str],
+    *,
     per: date,
+    day: date,
+    official: str | None,
     name: str,
 ) -> Document:
     """The compilation of a season: visits, answers per question, all follow-up items."""
-    items = sorted(
-        (
-            _item_entry(item, follow_up, per)
-            for item in visits
-            for follow_up in item.visit.model.follow_up
-        ),
-        key=lambda entry: (entry["ordning"], entry["senast"] or "9999", entry["verksamhet"]),
-    )
+    items = _items(visits, per)
     per_status = Counter(entry["status"] for entry in items)
+    title = f"Sammanställning av nämndbesök {season}"
     context = {
-        "titel": f"Sammanställning av nämndbesök {season}",
+        **_head(archive, visits, title, day, official, _shared_case_number(visits)),
         "period": season,
         "förslag": list(proposals),
         "per": per.isoformat(),
-        "besök": [_visit_entry(item) for item in visits],
+        "besök": [_visit_entry(archive, item) for item in visits],
         "protokoll": [_protocol_entry(visits, pid) for pid in _protocol_ids(visits)],
         "punkter": items,
         "antal": {
@@ -170,12 +194,87 @@ def season_report(
             "per_status": {status.value: per_status[status.value] for status in Status},
             "försenade": sum(entry["försenad"] for entry in items),
         },
-        "underlag": [f"{item.visit.stem}.docx" for item in visits],
-        "datum": per.isoformat(),
-        "författare": _officials(visits),
+        "underlag": [_underlag(item) for item in visits],
     }
     markdown = render_template(SEASON_TEMPLATE, archive.templates_dir, context)
     return Document(name, markdown, _sources(archive, visits))
+
+
+def _head(
+    archive: Archive,
+    visits: list[VisitWithProtocol],
+    title: str,
+    day: date,
+    official: str | None,
+    case_number: str,
+) -> dict[str, Any]:
+    """The tjänsteskrivelse's head: who writes, when, under what number, to whom."""
+    settings = archive.settings
+    handler = official if official is not None else _official(visits)
+    addressee = enumerate_swedish(
+        dict.fromkeys(
+            committee(item.protocol, archive)
+            for item in visits
+            if committee(item.protocol, archive)
+        )
+    )
+    rows: list[tuple[str, str]] = []
+    if settings.municipality:
+        rows.append(("Kommun", settings.municipality))
+    if settings.administration:
+        rows.append(("Förvaltning", settings.administration))
+    rows += [("Dokument", "Tjänsteskrivelse"), ("Datum", day.isoformat())]
+    if case_number:
+        rows.append(("Diarienummer", case_number))
+    if handler:
+        rows.append(("Handläggare", handler))
+    if addressee:
+        rows.append(("Till", addressee))
+    return {
+        "titel": title,
+        "huvud_rader": rows,
+        "datum": day.isoformat(),
+        "handläggare": handler,
+        "till": addressee,
+        "kommun": settings.municipality or "",
+        "förvaltning": settings.administration or "",
+    }
+
+
+def _official(visits: list[VisitWithProtocol]) -> str:
+    """The handläggare: the first tjänsteperson of the latest visit."""
+    for item in reversed(visits):
+        if item.visit.model.officials:
+            return item.visit.model.officials[0]
+    return ""
+
+
+def _shared_case_number(visits: list[VisitWithProtocol]) -> str:
+    """The visits' diarienummer when they share one, else "" (each visit names its own)."""
+    numbers = {item.visit.model.case_number for item in visits}
+    return next(iter(numbers)) or "" if len(numbers) == 1 else ""
+
+
+def _several_title(visits: list[Visit]) -> str:
+    operations = list(dict.fromkeys(visit.operation for visit in visits))
+    if len(operations) <= 3:
+        return f"Redovisning av nämndbesök hos {enumerate_swedish(operations)}"
+    first, last = min(v.date for v in visits), max(v.date for v in visits)
+    return f"Redovisning av {len(visits)} nämndbesök {first.isoformat()}–{last.isoformat()}"
+
+
+def _underlag(item: VisitWithProtocol) -> str:
+    visit = item.visit.model
+    return (
+        f"Protokoll från nämndbesöket hos {visit.operation} {visit.date.isoformat()} "
+        f"({item.visit.stem}.docx)"
+    )
+
+
+def _items(visits: list[VisitWithProtocol], per: date) -> list[dict[str, Any]]:
+    return sorted_entries(
+        [entry for item in visits for entry in follow_up_entries(item.visit.model, per)]
+    )
 
 
 def _sources(archive: Archive, visits: list[VisitWithProtocol]) -> tuple[Path, ...]:
@@ -187,23 +286,19 @@ def _sources(archive: Archive, visits: list[VisitWithProtocol]) -> tuple[Path, .
     )
 
 
-def _officials(visits: list[VisitWithProtocol]) -> list[str]:
-    return list(dict.fromkeys(name for item in visits for name in item.visit.model.officials))
-
-
 def _protocol_ids(visits: list[VisitWithProtocol]) -> list[str]:
     return list(dict.fromkeys(item.visit.model.protocol for item in visits))
 
 
-def _visit_entry(item: VisitWithProtocol) -> dict[str, Any]:
+def _visit_entry(archive: Archive, item: VisitWithProtocol) -> dict[str, Any]:
     entry = visit_context(item.visit.model)
     entry["fil"] = item.visit.stem
     entry["protokoll_titel"] = item.protocol.title
-    entry["etiketter"] = protocol_context(item.protocol)["etiketter"]
+    entry["etiketter"] = protocol_context(item.protocol, archive)["etiketter"]
     entry["till_nämnden"] = [
         {
             "fråga": question.question,
-            "svar": fragments.close(item.visit.model.answers.get(question.id) or "").strip(),
+            "svar": fragments.close(item.visit.model.answers.get(question.id) or ""),
         }
         for question in item.protocol.questions()
         if question.to_committee
@@ -224,9 +319,7 @@ def _protocol_entry(visits: list[VisitWithProtocol], protocol_id: str) -> dict[s
                     {
                         "verksamhet": item.visit.model.operation,
                         "datum": item.visit.model.date.isoformat(),
-                        "text": fragments.close(
-                            item.visit.model.answers.get(question.id) or ""
-                        ).strip(),
+                        "text": fragments.close(item.visit.model.answers.get(question.id) or ""),
                     }
                     for item in group
                 ],
@@ -236,26 +329,8 @@ def _protocol_entry(visits: list[VisitWithProtocol], protocol_id: str) -> dict[s
     }
 
 
-def _item_entry(item: VisitWithProtocol, follow_up: FollowUp, per: date) -> dict[str, Any]:
-    overdue = (
-        follow_up.due is not None and follow_up.due < per and follow_up.status is not Status.DONE
-    )
-    return {
-        "verksamhet": item.visit.model.operation,
-        "besöksdatum": item.visit.model.date.isoformat(),
-        "punkt": follow_up.item,
-        "ansvarig": follow_up.responsible,
-        "senast": follow_up.due.isoformat() if follow_up.due else "",
-        "status": follow_up.status.value,
-        "försenad": overdue,
-        "ordning": _STATUS_ORDER[follow_up.status],
-    }
-
-
 def season_name(protocol_id: str | None, period: str | None) -> str:
     """The output name of a compilation: from the protocol id, or the period made file-safe."""
-    from nbesok.names import slugify
-
     return f"sammanstallning-{protocol_id or slugify(period or '')}"
 
 
@@ -285,10 +360,16 @@ def write_report(
     formats: Sequence[str],
     out_dir: Path,
     today: date,
+    day: date | None = None,
+    official: str | None = None,
     allow_personnummer: bool = False,
     libreoffice: Path | None = None,
 ) -> Outcome:
-    """Write a tjänsteskrivelse (visits given) or a season compilation (protocol or period)."""
+    """Write a tjänsteskrivelse (visits given) or a season compilation (protocol or period).
+
+    Follow-up items are overdue as of ``per``; the document is dated ``day`` (default
+    ``per``); ``official`` is the handläggare (default the tjänsteperson of the visit).
+    """
     chosen = [bool(visit_paths), protocol_id is not None, period is not None]
     if sum(chosen) != 1:
         raise UsageError.at(
@@ -298,17 +379,27 @@ def write_report(
     if proposals and not allow_personnummer:
         _check_proposals(proposals)
     proposals = list(proposals) or archive.settings.proposals
+    day = day or per
     if visit_paths:
         files = expand_paths(visit_paths, ".yaml")
         visits = load_visits(archive, files, today, allow_personnummer=allow_personnummer)
-        document = visit_report(archive, visits, proposals)
+        document = visit_report(archive, visits, proposals, per=per, day=day, official=official)
         owner = "tjänsteskrivelsen om " + sources_text(files, archive.root)
     else:
-        paths, season = select_season(archive, protocol_id=protocol_id, period=period)
-        visits = load_visits(archive, paths, today, allow_personnummer=allow_personnummer)
+        selection = select_season(archive, protocol_id=protocol_id, period=period)
+        visits = load_visits(archive, selection.paths, today, allow_personnummer=allow_personnummer)
         name = season_name(protocol_id, period)
-        document = season_report(archive, visits, season, proposals, per, name)
-        owner = f"sammanställningen för {season}"
+        document = season_report(
+            archive,
+            visits,
+            selection.period,
+            proposals,
+            per=per,
+            day=day,
+            official=official,
+            name=name,
+        )
+        owner = f"sammanställningen för {selection.period}"
     return publish(
         document,
         owner,

@@ -109,6 +109,23 @@ def inline_text(value: Any) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
+_BLOCK_START = re.compile(r"^\s*([-*+>#|`~]|\d+[.)]|:::|\\)")
+
+
+def quote_with_label(markdown: Any, label: str) -> str:
+    """A Markdown text as a block quote that opens with a bold label.
+
+    ``> **Hjälptext:** Hur verksamheten …``: how guidance stands apart in a plain .md,
+    whatever the viewer; in Word the ``::: Hjälptext`` around it gives the style.
+    """
+    lines = str(markdown).strip("\n").split("\n")
+    if lines[0] and not _BLOCK_START.match(lines[0]):
+        lines[0] = f"**{label}:** {lines[0]}"
+    else:
+        lines = [f"**{label}:**", "", *lines]
+    return "\n".join(f"> {line}" if line else ">" for line in lines)
+
+
 def enumerate_swedish(items: Iterable[Any]) -> str:
     """``[a, b, c]`` → ``a, b och c`` as Swedish documents write lists of names."""
     names = [str(item) for item in items]
@@ -189,6 +206,7 @@ def make_environment(archive_templates: Path) -> jinja2.Environment:
         yaml_lista=yaml_list,
         text=inline_text,
         sänk_rubriker=lambda text, by: demote_headings(str(text), by),
+        citat=quote_with_label,
         uppräkning=enumerate_swedish,
         långt_datum=long_date,
     )

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from nbesok.docx.package import MAX_UNCOMPRESSED_BYTES, open_document, too_large
-from nbesok.docx.styles import TEXT_WIDTH, StyleKind
+from nbesok.docx.styles import TABLE_TEXT, TEXT_WIDTH, StyleKind
 from nbesok.errors import NbesokError, TemplateError
 
 if TYPE_CHECKING:
@@ -61,6 +61,7 @@ class Reference:
     _by_id: dict[str, ResolvedStyle] = field(repr=False)
     lists: dict[str, ListDefinition] = field(repr=False)
     text_width: int = TEXT_WIDTH
+    table_points: float = 11  # the size of table text, which column widths are made for
 
     def open(self) -> Document:
         """A new python-docx document made from this reference, to write one document into."""
@@ -143,7 +144,15 @@ def _load_reference(path: Path, mtime_ns: int, size: int) -> Reference:
     by_id = _resolve_styles(document)
     by_name = {_lookup_key(name): style for name, style in by_id.values()}
     resolved = {style_id: style for style_id, (_, style) in by_id.items()}
-    return Reference(path, data, by_name, resolved, _read_lists(document), _text_width(document))
+    return Reference(
+        path,
+        data,
+        by_name,
+        resolved,
+        _read_lists(document),
+        _text_width(document),
+        _font_points(document, TABLE_TEXT),
+    )
 
 
 def _resolve_styles(document: Document) -> dict[str, tuple[str, ResolvedStyle]]:
@@ -186,6 +195,25 @@ def _shading(style: BaseStyle, styles: dict[str, BaseStyle]) -> tuple[tuple[str,
         based_on = current.element.basedOn_val
         current = styles.get(based_on) if based_on else None
     return ()
+
+
+def _font_points(document: Document, name: str) -> float:
+    """The font size of paragraph style ``name``, through its base styles and the
+    document's defaults; 11 where nothing says."""
+    from docx.oxml.ns import qn
+
+    style = next((s for s in document.styles if s.name == name), None)
+    while style is not None:
+        size = getattr(style, "font", None) and style.font.size
+        if size:
+            return float(size.pt)
+        style = style.base_style if hasattr(style, "base_style") else None
+    defaults = document.styles.element.find(
+        f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:sz')}"
+    )
+    if defaults is not None and defaults.get(qn("w:val"), "").isdigit():
+        return int(defaults.get(qn("w:val"))) / 2
+    return 11.0
 
 
 def _read_lists(document: Document) -> dict[str, ListDefinition]:

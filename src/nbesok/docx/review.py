@@ -447,7 +447,7 @@ class _Review:
     def _check_table(self, table: Any, line: int) -> None:
         key = f"tabell {self._tables}"
         rows = table.findall(_TR)
-        if rows and not _is_header_row(rows[0]):
+        if rows and not _is_header_row(rows[0]) and not _has_row_headers(table):
             self._add(
                 "tabellen saknar rubrikrad: markera första raden som rubrikrad (Word: "
                 "Tabellegenskaper → Rad → Upprepa som rubrikrad), annars kan skärmläsare "
@@ -520,6 +520,20 @@ def _skip_message(previous: int, level: int) -> str:
     return (
         f"rubriknivån hoppar från {before} till Heading {level}; en rubrik får bara gå "
         f"en nivå djupare än den förra: använd Heading {previous + 1}"
+    )
+
+
+def _has_row_headers(table: Any) -> bool:
+    """A table of labels and values: its look marks the first column, not the first row,
+    as headers (Word's default look marks both, so a plain table still needs a header
+    row)."""
+    look = table.find(f"{qn('w:tblPr')}/{qn('w:tblLook')}")
+    if look is None:
+        return False
+    on = ("1", "true", "on")
+    return (
+        look.get(qn("w:firstColumn"), "0").lower() in on
+        and look.get(qn("w:firstRow"), "0").lower() not in on
     )
 
 

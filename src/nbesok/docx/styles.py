@@ -22,8 +22,10 @@ LIST_PARAGRAPH = "List Paragraph"
 QUOTE = "Quote"
 CODE = "Kod"
 DIVIDER = "Avdelare"
-TABLE_TEXT = "Tabelltext"
-TABLE_HEADING = "Tabellrubrik"
+# LibreOffice's own names: its tagged PDF makes a cell in "Table Heading" a header
+# cell (TH), also in the first column of a table of labels and values.
+TABLE_TEXT = "Table Contents"
+TABLE_HEADING = "Table Heading"
 TABLE = "Tabell"
 HYPERLINK = "Hyperlink"
 EMPHASIS = "Emphasis"
@@ -38,7 +40,7 @@ def heading(level: int) -> str:
 
 _BUILTIN = frozenset(
     {TITLE, SUBTITLE, BODY_TEXT, LIST_PARAGRAPH, QUOTE, HYPERLINK, EMPHASIS, STRONG, HEADER}
-)
+)  # Table Contents and Table Heading are LibreOffice's, not Word's
 
 # A4 in twips with 2.5 cm margins; the text width places the header's right tab stop.
 PAGE_WIDTH, PAGE_HEIGHT, MARGIN = 11906, 16838, 1418
@@ -76,10 +78,12 @@ class Look:
 
 @dataclass(frozen=True)
 class TableLook:
-    """A table style's lines and header row."""
+    """A table style's lines and where its headers are: the first row (a table of
+    columns) or the first column (labels and their values)."""
 
+    lines: Literal["grid", "horizontal", "none"] = "grid"
     line_color: str = "auto"
-    vertical_lines: bool = True
+    header: Literal["row", "column"] = "row"
     header_shading: str | None = None
 
 
@@ -135,13 +139,23 @@ def _character(name: str, style_id: str, look: Look, link: str | None = None) ->
 
 
 STYLES: tuple[Style, ...] = (
+    # The title is outline level 1, so that in a tagged PDF it is the first heading (H1),
+    # as PDF/UA asks; the review still knows it as the title by its name.
     Style(
         TITLE,
         "Title",
         "paragraph",
         based_on="Normal",
+        next_style="Subtitle",
+        look=Look(size=18, bold=True, space_before=0, space_after=120, kerning=28, outline_level=0),
+    ),
+    Style(
+        SUBTITLE,
+        "Subtitle",
+        "paragraph",
+        based_on="Normal",
         next_style="BodyText",
-        look=Look(size=18, bold=True, space_before=0, space_after=240, kerning=28),
+        look=Look(size=12, color="404040", space_before=0, space_after=240),
     ),
     _heading(1, 14, 360, 120),
     _heading(2, 12, 240, 120),
@@ -169,16 +183,16 @@ STYLES: tuple[Style, ...] = (
     _paragraph("Hjälptext", "Hjalptext", Look(italic=True, color="595959")),
     _paragraph("Följdfråga", "Foljdfraga", Look(indent_left=284)),
     _paragraph("Svar", "Svar"),
-    _paragraph(
-        "Skrivutrymme",
-        "Skrivutrymme",
-        Look(space_before=0, space_after=1400, bottom_border=(LIGHT_LINE, 4)),
-    ),
+    # Room to write by hand on the blank form: about a third of a page. No ruled lines:
+    # LibreOffice draws paragraph borders as untagged content in a PDF (PDF/UA 7.1).
+    _paragraph("Skrivutrymme", "Skrivutrymme", Look(space_before=0, space_after=5000)),
     _paragraph("Fältetikett", "Faltetikett", Look(bold=True, keep_with_next=True)),
     # The case number of a tjänsteskrivelse, right-aligned above the title as on paper.
     _paragraph("Diarienummer", "Diarienummer", Look(size=10, align_right=True)),
-    _paragraph(TABLE_TEXT, "Tabelltext", Look(space_before=40, space_after=40), based_on="Normal"),
-    _paragraph(TABLE_HEADING, "Tabellrubrik", Look(bold=True), based_on="Tabelltext"),
+    _paragraph(
+        TABLE_TEXT, "TableContents", Look(space_before=40, space_after=40), based_on="Normal"
+    ),
+    _paragraph(TABLE_HEADING, "TableHeading", Look(bold=True), based_on="TableContents"),
     _paragraph(
         CODE,
         "Kod",
@@ -186,12 +200,23 @@ STYLES: tuple[Style, ...] = (
         based_on="Normal",
         link="KodChar",
     ),
+    # A thematic break is space, not a drawn line, for the same reason.
     _paragraph(
         DIVIDER,
         "Avdelare",
-        Look(space_before=0, space_after=240, bottom_border=("auto", 6)),
+        Look(space_before=240, space_after=240),
         based_on="Normal",
         next_style="BodyText",
+    ),
+    # A line that introduces a table ("Status per …") stays on the table's page.
+    _paragraph("Tabellinledning", "Tabellinledning", Look(keep_with_next=True)),
+    # The documents a decision rests on: kept with their heading and each other, so that
+    # the last of them never stands alone on a page.
+    _paragraph(
+        "Beslutsunderlag",
+        "Beslutsunderlag",
+        Look(space_before=0, space_after=60, keep_with_next=True, keep_lines=True),
+        based_on="ListParagraph",
     ),
     _character(HYPERLINK, "Hyperlink", Look(color="0563C1", underline=True)),
     _character(EMPHASIS, "Emphasis", Look(italic=True)),
@@ -214,7 +239,16 @@ STYLES: tuple[Style, ...] = (
         "table",
         based_on="TableNormal",
         look=Look(bold=True),
-        table=TableLook(line_color=LIGHT_LINE, vertical_lines=False),
+        table=TableLook(lines="horizontal", line_color=LIGHT_LINE, header="column"),
+    ),
+    # The head of a tjänsteskrivelse: municipality, date, case number, to whom.
+    Style(
+        "Dokumenthuvud",
+        "Dokumenthuvud",
+        "table",
+        based_on="TableNormal",
+        look=Look(bold=True),
+        table=TableLook(lines="none", header="column"),
     ),
 )
 

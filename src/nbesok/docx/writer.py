@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Literal
 
+from docx.enum.table import WD_ROW_HEIGHT_RULE
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -28,6 +29,7 @@ from markdown_it.tree import SyntaxTreeNode
 
 from nbesok import markup
 from nbesok.docx import styles
+from nbesok.docx.layout import column_widths
 from nbesok.docx.reference import ListKind, Reference
 from nbesok.errors import RenderError
 from nbesok.fragments import ALLOWED_LINK
@@ -39,6 +41,7 @@ if TYPE_CHECKING:
 __all__ = ["write_docx"]
 
 _W_VAL = qn("w:val")
+_WRITING_ROW = 510  # twips: 9 mm, a line of handwriting
 _W_W = qn("w:w")
 _W_TCW = qn("w:tcW")
 _XML_SPACE = qn("xml:space")
@@ -53,7 +56,7 @@ def write_docx(tree: SyntaxTreeNode, reference: Reference, properties: markup.Pr
     style the reference lacks, RenderError for content Word cannot hold.
     """
     document = reference.open()
-    _Renderer(document, reference).render(tree, properties.title)
+    _Renderer(document, reference).render(tree, properties.title, properties.subtitle)
     _set_properties(document, properties)
     _set_language(document, properties.lang)
     _fill_header_fields(document, properties)
@@ -154,6 +157,8 @@ class _Renderer:
         self._text_buffer: list[str] = []
         self._text_style = ""
         self._container = ""
+        self._styled_container = False  # inside ::: Stil with a paragraph style
+        self._item_style = styles.LIST_PARAGRAPH
         self._list_depth = -1
         self._list: tuple[int, int] = (0, 0)
         self._pending_item: tuple[int, int] | None = None
@@ -161,13 +166,16 @@ class _Renderer:
         self._table: Any = None  # the w:tbl being written
         self._row: Any = None  # the w:tr being written
         self._cell: CT_Tc | None = None
-        self._column_width = 0
+        self._widths: list[int] = []
+        self._column = 0
+        self._outer_block: Callable[[Any], None] = self._add_block
 
-    def render(self, tree: SyntaxTreeNode, title: str) -> None:
-        if title:
-            self._paragraph(styles.TITLE)
-            self._text(title)
-            self._end_paragraph()
+    def render(self, tree: SyntaxTreeNode, title: str, subtitle: str = "") -> None:
+        for style, text in ((styles.TITLE, title), (styles.SUBTITLE, subtitle)):
+            if text:
+                self._paragraph(style)
+                self._text(text)
+                self._end_paragraph()
         self._dispatch(tree)
 
     def _dispatch(self, node: SyntaxTreeNode) -> None:
@@ -199,9 +207,21 @@ class _Renderer:
         self._end_paragraph()
 
     def _render_blockquote(self, node: SyntaxTreeNode) -> None:
-        self._with_paragraph_style(styles.QUOTE, node)
+        if self._styled_container:
+            # In ::: Hjälptext a block quote is how the plain .md sets the text apart;
+            # in Word the container's style does that.
+            self._render_children(node)
+        else:
+            self._with_paragraph_style(styles.QUOTE, node)
 
     def _render_container_styled(self, node: SyntaxTreeNode) -> None:
+        """``::: Stil`` gives its content the reference's style of that name.
+
+        A paragraph style styles the paragraphs inside, and the items of a list that is
+        all the container holds; a table style styles a table inside, or turns a list
+        of ``**Etikett:** värde`` items into a table of labels and values; a character
+        style styles the text.
+        """
         info = node.info.strip()
         name = info.removeprefix("{").removesuffix("}") if info.startswith("{") else info
         if name.startswith("custom-style"):  # pandoc's ::: {custom-style="Stil"}
@@ -209,11 +229,19 @@ class _Renderer:
         outer = self._container
         self._container = name
         reference = self._reference
-        if reference.has_style(name, "character") and not reference.has_style(name, "paragraph"):
+        only = node.children[0] if len(node.children) == 1 else None
+        if reference.has_style(name, "table") and only is not None and _is_key_values(only):
+            self._render_key_values(only, name)
+        elif reference.has_style(name, "character") and not reference.has_style(name, "paragraph"):
             # `::: Status klar` around text: the runs take the character style.
             self._with_character_style(name, node)
         else:
+            outer_styled, outer_item = self._styled_container, self._item_style
+            self._styled_container = not reference.has_style(name, "table")
+            if only is not None and only.type in ("bullet_list", "ordered_list"):
+                self._item_style = name
             self._with_paragraph_style(name, node)
+            self._styled_container, self._item_style = outer_styled, outer_item
         self._container = outer
 
     def _render_hr(self, node: SyntaxTreeNode) -> None:
@@ -238,7 +266,7 @@ class _Renderer:
     def _render_list_item(self, node: SyntaxTreeNode) -> None:
         # The item's first paragraph carries the number; later ones continue the item.
         self._pending_item = self._list
-        self._with_paragraph_style(styles.LIST_PARAGRAPH, node, flush=True)
+        self._with_paragraph_style(self._item_style, node, flush=True)
 
     def _render_table(self, node: SyntaxTreeNode) -> None:
         self._flush_pending_item()
@@ -246,22 +274,72 @@ class _Renderer:
         if not (name and self._reference.has_style(name, "table")):
             name = styles.TABLE
         rows = [row for row in node.walk() if row.type == "tr"]
-        columns = max((len(row.children) for row in rows), default=1)
-        self._column_width = self._reference.text_width // max(columns, 1)
+        texts = [[_plain(cell) for cell in row.children] for row in rows]
+        headers = sum(1 for row in rows if row.parent is not None and row.parent.type == "thead")
+        widths = column_widths(
+            texts,
+            self._reference.text_width,
+            header_rows=headers,
+            points=self._reference.table_points,
+        )
+        self._table = self._new_table(name, widths, header="row")
+        self._render_children(node)
+        self._table = self._row = None
+
+    def _new_table(self, style: str, widths: list[int], *, header: str) -> Any:
+        """An empty ``w:tbl`` of the style, with fixed column widths summing to the page's
+        text width; ``header`` is "row" or "column", where the table's labels are."""
         # python-docx adds the table at the end of the body, which is where we are.
-        table = self._document.add_table(rows=0, cols=columns)
+        table = self._document.add_table(rows=0, cols=len(widths))
+        table.autofit = False  # fixed layout: the widths from the content hold
         tbl = table._tbl
-        tbl.tblStyle_val = self._style_id(name, "table")
+        tbl.tblStyle_val = self._style_id(style, "table")
         width = tbl.tblPr.find(qn("w:tblW"))
         width.set(qn("w:type"), "pct")
         width.set(qn("w:w"), "5000")
         look = tbl.tblPr.find(qn("w:tblLook"))
-        for attribute, value in (("firstColumn", "0"), ("noHBand", "1")):
-            look.set(qn(f"w:{attribute}"), value)
-        for column in table.columns:
-            column.width = Twips(self._column_width)
-        self._table = tbl
-        self._render_children(node)
+        look.set(qn("w:firstRow"), "1" if header == "row" else "0")
+        look.set(qn("w:firstColumn"), "1" if header == "column" else "0")
+        look.set(qn("w:noHBand"), "1")
+        for column, twips in zip(table.columns, widths, strict=True):
+            column.width = Twips(twips)
+        self._widths = widths
+        return tbl
+
+    def _render_key_values(self, node: SyntaxTreeNode, style: str) -> None:
+        """``- **Verksamhet:** Café`` items as a table: labels in the first column."""
+        self._flush_pending_item()
+        items = [(_parts(item.children[0].children[0]), item) for item in node.children]
+        texts = [[_label(parts[0]), _plain_nodes(parts[1:])] for parts, _ in items]
+        widths = column_widths(
+            texts, self._reference.text_width, header_columns=1, points=self._reference.table_points
+        )
+        self._table = self._new_table(style, widths, header="column")
+        for (parts, item), (label, value) in zip(items, texts, strict=True):
+            self._row = self._table.add_tr()
+            self._column = 0
+            if not value and len(item.children) == 1:
+                # An empty value is a field to fill in by hand (the blank form): room to write.
+                properties = self._row.get_or_add_trPr()
+                properties.trHeight_val = Twips(_WRITING_ROW)
+                properties.trHeight_hRule = WD_ROW_HEIGHT_RULE.AT_LEAST
+            self._open_cell(styles.TABLE_HEADING)
+            self._text(label)
+            self._close_cell()
+            self._open_cell(styles.TABLE_TEXT)
+            rest = parts[1:]
+            if rest and rest[0].type == "text":
+                self._text(rest[0].content.lstrip())
+                rest = rest[1:]
+            for child in rest:
+                self._dispatch(child)
+            self._end_paragraph()
+            for block in item.children[1:]:  # further paragraphs or lists of the value
+                outer = self._paragraph_style
+                self._paragraph_style = styles.TABLE_TEXT
+                self._dispatch(block)
+                self._paragraph_style = outer
+            self._close_cell(end_paragraph=False)
         self._table = self._row = None
 
     def _render_thead(self, node: SyntaxTreeNode) -> None:
@@ -278,6 +356,7 @@ class _Renderer:
             # A header row repeats on every page and tells screen readers what a column is.
             row.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
         self._row = row
+        self._column = 0
         self._render_children(node)
 
     def _render_th(self, node: SyntaxTreeNode) -> None:
@@ -462,15 +541,26 @@ class _Renderer:
         return int(num.numId)
 
     def _render_cell(self, node: SyntaxTreeNode, style: str) -> None:
-        cell = self._elements.cell(self._column_width)
+        self._open_cell(style)
+        self._render_children(node)
+        self._close_cell()
+
+    def _open_cell(self, style: str) -> None:
+        """A new cell in the current row, its width from the table's columns, with an
+        open paragraph of ``style``; blocks go into the cell until it is closed."""
+        width = self._widths[min(self._column, len(self._widths) - 1)]
+        cell = self._elements.cell(width)
         self._row.append(cell)
-        outer, self._add_block = self._add_block, cell.append
+        self._outer_block, self._add_block = self._add_block, cell.append
         self._cell = cell
         self._paragraph(style)
-        self._render_children(node)
-        self._end_paragraph()
+
+    def _close_cell(self, *, end_paragraph: bool = True) -> None:
+        if end_paragraph:
+            self._end_paragraph()
         self._cell = None
-        self._add_block = outer
+        self._add_block = self._outer_block
+        self._column += 1
 
     def _shade_cell(self, cell: CT_Tc, shading: Iterable[tuple[str, str]]) -> None:
         properties = cell.get_or_add_tcPr()
@@ -497,7 +587,11 @@ def _set_properties(document: Document, properties: markup.Properties) -> None:
     core.author = _fit(properties.author)
     core.last_modified_by = _fit(properties.author)
     core.subject = _fit(properties.subject)
-    core.keywords = _fit(properties.keywords)
+    # LibreOffice splits keywords at spaces when it writes a PDF ("Arbetslik aktivitet"
+    # became two); a non-breaking space keeps each keyword whole.
+    core.keywords = _fit(
+        ", ".join(word.replace(" ", "\u00a0") for word in properties.keywords.split(", "))
+    )
     core.language = _fit(properties.lang)
     core.revision = 1
     core.created = core.modified = properties.date.replace(tzinfo=None)
@@ -516,6 +610,39 @@ def _set_language(document: Document, lang: str) -> None:
         language = OxmlElement("w:lang")
         properties.insert_element_before(language, "w:eastAsianLayout", "w:specVanish", "w:oMath")
     language.set(_W_VAL, lang)
+
+
+def _is_key_values(node: SyntaxTreeNode) -> bool:
+    """A bullet list whose every item starts with bold text: labels and their values."""
+    if node.type != "bullet_list" or not node.children:
+        return False
+    for item in node.children:
+        first = item.children[0] if item.children else None
+        if first is None or first.type != "paragraph":
+            return False
+        inline = first.children[0] if first.children else None
+        parts = _parts(inline) if inline is not None else []
+        if not parts or parts[0].type != "strong":
+            return False
+    return True
+
+
+def _parts(inline: SyntaxTreeNode) -> list[SyntaxTreeNode]:
+    """An inline node's children without the empty text nodes markdown-it leaves."""
+    return [child for child in inline.children if child.type != "text" or child.content]
+
+
+def _plain(node: SyntaxTreeNode) -> str:
+    """A node's text as a reader sees it."""
+    return "".join(child.content for child in node.walk() if child.type in ("text", "code_inline"))
+
+
+def _plain_nodes(nodes: list[SyntaxTreeNode]) -> str:
+    return "".join(_plain(node) for node in nodes).strip()
+
+
+def _label(node: SyntaxTreeNode) -> str:
+    return _plain(node).strip().removesuffix(":").strip()
 
 
 _FIELD_VALUES: dict[str, Callable[[markup.Properties], str]] = {
