@@ -64,10 +64,11 @@ PEAK_MEMORY = 300 * MB  # batch render, sum of RSS over the process tree
 
 # What a one-visit render cannot do without, whatever nbesok's own code does: the
 # libraries it is built on (click, PyYAML, pydantic, Jinja2, markdown-it-py with its
-# plugins, python-docx); pydantic loads its model machinery only when BaseModel is
-# first asked for.
+# plugins, python-docx, and mdformat with its GFM plugins for the published .md);
+# pydantic loads its model machinery only when BaseModel is first asked for.
 LIBRARY_IMPORTS = (
-    "import click, jinja2, markdown_it, mdit_py_plugins, yaml, docx; from pydantic import BaseModel"
+    "import click, jinja2, markdown_it, mdit_py_plugins, yaml, docx, mdformat.renderer;"
+    " from mdformat.plugins import PARSER_EXTENSIONS; from pydantic import BaseModel"
 )
 IN_PROCESS = Path(__file__).resolve().parent / "in_process.py"
 

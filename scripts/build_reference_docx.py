@@ -221,9 +221,7 @@ def apply_table_look(style: Any, spec: Style) -> None:
         else:
             borders.append(element(f"w:{side}", val="nil"))
     properties.append(borders)
-    first_row = element(
-        "w:tblStylePr", type="firstRow" if table.header == "row" else "firstCol"
-    )
+    first_row = element("w:tblStylePr", type="firstRow" if table.header == "row" else "firstCol")
     run = element("w:rPr")
     run.append(element("w:b"))
     run.append(element("w:bCs"))

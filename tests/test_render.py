@@ -149,6 +149,7 @@ def expected_document(
                 expected.append(("Skrivutrymme", "Anteckningar:"))
             else:
                 answer = paragraphs_of(visit["svar"].get(question["id"]))
+                expected.append(("Fältetikett", "Svar:"))
                 expected += [("Svar", text) for text in answer] or [("Svar", UNANSWERED)]
     if visit is not None and visit.get("sammanfattning"):
         expected.append(("Heading 1", "Sammanfattning"))
@@ -743,7 +744,8 @@ def test_an_unanswered_question_says_so(in_archive: Path, runner: CliRunner) -> 
 
     found = blocks(in_archive / "out" / f"{VISIT_2018}.docx")
     question = found.index(("Heading 2", "Samarbetar verksamheten med andra myndigheter?"))
-    assert found[question + 2] == ("Svar", UNANSWERED)
+    label = found.index(("Fältetikett", "Svar:"), question)
+    assert found[label + 1] == ("Svar", UNANSWERED)
     assert [text for _, text in found].count(UNANSWERED) == 1
     assert f"*{UNANSWERED}*" in (in_archive / "out" / f"{VISIT_2018}.md").read_text("utf-8")
 

@@ -25,6 +25,7 @@ from conftest import Rendered, write_tree
 from docx.document import Document
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
+from readers import assert_same_in_every_reader
 from support import check_golden, copy_archive, invoke
 
 import nbesok
@@ -571,6 +572,12 @@ def test_a_season_has_the_sections_of_a_tjänsteskrivelse_in_order(season: Seaso
             underlag.append(("Beslutsunderlag", f"Protokoll från nämndbesöket hos {name}"))
     assert len(underlag) == 4
     assert section(found, "Beslutsunderlag") == underlag
+
+
+def test_the_season_reads_the_same_in_every_markdown_reader(season: Season) -> None:
+    found = assert_same_in_every_reader(season.markdown)
+
+    assert ("h5", "", "quote0", "Kartläggning") in found  # an answer's own heading, demoted
 
 
 def test_the_season_s_figures_are_counted_from_the_yaml(season: Season) -> None:

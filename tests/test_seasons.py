@@ -18,6 +18,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 from conftest import write_tree
+from readers import assert_same_in_every_reader
 from support import copy_archive, invoke
 
 from nbesok.cli import cli
@@ -148,6 +149,7 @@ def test_a_period_counts_the_visits_dated_in_it(seasons: Path, period: str) -> N
     assert (
         docx.Document(str(path)).core_properties.title == f"Sammanställning av nämndbesök {period}"
     )
+    assert_same_in_every_reader(path.with_suffix(".md"))
 
 
 def test_the_counts_differ_between_seasons(seasons: Path) -> None:

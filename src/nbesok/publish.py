@@ -1,9 +1,10 @@
 """The one publishing step of render and report: formats, PDFs and the review.
 
-A document's Markdown is parsed once. The syntax tree gives the ``.md`` and the
-``.docx``; the Word document is reviewed for accessibility while it is still in
-memory, then every requested file is written atomically. PDFs are made afterwards
-for all documents of a run in one LibreOffice run, from the DOCX bytes made here.
+A document's Markdown is parsed once. The syntax tree gives the published ``.md``
+(GitHub-flavoured, see gfm.py) and the ``.docx``; the Word document is reviewed for
+accessibility while it is still in memory, then every requested file is written
+atomically. PDFs are made afterwards for all documents of a run in one LibreOffice
+run, from the DOCX bytes made here.
 """
 
 from __future__ import annotations
@@ -74,7 +75,9 @@ def make(
         ) from None
     files: dict[str, bytes] = {}
     if "md" in formats:
-        files[f"{document.name}.md"] = document.markdown.encode("utf-8")
+        from nbesok.gfm import published_markdown
+
+        files[f"{document.name}.md"] = published_markdown(tree, properties).encode("utf-8")
     shown = out_dir / f"{document.name}.{next(f for f in ('docx', 'pdf', 'md') if f in formats)}"
     if "docx" not in formats and "pdf" not in formats:
         _guard(markup.plain_texts(tree), properties.texts(), document, shown, allow_personnummer)

@@ -186,7 +186,9 @@ STYLES: tuple[Style, ...] = (
     # Room to write by hand on the blank form: about a third of a page. No ruled lines:
     # LibreOffice draws paragraph borders as untagged content in a PDF (PDF/UA 7.1).
     _paragraph("Skrivutrymme", "Skrivutrymme", Look(space_before=0, space_after=5000)),
-    _paragraph("Fältetikett", "Faltetikett", Look(bold=True, keep_with_next=True)),
+    # Not bold itself: the label is **bold** in the template, so that the published .md
+    # shows it too, and bold in both style and run would toggle off in Word.
+    _paragraph("Fältetikett", "Faltetikett", Look(keep_with_next=True)),
     # The case number of a tjänsteskrivelse, right-aligned above the title as on paper.
     _paragraph("Diarienummer", "Diarienummer", Look(size=10, align_right=True)),
     _paragraph(
