@@ -315,7 +315,7 @@ def test_an_unknown_key_without_a_near_match_lists_the_allowed_keys(tmp_path: Pa
 
     assert where(found) == (7, 5, "uppföljning[1].xyz")
     assert found.message == (
-        "okänd nyckel ”xyz”; tillåtna nycklar här är: ansvarig, punkt, senast, status"
+        "okänd nyckel ”xyz”; tillåtna nycklar här är: ansvarig, från, punkt, senast, status"
     )
 
 

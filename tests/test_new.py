@@ -59,7 +59,8 @@ def test_new_names_the_file_by_date_and_a_safe_slug(
     result = new("arbetslik-aktivitet-2023", operation, "2024-05-02")
 
     assert result.exit_code == 0, result.output
-    assert result.stdout == f"Skapade visits/{file_name}\n"
+    # A verksamhet visited before also gets a line about the items carried over.
+    assert result.stdout.splitlines()[0] == f"Skapade visits/{file_name}"
     assert result.stderr == ""
     assert all_files(in_archive) - before == {in_archive / "visits" / file_name}
     assert load_visit(in_archive / "visits" / file_name).model.operation == operation
@@ -231,7 +232,7 @@ def test_the_whole_archive_still_validates_after_new(in_archive: Path) -> None:
     strict = CliRunner().invoke(cli, ["validate", "--strict"], prog_name="nbesok")
 
     assert plain.exit_code == 0, plain.output
-    assert plain.stdout.splitlines()[-1].startswith("0 fel och ")
+    assert plain.stdout.splitlines()[-1].startswith("0 fel, ")
     assert plain.stdout.splitlines()[-1].endswith(" i 6 filer.")
     new_file = [line for line in plain.stdout.splitlines() if "atgard-for-oar" in line]
     assert len(new_file) == 6 + 2  # six unanswered questions, no members, no officials

@@ -15,7 +15,10 @@ from nbesok.cli import cli
 
 WriteTree = Callable[[Path, Mapping[str, str | bytes]], list[Path]]
 
-SUMMARY = re.compile(r"^(\d+) fel och (\d+) varning(?:ar)? i (\d+) fil(?:er)?\.$")
+SUMMARY = re.compile(
+    r"^(\d+) fel(?: och|,) (\d+) varning(?:ar)?"
+    r"(?: och (\d+) notering(?:ar)?)? i (\d+) fil(?:er)?\.$"
+)
 
 VISIT = COMPLETE_VISIT  # its line numbers are listed under it in support.py
 
@@ -408,7 +411,7 @@ CASES = [
         Case(
             visit("  - Dan Dahl (KD)\n", ""),
             V,
-            f"{V}:5:3: varning: ledamöter: ",
+            f"{V}:5:3: notering: ledamöter: ",
             "3 ledamöter deltog; mallen anger 2 från majoriteten och 2 från oppositionen, alltså 4",
             exit_code=0,
         ),
@@ -418,7 +421,7 @@ CASES = [
         Case(
             small("  - Cia Carlsson (V)", "  - Cia Carlsson (C)"),
             S,
-            f"{S}:5:3: varning: ledamöter: ",
+            f"{S}:5:3: notering: ledamöter: ",
             "3 från majoriteten och 1 från oppositionen deltog; mallen anger 2 från "
             "majoriteten och 2 från oppositionen",
             exit_code=0,
@@ -432,7 +435,7 @@ CASES = [
                 "  - namn: Dan Dahl\n    parti: SD\n    grupp: majoritet",
             ),
             S,
-            f"{S}:5:3: varning: ledamöter: ",
+            f"{S}:5:3: notering: ledamöter: ",
             "3 från majoriteten och 1 från oppositionen deltog",
             exit_code=0,
         ),
@@ -442,7 +445,7 @@ CASES = [
         Case(
             small("tjänstepersoner: [Eva Ek]", "tjänstepersoner: [Eva Ek, Fia Fors]"),
             S,
-            f"{S}:9:18: varning: tjänstepersoner: ",
+            f"{S}:9:18: notering: tjänstepersoner: ",
             "2 tjänstepersoner deltog; mallen anger 1",
             exit_code=0,
         ),
@@ -471,6 +474,91 @@ CASES = [
         ),
         id="date-outside-the-protocol-season",
     ),
+    # --- YAML traps of a non-programmer
+    pytest.param(
+        Case(
+            visit(
+                "  handlingsplaner: Svar.\n",
+                "  handlingsplaner: Första stycket.\n\n    Andra stycket.\n",
+            ),
+            V,
+            f"{V}:13:20: varning: svar.handlingsplaner: ",
+            "texten står på flera rader utan ”|”, så radbrytningar, stycken och listor försvinner",
+            exit_code=0,
+            extra=("skriv ”|” efter nyckeln (”handlingsplaner: |”)",),
+        ),
+        id="answer-on-several-lines-without-pipe",
+    ),
+    pytest.param(
+        Case(
+            visit("  handlingsplaner: Svar.\n", "  handlingsplaner: >\n    - en\n    - två\n"),
+            V,
+            f"{V}:13:20: varning: svar.handlingsplaner: ",
+            "texten står på flera rader utan ”|”",
+            exit_code=0,
+        ),
+        id="answer-folded-with-greater-than",
+    ),
+    pytest.param(
+        Case(
+            visit("  handlingsplaner: Svar.\n", "  handlingsplaner: Svar.\n  - en punkt\n"),
+            V,
+            f"{V}:14:3: fel: ",
+            "en lista kan inte fortsätta texten i ”handlingsplaner” som börjar på nyckelns rad",
+            extra=("skriv ”|” efter nyckeln (”handlingsplaner: |”)",),
+        ),
+        id="list-under-an-answer-on-the-key-line",
+    ),
+    pytest.param(
+        Case(
+            visit("  handlingsplaner: Svar.\n", "  handlingsplaner:\n    - en\n    - två\n"),
+            V,
+            f"{V}:14:5: fel: svar.handlingsplaner: ",
+            "ska vara text; skriv ”|” efter nyckeln (”handlingsplaner: |”)",
+        ),
+        id="answer-written-as-a-yaml-list",
+    ),
+    pytest.param(
+        Case(
+            {"visits/2023-06-08-x.yaml": VISIT},
+            "visits/2023-06-08-x.yaml",
+            "visits/2023-06-08-x.yaml:3:14: varning: besöksdatum: ",
+            "filnamnet börjar med 2023-06-08 men besöksdatum är 2023-06-07",
+            exit_code=0,
+            extra=("byt namn på filen till ”2023-06-07-x.yaml”",),
+        ),
+        id="file-name-date-differs",
+    ),
+    pytest.param(
+        Case(
+            {
+                V: VISIT
+                + "uppföljning:\n  - punkt: Redovisa platserna\n"
+                + "    ansvarig: Arbetsmarknadsnämnden\n    senast: 2023-05-01\n"
+            },
+            V,
+            f"{V}:21:13: varning: uppföljning[1].senast: ",
+            "senast 2023-05-01 ligger före besöket 2023-06-07",
+            exit_code=0,
+        ),
+        id="due-before-the-visit",
+    ),
+    pytest.param(
+        Case(
+            {
+                V: VISIT
+                + "uppföljning:\n  - punkt: Redovisa platserna\n"
+                + "    ansvarig: Arbetsmarknadsnämnden\n"
+                + "    från: 2023-06-07-arbetslik-aktivitett\n"
+            },
+            V,
+            f"{V}:21:11: varning: uppföljning[1].från: ",
+            "punkten säger att den kommer från besöket ”2023-06-07-arbetslik-aktivitett”",
+            exit_code=0,
+            extra=("menade du ”2023-06-07-arbetslik-aktivitet”?",),
+        ),
+        id="carried-from-an-unknown-visit",
+    ),
 ]
 
 
@@ -485,8 +573,14 @@ def counts(result: Result) -> tuple[int, int, int]:
         return 0, 0, int(last.split()[3])
     summary = SUMMARY.fullmatch(last)
     assert summary is not None, result.output
-    errors, warnings, files = summary.groups()
+    errors, warnings, _, files = summary.groups()
     return int(errors), int(warnings), int(files)
+
+
+def notes(result: Result) -> int:
+    """The notes of the summary line (informative findings that never fail a run)."""
+    summary = SUMMARY.fullmatch(result.stdout.splitlines()[-1])
+    return int(summary.group(3) or 0) if summary else 0
 
 
 def finding_lines(result: Result) -> list[str]:
@@ -508,8 +602,10 @@ def test_the_real_archive_validates(in_archive: Path) -> None:
     result = invoke("validate")
 
     assert result.exit_code == 0, result.output
-    assert counts(result)[::2] == (0, 5)
-    assert all(": varning: " in line for line in finding_lines(result))
+    assert counts(result) == (0, 0, 5)
+    # What remains are notes: the real visiting groups differ from the templates' rule.
+    assert notes(result) == 3
+    assert all(": notering: " in line for line in finding_lines(result))
     assert result.stderr == ""
 
 
@@ -545,7 +641,7 @@ def test_bad_input_is_reported_at_its_place(
         assert fragment in matching[0], matching[0]
     errors, warnings, files = counts(result)
     assert (errors > 0) == (case.exit_code == 1)
-    assert errors + warnings == case.findings
+    assert errors + warnings + notes(result) == case.findings
     assert files == 1
 
 
@@ -556,7 +652,14 @@ def _case(param: object) -> Case:
 
 
 WARNING_CASES = [
-    pytest.param(_case(param), id=param.id) for param in CASES if _case(param).exit_code == 0
+    pytest.param(_case(param), id=param.id)
+    for param in CASES
+    if _case(param).exit_code == 0 and ": varning: " in _case(param).where
+]
+NOTE_CASES = [
+    pytest.param(_case(param), id=param.id)
+    for param in CASES
+    if ": notering: " in _case(param).where
 ]
 
 
@@ -572,12 +675,24 @@ def test_strict_turns_warnings_into_exit_1(
     assert any(line.startswith(case.where) for line in finding_lines(result))
 
 
-def test_strict_on_the_real_archive_fails_on_its_warnings(in_archive: Path) -> None:
+@pytest.mark.parametrize("case", NOTE_CASES)
+def test_strict_does_not_fail_on_a_note(
+    in_archive: Path, write_tree: WriteTree, case: Case
+) -> None:
+    write_tree(in_archive, case.files)
+
+    result = invoke("validate", "--strict", case.target)
+
+    assert result.exit_code == 0, result.output
+    assert any(line.startswith(case.where) for line in finding_lines(result))
+    assert notes(result) >= 1
+
+
+def test_strict_passes_the_real_archive(in_archive: Path) -> None:
     result = invoke("validate", "--strict")
 
-    errors, warnings, _ = counts(result)
-    assert errors == 0
-    assert result.exit_code == (1 if warnings else 0)
+    assert result.exit_code == 0, result.output
+    assert counts(result)[:2] == (0, 0)
 
 
 def test_a_clean_file_passes_strict(in_archive: Path, write_tree: WriteTree) -> None:

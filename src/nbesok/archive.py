@@ -7,6 +7,7 @@ loaded on first use, so a re-render of unchanged documents never pays for pydant
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property
@@ -41,8 +42,9 @@ def find_root(start: Path) -> Path:
             return folder
     raise ArchiveError.at(
         start,
-        f"hittar inget arkiv: ingen {MARKER} här eller i någon mapp ovanför; "
-        f"gå till arkivets mapp, eller skapa en {MARKER} i arkivets rot",
+        f"hittar inget arkiv: ingen {MARKER} här eller i någon mapp ovanför; gå till "
+        "arkivets mapp, eller starta ett nytt arkiv med ”nbesok init” (skriv "
+        "”nbesok init --help” för flaggorna)",
     )
 
 
@@ -129,3 +131,14 @@ def unknown_protocol_message(archive: Archive, protocol_id: str) -> str:
 def open_archive(start: Path | None = None) -> Archive:
     """Find the archive at or above ``start`` (default: the working directory) and read it."""
     return Archive(find_root(start or Path.cwd()))
+
+
+def archive_of(paths: Sequence[Path]) -> Archive:
+    """The archive the given files belong to, found from the first one's own folder, so
+    that ``nbesok render /elsewhere/visits/x.yaml`` works from any folder. Without
+    paths, the archive of the working directory."""
+    for path in paths:
+        folder = path if path.is_dir() else path.parent
+        if folder.is_dir():
+            return open_archive(folder)
+    return open_archive()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from nbesok.archive import MARKER, Archive, Kind, unknown_protocol_message
 from nbesok.errors import Finding, NbesokError, Severity, finding
 from nbesok.inputs import expand_paths
 from nbesok.loading import Loaded, load_protocol, load_settings, load_visit
-from nbesok.models import Group, Protocol, Visit
+from nbesok.models import Group, Protocol, Settings, Visit
 from nbesok.names import nearest
 from nbesok.personnummer import name_findings, personnummer_findings
 from nbesok.yamlfile import KeyPath, format_keypath
@@ -34,7 +35,7 @@ class Report:
 
     @property
     def warnings(self) -> int:
-        return len(self.findings) - self.errors
+        return sum(f.is_warning for f in self.findings)
 
 
 def archive_files(archive: Archive, paths: Sequence[Path]) -> list[Path]:
@@ -99,10 +100,36 @@ def _check_files(archive: Archive, paths: Sequence[Path], today: date) -> list[F
 def _check_file(archive: Archive, path: Path, today: date) -> list[Finding]:
     kind = archive.kind_of(path)
     if kind is Kind.SETTINGS:
-        return personnummer_findings(load_settings(path).document, Severity.WARNING)
+        settings = load_settings(path)
+        return [
+            *personnummer_findings(settings.document, Severity.WARNING),
+            *_unset_settings(settings),
+        ]
     if kind is Kind.PROTOCOL:
         return check_protocol(load_protocol(path), default_committee=_settings_committee(archive))
     return check_visit(load_visit(path), archive, today)
+
+
+# Settings the documents need, and what is missing from them without it.
+_HEAD_SETTINGS = (
+    ("kommun", "municipality", "tjänsteskrivelsens huvud saknar kommunen"),
+    ("förvaltning", "administration", "tjänsteskrivelsens huvud saknar förvaltningen"),
+    ("nämnd", "committee", "protokoll utan egen nämnd säger inte vilken nämnd de är till"),
+)
+
+
+def _unset_settings(loaded: Loaded[Settings]) -> Iterator[Finding]:
+    for key, attribute, consequence in _HEAD_SETTINGS:
+        if not getattr(loaded.model, attribute):
+            line, column = loaded.document.position((key,))
+            yield finding(
+                loaded.path,
+                f"{key} är inte angiven, så {consequence}; skriv t.ex. ”{key}: …” i nbesok.yaml",
+                line=line,
+                column=column,
+                key=key,
+                severity=Severity.WARNING,
+            )
 
 
 def _settings_committee(archive: Archive) -> str | None:
@@ -143,7 +170,10 @@ def check_protocol(
     within themselves, and no personnummer may be published (``personnummer`` as in
     :func:`check_visit`). Without a nämnd of its own or ``default_committee`` (from
     nbesok.yaml) the documents would not say whom they are for."""
-    findings: list[Finding] = [*_markdown(loaded, _protocol_texts(loaded.model))]
+    findings: list[Finding] = [
+        *_markdown(loaded, _protocol_texts(loaded.model)),
+        *_folded(loaded, _protocol_texts(loaded.model)),
+    ]
     if loaded.model.committee is None and not default_committee:
         findings.append(
             _at(
@@ -228,12 +258,16 @@ def checked_visit(
     return protocol, [
         *guard,
         *_markdown(loaded, _visit_texts(visit)),
+        *_folded(loaded, _visit_texts(visit)),
         *_unfilled(loaded),
         *_answer_keys(loaded, model),
         *_unanswered(loaded, model),
         *_composition(loaded, model),
         *_future(loaded, today),
         *_outside_season(loaded, model),
+        *_name_date(loaded),
+        *_due_before_visit(loaded),
+        *_origins(loaded, archive),
     ]
 
 
@@ -274,6 +308,24 @@ def _markdown(
             )
 
 
+def _folded(
+    loaded: Loaded[Visit] | Loaded[Protocol], texts: Iterable[tuple[KeyPath, str | None]]
+) -> Iterator[Finding]:
+    """A Markdown text written over several lines without ``|``: YAML has joined its
+    lines, so its paragraphs and lists are silently gone."""
+    for keypath, text in texts:
+        if text and keypath in loaded.document.folded:
+            key = keypath[-1]
+            yield _at(
+                loaded,
+                keypath,
+                "texten står på flera rader utan ”|”, så radbrytningar, stycken och listor "
+                f"försvinner; skriv ”|” efter nyckeln (”{key}: |”) och texten indragen på "
+                "raderna under",
+                Severity.WARNING,
+            )
+
+
 def _unfilled(loaded: Loaded[Visit]) -> Iterable[Finding]:
     visit = loaded.model
     for key, people in (("ledamöter", visit.members), ("tjänstepersoner", visit.officials)):
@@ -308,6 +360,8 @@ def _unanswered(loaded: Loaded[Visit], protocol: Protocol) -> Iterable[Finding]:
 
 
 def _composition(loaded: Loaded[Visit], protocol: Protocol) -> Iterable[Finding]:
+    """The visiting group against the template's rule: informative, never a fault (a
+    member falls ill, a colleague comes along), so a note that --strict ignores."""
     wanted = protocol.composition
     visit = loaded.model
     if wanted is None:
@@ -327,7 +381,7 @@ def _composition(loaded: Loaded[Visit], protocol: Protocol) -> Iterable[Finding]
                 loaded,
                 ("ledamöter",),
                 f"{len(visit.members)} ledamöter deltog; {rule}, alltså {expected}",
-                Severity.WARNING,
+                Severity.NOTE,
             )
     elif (groups[Group.MAJORITY], groups[Group.OPPOSITION]) != (wanted.majority, wanted.opposition):
         yield _at(
@@ -335,14 +389,14 @@ def _composition(loaded: Loaded[Visit], protocol: Protocol) -> Iterable[Finding]
             ("ledamöter",),
             f"{groups[Group.MAJORITY]} från majoriteten och {groups[Group.OPPOSITION]} från "
             f"oppositionen deltog; {rule}",
-            Severity.WARNING,
+            Severity.NOTE,
         )
     if wanted.officials and len(visit.officials) != wanted.officials:
         yield _at(
             loaded,
             ("tjänstepersoner",),
             f"{len(visit.officials)} tjänstepersoner deltog; mallen anger {wanted.officials}",
-            Severity.WARNING,
+            Severity.NOTE,
         )
 
 
@@ -366,6 +420,60 @@ def _outside_season(loaded: Loaded[Visit], protocol: Protocol) -> Iterable[Findi
             "kontrollera datumet, eller välj protokollet för den säsongen",
             Severity.WARNING,
         )
+
+
+_DATED_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})-")
+
+
+def _name_date(loaded: Loaded[Visit]) -> Iterable[Finding]:
+    """visits/<datum>-<verksamhet>.yaml: a name with another date sorts the visit wrongly
+    and hides it from whoever looks for it by date."""
+    found = _DATED_NAME.match(loaded.path.name)
+    visit_date = loaded.model.date.isoformat()
+    if found is not None and found.group(1) != visit_date:
+        right = visit_date + loaded.path.name[found.end(1) :]
+        yield _at(
+            loaded,
+            ("besöksdatum",),
+            f"filnamnet börjar med {found.group(1)} men besöksdatum är {visit_date}; rätta "
+            f"datumet, eller byt namn på filen till ”{right}”",
+            Severity.WARNING,
+        )
+
+
+def _due_before_visit(loaded: Loaded[Visit]) -> Iterable[Finding]:
+    visit_date = loaded.model.date
+    for number, item in enumerate(loaded.model.follow_up):
+        # A carried-over item keeps the date set at the visit it comes from.
+        if item.due is not None and item.due < visit_date and item.origin is None:
+            yield _at(
+                loaded,
+                ("uppföljning", number, "senast"),
+                f"senast {item.due.isoformat()} ligger före besöket {visit_date.isoformat()}; "
+                "ett slutdatum för uppföljning bör ligga efter besöket",
+                Severity.WARNING,
+            )
+
+
+def _origins(loaded: Loaded[Visit], archive: Archive) -> Iterable[Finding]:
+    """``från`` names the visit an item was carried over from; a wrong name breaks the
+    item's history."""
+    for number, item in enumerate(loaded.model.follow_up):
+        if item.origin is None:
+            continue
+        source = archive.visits_dir / f"{item.origin}.yaml"
+        named_file = Path(item.origin).name == item.origin and "\\" not in item.origin
+        if item.origin == loaded.path.stem or not named_file or not source.is_file():
+            known = [path.stem for path in archive.visit_paths() if path != loaded.path]
+            suggestion = nearest(item.origin, known)
+            hint = f"; menade du ”{suggestion}”?" if suggestion else ""
+            yield _at(
+                loaded,
+                ("uppföljning", number, "från"),
+                f"punkten säger att den kommer från besöket ”{item.origin}”, men det finns "
+                f"ingen sådan fil i visits/{hint} (från: besöksfilens namn utan .yaml)",
+                Severity.WARNING,
+            )
 
 
 def _future(loaded: Loaded[Visit], today: date) -> Iterable[Finding]:

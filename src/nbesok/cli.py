@@ -138,17 +138,78 @@ def validate(paths: tuple[Path, ...], strict: bool) -> None:
       nbesok validate
       nbesok validate visits/2023-06-07-arbetslik-aktivitet.yaml
     """
-    from nbesok.archive import open_archive
+    from nbesok.archive import archive_of
     from nbesok.checks import archive_files, validate_files
     from nbesok.errors import summary_line
 
-    archive = open_archive()
+    archive = archive_of(paths)
     report = validate_files(archive, archive_files(archive, paths), date.today())
     for found in report.findings:
         click.echo(found.format())
     click.echo(summary_line(report.files, report.findings))
     if report.errors or (strict and report.warnings):
         sys.exit(1)
+
+
+@cli.command(options_metavar="[FLAGGOR]")
+@click.argument("directory", type=PATH, default=".", metavar="[MAPP]")
+@click.option("--kommun", "municipality", required=True, metavar="NAMN", help="Kommunens namn.")
+@click.option(
+    "--förvaltning",
+    "administration",
+    required=True,
+    metavar="NAMN",
+    help="Förvaltningen som skriver tjänsteskrivelserna.",
+)
+@click.option(
+    "--nämnd", "committee", required=True, metavar="NAMN", help="Nämnden som besöken görs för."
+)
+@click.option(
+    "--med-referens",
+    "with_reference",
+    is_flag=True,
+    help="Lägg också en kopia av referens.docx i templates/, att ge kommunens utseende.",
+)
+def init(
+    directory: Path, municipality: str, administration: str, committee: str, with_reference: bool
+) -> None:
+    """Starta ett nytt arkiv i MAPP (standard: den aktuella mappen).
+
+    Skapar nbesok.yaml med alla inställningar, protocols/ med ett första protokoll att
+    utgå från, visits/, templates/ med en README om egna mallar, schemas/ för
+    redigerare, .gitignore, .gitattributes och en pre-commit-konfiguration som kör
+    ”nbesok validate”. Kör ”git init” om mappen inte redan är ett git-förråd. Inget
+    som redan finns skrivs över.
+
+    \b
+    Exempel:
+      nbesok init nambesok --kommun "Linköpings kommun" \\
+                  --förvaltning "Utbildningsförvaltningen" --nämnd "Bildningsnämnden"
+    """
+    from nbesok.paths import display_path
+    from nbesok.starter import Names, start_archive
+
+    names = Names(municipality, administration, committee)
+    started = start_archive(directory, names, date.today(), with_reference=with_reference)
+    click.echo(f"Skapade ett arkiv i {display_path(started.root.resolve())}:")
+    for path in started.created:
+        click.echo(f"  {display_path(path)}")
+    for path in started.kept:
+        click.echo(f"  {display_path(path)} (fanns redan och lämnades orörd)")
+    git = {
+        "initierat": "Skapade ett git-förråd (git init).",
+        "finns redan": "Mappen ligger redan i ett git-förråd.",
+        "saknas": "git finns inte på datorn; installera git och kör ”git init” här.",
+        "misslyckades": "git init misslyckades; kör det själv i mappen.",
+    }
+    click.echo(git[started.git])
+    click.echo("Nästa steg:")
+    if str(directory) not in (".", ""):
+        click.echo(f"  cd {display_path(directory)}")
+    click.echo(
+        f'  nbesok new --protokoll {started.protocol_id} --verksamhet "Verksamhetens namn" '
+        f"--datum {date.today().isoformat()}"
+    )
 
 
 @cli.command(options_metavar="[FLAGGOR]")
@@ -167,6 +228,8 @@ def new(protocol_id: str, operation: str, visit_date: date) -> None:
     """Skapa en ny besöksfil att fylla i, med frågorna som kommentarer.
 
     Filen heter visits/<datum>-<verksamhet>.yaml. En befintlig fil skrivs aldrig över.
+    Har verksamheten besökts förut följer de uppföljningspunkter som inte är klara med,
+    märkta med vilket besök de kommer från.
 
     \b
     Exempel:
@@ -177,8 +240,48 @@ def new(protocol_id: str, operation: str, visit_date: date) -> None:
     from nbesok.paths import display_path
     from nbesok.scaffold import create_visit
 
-    target = create_visit(open_archive(), protocol_id, operation, visit_date)
-    click.echo(f"Skapade {display_path(target)}")
+    created = create_visit(open_archive(), protocol_id, operation, visit_date)
+    for warning in created.warnings:
+        click.echo(warning.format(), err=True)
+    click.echo(f"Skapade {display_path(created.path)}")
+    if created.carried:
+        items = "öppen punkt" if created.carried == 1 else "öppna punkter"
+        click.echo(f"{created.carried} {items} från tidigare besök fördes över till uppföljning.")
+
+
+@cli.command("new-protocol", options_metavar="[FLAGGOR]")
+@click.argument("new_id", metavar="ID")
+@click.option(
+    "--from",
+    "from_id",
+    required=True,
+    metavar="ID",
+    help="Protokollet att utgå från (filnamnet i protocols/ utan .yaml).",
+)
+@click.option(
+    "--period", required=True, metavar="PERIOD", help="Den nya säsongen: 2025 eller 2025/26."
+)
+def new_protocol(new_id: str, from_id: str, period: str) -> None:
+    """Gör nästa säsongs protokoll av ett tidigare, med samma frågor och fråge-id.
+
+    Skriver protocols/ID.yaml; en befintlig fil skrivs aldrig över. Besök som redan
+    gjorts behåller sitt gamla protokoll.
+
+    \b
+    Exempel:
+      nbesok new-protocol arbetslik-aktivitet-2024 --from arbetslik-aktivitet-2023 \\
+                          --period 2024
+    """
+    from nbesok.archive import open_archive
+    from nbesok.paths import display_path
+    from nbesok.protocol_copy import copy_protocol
+
+    copied = copy_protocol(open_archive(), new_id, from_id, period)
+    click.echo(f"Skapade {display_path(copied.path)}")
+    if copied.old_mentions:
+        click.echo("Kontrollera raderna som fortfarande nämner den förra perioden:")
+        for number, line in copied.old_mentions:
+            click.echo(f"  {display_path(copied.path)}:{number}: {line}")
 
 
 @cli.command(options_metavar="[FLAGGOR]")
@@ -276,11 +379,11 @@ def render(
       nbesok render protocols/arbetslik-aktivitet-2023.yaml --format docx
       nbesok render --out dokument/
     """
-    from nbesok.archive import open_archive
+    from nbesok.archive import archive_of
     from nbesok.publish import parse_formats
     from nbesok.render import Options, render_batch
 
-    archive = open_archive()
+    archive = archive_of(paths)
     options = Options(
         parse_formats(formats),
         guidance=not without_guidance,
@@ -397,11 +500,11 @@ def report(
       nbesok report --period 2018/19 --per 2019-06-30
       nbesok report --protokoll arbetslik-aktivitet-2023 --förslag "Informationen noteras."
     """
-    from nbesok.archive import open_archive
+    from nbesok.archive import archive_of
     from nbesok.publish import parse_formats
     from nbesok.report import write_report
 
-    archive = open_archive()
+    archive = archive_of(visits)
     outcome = write_report(
         archive,
         visits,
@@ -444,6 +547,92 @@ def granska(paths: tuple[Path, ...]) -> None:
     click.echo(summary_line(len(files), findings))
     if any(found.is_error for found in findings):
         sys.exit(1)
+
+
+OVERDUE_EXIT = 3  # followup --strict: overdue items exist (1 is bad input, 2 bad usage)
+
+
+@cli.command(options_metavar="[FLAGGOR]")
+@click.option(
+    "--per", type=ISO_DATE, help="Datum som försenade punkter räknas mot (standard: i dag)."
+)
+@click.option("--verksamhet", "operation", metavar="TEXT", help="Bara verksamheter med texten.")
+@click.option("--ansvarig", "responsible", metavar="TEXT", help="Bara ansvariga med texten.")
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    type=click.Choice(["ej påbörjad", "påbörjad", "klar"]),
+    help="Bara punkter med denna status (kan upprepas; standard: de som inte är klara).",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "csv"]),
+    default="table",
+    show_default=True,
+    help="table för terminalen, csv (semikolon, UTF-8) för kalkylblad.",
+)
+@click.option(
+    "--strict",
+    is_flag=True,
+    help=f"Slutkod {OVERDUE_EXIT} om någon punkt är försenad, för schemalagda körningar.",
+)
+def followup(
+    per: date | None,
+    operation: str | None,
+    responsible: str | None,
+    statuses: tuple[str, ...],
+    output_format: str,
+    strict: bool,
+) -> None:
+    """Lista uppföljningspunkter som inte är klara, i hela arkivet, försenade först.
+
+    En punkt som förts över till ett senare besök visas en gång, som den står där.
+    Slutkod 0; med --strict 3 om någon punkt har passerat sitt slutdatum.
+
+    \b
+    Exempel:
+      nbesok followup
+      nbesok followup --per 2025-11-30 --ansvarig Arbetsmarknadsnämnden
+      nbesok followup --format csv > punkter.csv
+    """
+    from nbesok.archive import open_archive
+    from nbesok.listing import OPEN, Filters, csv_text, open_items, summary, table_lines
+    from nbesok.models import Status
+
+    day = per or date.today()
+    chosen = frozenset(Status(value) for value in statuses) or OPEN
+    items = open_items(open_archive(), day, Filters(operation, responsible, chosen))
+    if output_format == "csv":
+        click.echo(csv_text(items, day), nl=False)
+    else:
+        if items:
+            for line in table_lines(items, day):
+                click.echo(line)
+            click.echo()
+        click.echo(summary(items, day))
+    if strict and any(item.overdue(day) for item in items):
+        sys.exit(OVERDUE_EXIT)
+
+
+@cli.command(options_metavar="[FLAGGOR]")
+@click.argument("operation", metavar="VERKSAMHET")
+@click.option(
+    "--per", type=ISO_DATE, help="Datum som försenade punkter räknas mot (standard: i dag)."
+)
+def history(operation: str, per: date | None) -> None:
+    """Visa besöken hos en verksamhet över tid, med deras uppföljningspunkter.
+
+    \b
+    Exempel:
+      nbesok history "Arbetslik aktivitet"
+    """
+    from nbesok.archive import open_archive
+    from nbesok.listing import history_lines
+
+    for line in history_lines(open_archive(), operation, per or date.today()):
+        click.echo(line)
 
 
 def main() -> None:

@@ -6,18 +6,22 @@ both its ``.md`` and its ``.docx`` (see :mod:`nbesok.publish`).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nbesok import fragments
 from nbesok.archive import MARKER, Archive, Kind
 from nbesok.checks import check_protocol, checked_visit
 from nbesok.errors import Finding, RenderError, Severity
 from nbesok.loading import Loaded, load_protocol, load_visit
-from nbesok.models import Protocol, Status, Visit
+from nbesok.models import FollowUp, Protocol, Status, Visit
 from nbesok.templating import find_template_file, render_template
+
+if TYPE_CHECKING:
+    from nbesok.followup import Step, Tracked
 
 PROTOCOL_TEMPLATE = "protokoll.md.j2"
 FORM_TEMPLATE = "blankett.md.j2"
@@ -85,19 +89,30 @@ _STATUS_ORDER = {Status.NOT_STARTED: 0, Status.STARTED: 1, Status.DONE: 2}
 
 def follow_up_entries(visit: Visit, per: date) -> list[dict[str, Any]]:
     """A visit's follow-up items as the templates see them, overdue ones marked."""
-    return [
-        {
-            "verksamhet": visit.operation,
-            "besöksdatum": visit.date.isoformat(),
-            "punkt": item.item,
-            "ansvarig": item.responsible,
-            "senast": item.due.isoformat() if item.due else "",
-            "status": item.status.value,
-            "försenad": item.due is not None and item.due < per and item.status is not Status.DONE,
-            "ordning": _STATUS_ORDER[item.status],
-        }
-        for item in visit.follow_up
-    ]
+    return [follow_up_entry(visit, item, per) for item in visit.follow_up]
+
+
+def tracked_entries(items: Iterable[Tracked], per: date) -> list[dict[str, Any]]:
+    """Items followed across visits, each once, with where it stood before."""
+    return [follow_up_entry(t.visit, t.item, per, t.history) for t in items]
+
+
+def follow_up_entry(
+    visit: Visit, item: FollowUp, per: date, history: Sequence[Step] = ()
+) -> dict[str, Any]:
+    return {
+        "verksamhet": visit.operation,
+        "besöksdatum": visit.date.isoformat(),
+        "punkt": item.item,
+        "ansvarig": item.responsible,
+        "senast": item.due.isoformat() if item.due else "",
+        "status": item.status.value,
+        "försenad": item.due is not None and item.due < per and item.status is not Status.DONE,
+        "ordning": _STATUS_ORDER[item.status],
+        "historik": [
+            {"datum": step.date.isoformat(), "status": step.status.value} for step in history
+        ],
+    }
 
 
 def sorted_entries(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -20,6 +20,9 @@ from nbesok.paths import display_path
 class Severity(StrEnum):
     ERROR = "fel"
     WARNING = "varning"
+    # Worth knowing, not a fault (a visiting group that differs from the template's):
+    # never fails a run, not even with --strict.
+    NOTE = "notering"
 
 
 @dataclass(frozen=True, order=True)
@@ -48,6 +51,10 @@ class Finding:
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR
 
+    @property
+    def is_warning(self) -> bool:
+        return self.severity is Severity.WARNING
+
 
 def finding(
     path: Path | str,
@@ -64,14 +71,20 @@ def finding(
 def summary_line(files: int, findings: Sequence[Finding], *, clean: str = "Inga fel") -> str:
     """The last line of a command that checks files: ``2 fel och 1 varning i 6 filer.``
 
-    ``clean`` opens the line when there is nothing to report (``Inga fel i 6 filer.``).
+    ``clean`` opens the line when there is nothing to report (``Inga fel i 6 filer.``);
+    notes are counted only when there are any (``0 fel, 0 varningar och 2 noteringar``).
     """
     counted = f"{files} {'fil' if files == 1 else 'filer'}"
     if not findings:
         return f"{clean} i {counted}."
     errors = sum(found.is_error for found in findings)
-    warnings = len(findings) - errors
-    return f"{errors} fel och {warnings} {'varning' if warnings == 1 else 'varningar'} i {counted}."
+    warnings = sum(found.is_warning for found in findings)
+    notes = len(findings) - errors - warnings
+    warned = f"{warnings} {'varning' if warnings == 1 else 'varningar'}"
+    if not notes:
+        return f"{errors} fel och {warned} i {counted}."
+    noted = f"{notes} {'notering' if notes == 1 else 'noteringar'}"
+    return f"{errors} fel, {warned} och {noted} i {counted}."
 
 
 class NbesokError(Exception):

@@ -44,12 +44,13 @@ def load_protocol(path: Path) -> Loaded[Protocol]:
 
 
 def load_settings(path: Path) -> Loaded[Settings]:
-    return load_model(path, Settings)
+    """nbesok.yaml; an empty one is every setting at its default."""
+    return load_model(path, Settings, empty_ok=True)
 
 
-def load_model(path: Path, model: type[M]) -> Loaded[M]:
+def load_model(path: Path, model: type[M], *, empty_ok: bool = False) -> Loaded[M]:
     """Read ``path`` and validate it as ``model``; raise :class:`LoadError` with every problem."""
-    document = read_yaml(path)
+    document = read_yaml(path, empty_ok=empty_ok)
     try:
         return Loaded(model.model_validate(document.data), document)
     except pydantic.ValidationError as error:
@@ -125,10 +126,27 @@ def _message(detail: Any, keypath: KeyPath, model: type[BaseModel]) -> str:
         return f"ogiltigt värde ”{value}”; tillåtna värden är {_swedish_or(allowed)}"
     if value is None and kind in {"string_type", "list_type", "dict_type", "model_type"}:
         return "värdet saknas; " + _TYPE_WORDS[kind].replace("ska vara", "skriv")
+    if kind == "string_type" and isinstance(value, list | dict) and _is_markdown(keypath):
+        # A list under "svar:" without "|": YAML read it as a list, not as Markdown.
+        key = keypath[-1]
+        return (
+            f"ska vara text; skriv ”|” efter nyckeln (”{key}: |”) och texten, listor också, "
+            "indragen på raderna under, så blir den Markdown"
+        )
     if kind in _TYPE_WORDS:
         shown = f" (nu: ”{_short(value)}”)" if isinstance(value, str) else ""
         return _TYPE_WORDS[kind] + shown
     return f"ogiltigt värde ”{_short(value)}” ({detail['msg']})"
+
+
+def _is_markdown(keypath: KeyPath) -> bool:
+    """Keys whose values are Markdown texts (answers, summaries, guidance)."""
+    if not keypath:
+        return False
+    return keypath[0] in ("svar", "sammanfattning", "inledning") or keypath[-1] in (
+        "text",
+        "hjälptext",
+    )
 
 
 def _short(value: Any) -> str:

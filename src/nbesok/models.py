@@ -170,6 +170,11 @@ class FollowUp(_Strict):
         alias="status",
         description="ej påbörjad (röd), påbörjad (gul) eller klar (grön).",
     )
+    origin: Text | None = Field(
+        None,
+        alias="från",
+        description="Besöket punkten fördes över från: besöksfilens namn utan .yaml.",
+    )
 
 
 class Visit(_Strict):

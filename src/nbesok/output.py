@@ -77,19 +77,20 @@ def signals_held() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
-def create_new(path: Path, data: bytes) -> None:
+def create_new(
+    path: Path, data: bytes, *, if_exists: str = "ta bort filen eller välj ett annat datum"
+) -> None:
     """Write ``path`` only if it does not exist yet; never overwrite, never half-write.
 
     Used for the user's own files (a new visit), so it is also fsync'ed to disk.
+    ``if_exists`` tells the user what to do when the file is already there.
     """
     with signals_held():
         temporary = _write_temporary(path, data, durable=True)
         try:
             os.link(temporary, path)
         except FileExistsError:
-            raise OutputError.at(
-                path, "finns redan och skrivs inte över; ta bort filen eller välj ett annat datum"
-            ) from None
+            raise OutputError.at(path, f"finns redan och skrivs inte över; {if_exists}") from None
         except OSError as error:
             raise _write_error(path, error) from None
         finally:

@@ -20,12 +20,12 @@ from nbesok.checks import checked_visit
 from nbesok.documents import (
     Document,
     committee,
-    follow_up_entries,
     personnummer_severity,
     protocol_context,
     reference_docx,
     sorted_entries,
     sources,
+    tracked_entries,
     visit_context,
 )
 from nbesok.errors import (
@@ -36,6 +36,7 @@ from nbesok.errors import (
     UsageError,
     finding,
 )
+from nbesok.followup import VisitFile, load_visit_files, same_words, track
 from nbesok.inputs import expand_paths
 from nbesok.loading import Loaded, load_visit
 from nbesok.models import Protocol, Status, Visit
@@ -156,7 +157,7 @@ def visit_report(
         "besök": [_visit_entry(archive, item) for item in visits],
         "flera": several,
         "diarienummer": case_number,
-        "punkter": _items(visits, per),
+        "punkter": _items(archive, visits, per),
         "per": per.isoformat(),
         "underlag": [_underlag(item) for item in visits],
     }
@@ -176,7 +177,7 @@ def season_report(
     name: str,
 ) -> Document:
     """The compilation of a season: visits, answers per question, all follow-up items."""
-    items = _items(visits, per)
+    items = _items(archive, visits, per)
     per_status = Counter(entry["status"] for entry in items)
     title = f"Sammanställning av nämndbesök {season}"
     context = {
@@ -189,7 +190,7 @@ def season_report(
         "punkter": items,
         "antal": {
             "besök": len(visits),
-            "verksamheter": len({item.visit.model.operation for item in visits}),
+            "verksamheter": len({same_words(item.visit.model.operation) for item in visits}),
             "punkter": len(items),
             "per_status": {status.value: per_status[status.value] for status in Status},
             "försenade": sum(entry["försenad"] for entry in items),
@@ -271,10 +272,28 @@ def _underlag(item: VisitWithProtocol) -> str:
     )
 
 
-def _items(visits: list[VisitWithProtocol], per: date) -> list[dict[str, Any]]:
-    return sorted_entries(
-        [entry for item in visits for entry in follow_up_entries(item.visit.model, per)]
-    )
+def _items(archive: Archive, visits: list[VisitWithProtocol], per: date) -> list[dict[str, Any]]:
+    """Every item of the report once, in its latest state within the report.
+
+    Earlier visits to the same verksamheter, outside the report, give the items their
+    history: an item carried over from one is shown with where it stood then. Only
+    visits before the report's first one count, so an item in the report is never
+    replaced by a later visit's copy of it. A file that cannot be read is left out of
+    the history; ``validate`` names it.
+    """
+    files = [VisitFile(item.visit.path, item.visit.model) for item in visits]
+    in_report = {file.path.resolve() for file in files}
+    first = min(file.visit.date for file in files)
+    operations = {same_words(file.visit.operation) for file in files}
+    others = [p for p in archive.visit_paths() if p.resolve() not in in_report]
+    earlier, _unreadable = load_visit_files(others)
+    history = [
+        file
+        for file in earlier
+        if file.visit.date < first and same_words(file.visit.operation) in operations
+    ]
+    reported = [t for t in track([*history, *files]) if t.source.path.resolve() in in_report]
+    return sorted_entries(tracked_entries(reported, per))
 
 
 def _sources(archive: Archive, visits: list[VisitWithProtocol]) -> tuple[Path, ...]:

@@ -1,14 +1,20 @@
-"""``nbesok new``: a visit file to fill in, with each question as a comment above its answer."""
+"""``nbesok new``: a visit file to fill in, with each question as a comment above its answer.
+
+A verksamhet visited before gets the items still open from its earlier visits, each
+marked ``från:`` with the visit it comes from, so nothing promised is forgotten.
+"""
 
 from __future__ import annotations
 
 import json
 import textwrap
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from nbesok.archive import SCHEMAS, Archive
-from nbesok.errors import UsageError
+from nbesok.errors import Finding, Severity, UsageError, finding
+from nbesok.followup import Tracked, load_visit_files, open_items_before, visits_to
 from nbesok.models import Protocol
 from nbesok.names import slugify
 from nbesok.output import create_new
@@ -30,8 +36,20 @@ def visit_path(archive: Archive, operation: str, visit_date: date) -> Path:
     return archive.visits_dir / f"{visit_date.isoformat()}-{slug}.yaml"
 
 
-def scaffold_text(protocol_id: str, protocol: Protocol, operation: str, visit_date: date) -> str:
-    """The YAML of a new visit: valid, with only unanswered questions left to fill in."""
+def scaffold_text(
+    protocol_id: str,
+    protocol: Protocol,
+    operation: str,
+    visit_date: date,
+    *,
+    committee: str = "",
+    carried: list[Tracked] | None = None,
+) -> str:
+    """The YAML of a new visit: valid, with only unanswered questions left to fill in.
+
+    ``committee`` is the suggested ``ansvarig`` of new items; ``carried`` are the open
+    items of earlier visits to the same verksamhet.
+    """
     lines = [
         f"# yaml-language-server: $schema=../{SCHEMAS}/besok.schema.json",
         f"# Besök enligt protokollet ”{protocol_id}” ({protocol.title}).",
@@ -60,13 +78,41 @@ def scaffold_text(protocol_id: str, protocol: Protocol, operation: str, visit_da
     lines += [
         "# sammanfattning: |",
         "#   En kort sammanfattning för nämnden.",
-        "# uppföljning:",
-        "#   - punkt: Det som ska följas upp",
-        "#     ansvarig: Arbetsmarknadsnämnden",
-        "#     senast: ÅÅÅÅ-MM-DD",
-        "#     status: ej påbörjad   # ej påbörjad | påbörjad | klar",
     ]
+    responsible = _quoted(committee) if committee else "Vem som ansvarar"
+    example = [
+        "  #   - punkt: Det som ska följas upp",
+        f"  #     ansvarig: {responsible}",
+        "  #     senast: ÅÅÅÅ-MM-DD",
+        "  #     status: ej påbörjad   # ej påbörjad | påbörjad | klar",
+    ]
+    if carried:
+        lines += [
+            "uppföljning:",
+            "  # Öppna punkter från tidigare besök hos verksamheten. Uppdatera status och",
+            "  # senast; ta inte bort en punkt som är klar, skriv status: klar.",
+        ]
+        for tracked in carried:
+            lines += _item_lines(tracked)
+        lines += ["  # Nya punkter från det här besöket:", *example]
+    else:
+        lines += ["# uppföljning:", *(line.replace("  #", "#", 1) for line in example)]
     return "\n".join(lines) + "\n"
+
+
+def _item_lines(tracked: Tracked) -> list[str]:
+    item = tracked.item
+    lines = [
+        f"  - punkt: {_quoted(item.item)}",
+        f"    ansvarig: {_quoted(item.responsible)}",
+    ]
+    if item.due is not None:
+        lines.append(f"    senast: {item.due.isoformat()}")
+    lines += [
+        f"    status: {item.status.value}",
+        f"    från: {tracked.source.stem}   # besöket {tracked.visit.date.isoformat()}",
+    ]
+    return lines
 
 
 def _comment(text: str) -> list[str]:
@@ -81,9 +127,50 @@ def _quoted(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def create_visit(archive: Archive, protocol_id: str, operation: str, visit_date: date) -> Path:
-    """Write the scaffold for a new visit; refuse to overwrite an existing file."""
+@dataclass
+class Created:
+    """The new visit file, how many open items it carries, and what could not be read."""
+
+    path: Path
+    carried: int = 0
+    warnings: list[Finding] = field(default_factory=list)
+
+
+def create_visit(archive: Archive, protocol_id: str, operation: str, visit_date: date) -> Created:
+    """Write the scaffold for a new visit; refuse to overwrite an existing file.
+
+    The open items of earlier visits to the same verksamhet come along. An earlier
+    visit file that cannot be read is a warning: its items could not be carried.
+    """
+    from nbesok.documents import committee
+
     protocol = archive.protocol(protocol_id).model
     target = visit_path(archive, operation, visit_date)
-    create_new(target, scaffold_text(protocol_id, protocol, operation, visit_date).encode("utf-8"))
-    return target
+    others = [path for path in archive.visit_paths() if path != target]
+    visits, errors = load_visit_files(others)
+    earlier = visits_to(operation, visits)
+    if earlier:
+        # The name as the archive already writes it, so the visits count as one verksamhet.
+        operation = earlier[-1].visit.operation
+    carried = open_items_before(operation, visit_date, visits)
+    text = scaffold_text(
+        protocol_id,
+        protocol,
+        operation,
+        visit_date,
+        committee=committee(protocol, archive),
+        carried=carried,
+    )
+    create_new(target, text.encode("utf-8"))
+    warnings = [
+        finding(
+            error.path,
+            f"{error.message} (filen kunde inte läsas, så dess öppna punkter fördes inte över)",
+            line=error.line,
+            column=error.column,
+            key=error.key,
+            severity=Severity.WARNING,
+        )
+        for error in errors
+    ]
+    return Created(target, len(carried), warnings)

@@ -49,11 +49,16 @@ def schema_bytes(model: type[BaseModel], title: str) -> bytes:
     return (text + "\n").encode("utf-8")
 
 
+def schema_files() -> dict[str, bytes]:
+    """File name -> JSON Schema, one per kind of file."""
+    return {name: schema_bytes(model, title) for name, (model, title) in SCHEMA_FILES.items()}
+
+
 def write_schemas(folder: Path) -> list[Path]:
     """Write one schema per file kind into ``folder``; return the paths written."""
     written = []
-    for name, (model, title) in SCHEMA_FILES.items():
+    for name, data in schema_files().items():
         target = folder / name
-        write_atomic(target, schema_bytes(model, title))
+        write_atomic(target, data)
         written.append(target)
     return written

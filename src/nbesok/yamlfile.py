@@ -46,6 +46,7 @@ _ILLEGAL_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\u
 ILLEGAL_RAW = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufffe\uffff]"
 )
+_FOLDING = (None, "", ">")  # plain (None or "" by parser) and folded ">" scalars
 _LINE_SEPARATORS = {"\x85": "NEL", "\u2028": "radavgränsare", "\u2029": "styckeavgränsare"}
 
 
@@ -58,6 +59,10 @@ class YamlDocument:
     text: str = ""
     values: dict[KeyPath, Position] = field(default_factory=dict)
     keys: dict[KeyPath, Position] = field(default_factory=dict)
+    # Texts written over several lines without "|": YAML joined their lines, so any
+    # paragraphs and lists in them are gone (plain, or ">" folded). A quoted text is a
+    # deliberate choice (programs write one, with "\n" kept), so it is left alone.
+    folded: set[KeyPath] = field(default_factory=set)
 
     def position(self, keypath: KeyPath) -> Position:
         """Line and column of the value at ``keypath``.
@@ -92,13 +97,17 @@ def format_keypath(keypath: KeyPath) -> str:
     return text
 
 
-def read_yaml(path: Path) -> YamlDocument:
-    """Read ``path`` as a mapping, or raise :class:`LoadError` with a located message."""
+def read_yaml(path: Path, *, empty_ok: bool = False) -> YamlDocument:
+    """Read ``path`` as a mapping, or raise :class:`LoadError` with a located message.
+
+    ``empty_ok``: a file with nothing but comments is an empty mapping (nbesok.yaml,
+    whose every setting has a default), not an error.
+    """
     text = _read_text(path)
-    return parse_yaml(text, path)
+    return parse_yaml(text, path, empty_ok=empty_ok)
 
 
-def parse_yaml(text: str, path: Path) -> YamlDocument:
+def parse_yaml(text: str, path: Path, *, empty_ok: bool = False) -> YamlDocument:
     text = _one_kind_of_line_break(text)
     _check_raw_characters(text, path)
     builder = _Builder(path)
@@ -120,7 +129,7 @@ def parse_yaml(text: str, path: Path) -> YamlDocument:
         raise LoadError.at(path, _translate_problem(str(error)), line=1, column=1) from None
     finally:
         loader.dispose()
-    return builder.finish()
+    return builder.finish(empty_ok=empty_ok)
 
 
 def _one_kind_of_line_break(text: str) -> str:
@@ -259,7 +268,9 @@ class _Builder:
             if stack and stack[-1].pending_key is None and type(stack[-1].container) is dict:
                 self._key(value, event)
             else:
-                self._attach(value, event)
+                keypath = self._attach(value, event)
+                if event.style in _FOLDING and event.end_mark.line > event.start_mark.line:
+                    self.doc.folded.add(keypath)
         elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
             self._check_node(event)
             self._collection(event)
@@ -373,7 +384,9 @@ class _Builder:
         self.doc.values[keypath] = position
         return keypath
 
-    def finish(self) -> YamlDocument:
+    def finish(self, *, empty_ok: bool = False) -> YamlDocument:
+        if empty_ok and (self.root is _UNSET or self.root is None):
+            return self.doc
         if self.root is _UNSET or self.root is None:
             raise LoadError.at(
                 self.path,
@@ -466,6 +479,52 @@ _PROBLEMS: list[tuple[str, str]] = [
 ]
 
 
+# Keys whose value is a list in nbesok's files; any other key holds text.
+_LIST_KEYS = frozenset(
+    {
+        "ledamöter",
+        "tjänstepersoner",
+        "underlag",
+        "följdfrågor",
+        "uppföljning",
+        "förslag_till_beslut",
+        "avsnitt",
+        "frågor",
+        "majoritetspartier",
+    }
+)
+_INLINE_VALUE = re.compile(r"\s*(?:- )?([\w-]+):[ \t]+[^|>\s#]")
+
+
+def _list_after_value(lines: list[str], number: int) -> str | None:
+    """The message for a list written under ``nyckel: text`` instead of ``nyckel: |``.
+
+    YAML cannot continue a text begun on the key's line with a list, so the parser
+    stops at the first ``- ``; the fix is a block text.
+    """
+    current = lines[number] if number < len(lines) else ""
+    if not current.lstrip().startswith("- "):
+        return None
+    for previous in reversed(lines[:number]):
+        if not previous.strip():
+            continue
+        found = _INLINE_VALUE.match(previous)
+        if found is None:
+            return None
+        key = found.group(1)
+        if key in _LIST_KEYS:
+            return (
+                f"”{key}” är en lista: skriv ”{key}:” ensamt på raden och varje punkt på en "
+                "egen rad under, med ”- ” först"
+            )
+        return (
+            f"en lista kan inte fortsätta texten i ”{key}” som börjar på nyckelns rad; "
+            f"skriv ”|” efter nyckeln (”{key}: |”) och hela texten, listan också, indragen "
+            "på raderna under"
+        )
+    return None
+
+
 # Parser contexts whose mark is where the unfinished thing began.
 _OPENED_AT = (
     "while scanning a simple key",
@@ -505,6 +564,10 @@ def _syntax_error(error: yaml.MarkedYAMLError, text: str, path: Path) -> LoadErr
             message = "tabbtecken i indraget; YAML kräver mellanslag (ersätt tabben med mellanslag)"
         else:
             message = f"ett värde kan inte börja med ”{char}”; " + _QUOTE_HINT
+    if mark is not None and problem.startswith(
+        ("did not find expected key", "expected <block end>")
+    ):
+        message = _list_after_value(lines, mark.line) or message
     if mark is not None and (
         "could not find expected ':'" in problem or "mapping values are not allowed" in problem
     ):

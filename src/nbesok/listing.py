@@ -1,0 +1,186 @@
+"""What ``followup`` and ``history`` print: open items at a glance, a verksamhet over time.
+
+Both read every visit of the archive: a visit that cannot be read is an error, since a
+list that silently left it out would say that its items were done.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from nbesok.archive import Archive
+from nbesok.errors import ArchiveError, LoadError
+from nbesok.followup import Tracked, VisitFile, load_visit_files, same_words, track, visits_to
+from nbesok.models import Status
+from nbesok.names import nearest
+from nbesok.paths import display_path
+
+OPEN = frozenset({Status.NOT_STARTED, Status.STARTED})
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which items to list: words the verksamhet or ansvarig contains, and statuses."""
+
+    operation: str | None = None
+    responsible: str | None = None
+    statuses: frozenset[Status] = OPEN
+
+    def keep(self, tracked: Tracked) -> bool:
+        item = tracked.item
+        if item.status not in self.statuses:
+            return False
+        if self.operation and same_words(self.operation) not in same_words(tracked.visit.operation):
+            return False
+        return not (
+            self.responsible and same_words(self.responsible) not in same_words(item.responsible)
+        )
+
+
+def read_visits(archive: Archive) -> list[VisitFile]:
+    visits, errors = load_visit_files(archive.visit_paths())
+    if errors:
+        raise LoadError(errors)
+    return visits
+
+
+def open_items(archive: Archive, per: date, filters: Filters) -> list[Tracked]:
+    """The items the filters keep, each once in its latest state: overdue ones first
+    (earliest due first), then the rest by due date, undated last."""
+    items = [tracked for tracked in track(read_visits(archive)) if filters.keep(tracked)]
+    return sorted(
+        items,
+        key=lambda t: (
+            not t.overdue(per),
+            t.item.due or date.max,
+            same_words(t.visit.operation),
+            t.item.item,
+        ),
+    )
+
+
+def status_text(tracked: Tracked, per: date) -> str:
+    return tracked.item.status.value + (" (försenad)" if tracked.overdue(per) else "")
+
+
+def _history_text(tracked: Tracked) -> str:
+    return ", ".join(f"{step.status.value} {step.date.isoformat()}" for step in tracked.history)
+
+
+def table_lines(items: Sequence[Tracked], per: date) -> list[str]:
+    """An aligned table for the terminal; the long Punkt column last."""
+    header = ("Senast", "Status", "Verksamhet", "Ansvarig", "Punkt")
+    rows = [
+        (
+            t.item.due.isoformat() if t.item.due else "–",
+            status_text(t, per),
+            t.visit.operation,
+            t.item.responsible,
+            t.item.item + (f" (tidigare: {_history_text(t)})" if t.history else ""),
+        )
+        for t in items
+    ]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header) - 1)]
+
+    def line(row: tuple[str, ...]) -> str:
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        return "  ".join([*cells, row[-1]]).rstrip()
+
+    rule = (*("-" * width for width in widths), "-" * max(len(row[-1]) for row in [header, *rows]))
+    return [line(header), line(rule), *map(line, rows)]
+
+
+def summary(items: Sequence[Tracked], per: date) -> str:
+    late = sum(t.overdue(per) for t in items)
+    if not items:
+        return f"Inga punkter att visa per {per.isoformat()}."
+    noun = "punkt" if len(items) == 1 else "punkter"
+    late_text = "försenad" if late == 1 else "försenade"
+    return f"{len(items)} {noun}, varav {late} {late_text} per {per.isoformat()}."
+
+
+# Excel in Sweden separates fields with ";" and reads UTF-8 only after a byte order mark.
+CSV_HEADER = (
+    "verksamhet",
+    "besöksdatum",
+    "punkt",
+    "ansvarig",
+    "senast",
+    "status",
+    "försenad",
+    "tidigare",
+    "fil",
+)
+
+
+def csv_text(items: Sequence[Tracked], per: date) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(CSV_HEADER)
+    for t in items:
+        writer.writerow(
+            (
+                t.visit.operation,
+                t.visit.date.isoformat(),
+                t.item.item,
+                t.item.responsible,
+                t.item.due.isoformat() if t.item.due else "",
+                t.item.status.value,
+                "ja" if t.overdue(per) else "nej",
+                _history_text(t),
+                display_path(t.source.path),
+            )
+        )
+    return "\ufeff" + buffer.getvalue()
+
+
+def history_lines(archive: Archive, operation: str, per: date) -> list[str]:
+    """The visits to one verksamhet, oldest first, each with its items and where each
+    item went next."""
+    visits = read_visits(archive)
+    chosen = visits_to(operation, visits)
+    if not chosen:
+        known = sorted({v.visit.operation for v in visits})
+        suggestion = nearest(operation, known)
+        hint = f"; menade du ”{suggestion}”?" if suggestion else ""
+        listing = f" Verksamheter i arkivet: {', '.join(known)}." if known and not hint else ""
+        raise ArchiveError.at(
+            archive.visits_dir, f"inga besök hos ”{operation}” i visits/{hint}{listing}"
+        )
+    carried_to = {
+        (item.origin, same_words(item.item)): v.visit.date
+        for v in chosen
+        for item in v.visit.follow_up
+        if item.origin is not None
+    }
+    first, last = chosen[0].visit.date, chosen[-1].visit.date
+    count = "1 besök" if len(chosen) == 1 else f"{len(chosen)} besök"
+    span = first.isoformat() if first == last else f"{first.isoformat()}–{last.isoformat()}"
+    lines = [f"{chosen[-1].visit.operation}: {count}, {span}"]
+    for source in chosen:
+        visit = source.visit
+        details = [visit.protocol] + ([f"dnr {visit.case_number}"] if visit.case_number else [])
+        lines += [
+            "",
+            f"{visit.date.isoformat()}  {display_path(source.path)} ({', '.join(details)})",
+            f"  Ledamöter: {', '.join(m.display() for m in visit.members) or '–'}",
+            f"  Tjänstepersoner: {', '.join(visit.officials) or '–'}",
+        ]
+        if not visit.follow_up:
+            lines.append("  Inga uppföljningspunkter.")
+            continue
+        lines.append("  Uppföljning:")
+        for item in visit.follow_up:
+            due = f", senast {item.due.isoformat()}" if item.due else ""
+            later = carried_to.get((source.stem, same_words(item.item)))
+            onward = f" → följs upp vid besöket {later.isoformat()}" if later else ""
+            lines.append(
+                f"    - {item.status.value}{due}: {item.item} ({item.responsible}){onward}"
+            )
+    still_open = [t for t in track(chosen) if t.is_open]
+    lines += ["", f"Öppna nu: {summary(still_open, per)}" if still_open else "Inga öppna punkter."]
+    return lines

@@ -1,0 +1,205 @@
+"""``nbesok init``: a new archive, ready to validate, render and commit.
+
+Everything is created with "create if missing": a file that is already there is left
+as it is and named in the result, so init never overwrites a user's work. An existing
+``nbesok.yaml`` means there already is an archive, and nothing is written.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from string import Template
+
+from nbesok.archive import MARKER, PROTOCOLS, SCHEMAS, TEMPLATES, VISITS
+from nbesok.errors import ArchiveError, OutputError, UsageError
+from nbesok.output import create_new
+from nbesok.yamlfile import ILLEGAL_RAW, character_message
+
+PACKAGED_TEMPLATES = Path(__file__).parent / "templates"
+_STARTER_PROTOCOL = Path(__file__).parent / "starter" / "protokoll.yaml"
+
+GITIGNORE = "# Dokumenten går att göra om från YAML-filerna: de hålls utanför git.\nout/\n"
+
+GITATTRIBUTES = """\
+# Text med LF-radslut på alla datorer, så att git visar ändringarna rad för rad.
+*.yaml text eol=lf
+*.yml text eol=lf
+*.md text eol=lf
+*.j2 text eol=lf
+*.json text eol=lf
+# Word- och PDF-filer är binära: git ska aldrig röra deras radslut.
+*.docx binary
+*.pdf binary
+"""
+
+PRE_COMMIT = """\
+# pre-commit (https://pre-commit.com) kör ”nbesok validate” före varje commit, så att
+# inget fel i en besöksfil når arkivet. Slå på det en gång per dator:
+#   pip install pre-commit && pre-commit install
+# Kroken kan också hämtas från nbesoks eget förråd, som har en .pre-commit-hooks.yaml
+# med id ”nbesok-validate”.
+repos:
+  - repo: local
+    hooks:
+      - id: nbesok-validate
+        name: nbesok validate
+        entry: nbesok validate
+        language: system
+        pass_filenames: false
+        files: ^(nbesok\\.yaml|protocols/.+\\.yaml|visits/.+\\.yaml)$
+"""
+
+
+@dataclass(frozen=True)
+class Names:
+    """The municipality, its administration and its committee, as the user wrote them."""
+
+    municipality: str
+    administration: str
+    committee: str
+
+
+@dataclass
+class Started:
+    """What init created and what it found already there."""
+
+    root: Path
+    protocol_id: str
+    created: list[Path] = field(default_factory=list)
+    kept: list[Path] = field(default_factory=list)
+    git: str = ""  # "initierat", "finns redan" or "saknas"
+
+
+def settings_text(names: Names) -> str:
+    return f"""\
+# nbesok: arkivets inställningar. Filen markerar arkivets rot: nbesok letar upp den
+# från den mapp du står i och uppåt, som git hittar .git.
+
+# Kommunens namn, i tjänsteskrivelsernas huvud.
+kommun: {_quoted(names.municipality)}
+
+# Förvaltningen som skriver tjänsteskrivelserna, i deras huvud.
+förvaltning: {_quoted(names.administration)}
+
+# Nämnden som besöken redovisas för, när ett protokoll inte anger någon egen: mottagare
+# av tjänsteskrivelserna och förslag på ansvarig i nya uppföljningspunkter.
+nämnd: {_quoted(names.committee)}
+
+# Förslag till beslut i tjänsteskrivelserna, ett per rad. ”nbesok report --förslag”
+# ersätter dem för en enstaka skrivelse.
+förslag_till_beslut:
+  - Informationen noteras.
+"""
+
+
+def protocol_text(names: Names, year: int) -> str:
+    """A general template for a first season, drawn from the questions of the 2018/19
+    and 2023 templates that nbesok's example archive holds."""
+    municipality = names.municipality or "kommunen"
+    committee = names.committee or "nämnden"
+    q = _quoted
+    return Template(_STARTER_PROTOCOL.read_text("utf-8")).substitute(
+        title=q(f"Dokumentationsmall nämndbesök {year}"),
+        year=year,
+        last_year=year - 1,
+        q_municipality=q(f"Hur ser samarbetet med andra verksamheter inom {municipality} ut?"),
+        q_politics=q(f"Saknar verksamheten något från politiken i {municipality}?"),
+        guidance_wishes=(
+            f"Om det finns några önskemål från verksamheten till {committee} kan dessa "
+            "beskrivas här."
+        ),
+        q_other=q(f"Finns det övrig information som verksamheten vill delge {committee}?"),
+    )
+
+
+def protocol_id_for(year: int) -> str:
+    return f"nambesok-{year}"
+
+
+def check_names(names: Names) -> None:
+    """Control characters in a name would end up in every document: a usage error."""
+    for option, value in (
+        ("--kommun", names.municipality),
+        ("--förvaltning", names.administration),
+        ("--nämnd", names.committee),
+    ):
+        bad = ILLEGAL_RAW.search(value)
+        if bad is not None:
+            raise UsageError.at(option, character_message(bad.group(), "i namnet"))
+        if not value.strip():
+            raise UsageError.at(option, "namnet är tomt; skriv det inom citattecken")
+
+
+def start_archive(
+    root: Path, names: Names, today: date, *, with_reference: bool = False
+) -> Started:
+    """Create an archive in ``root`` (made if missing); leave whatever is there."""
+    check_names(names)
+    if (root / MARKER).exists():
+        raise ArchiveError.at(
+            root / MARKER,
+            "här finns redan ett arkiv; init skriver aldrig över något. Kör ”nbesok validate” "
+            "för att kontrollera det",
+        )
+    if root.exists() and not root.is_dir():
+        raise UsageError.at(str(root), "finns redan och är ingen mapp; välj en annan mapp")
+    from nbesok.schema import schema_files
+
+    protocol_id = protocol_id_for(today.year)
+    started = Started(root, protocol_id)
+    files: dict[Path, bytes] = {
+        root / MARKER: settings_text(names).encode("utf-8"),
+        root / PROTOCOLS / f"{protocol_id}.yaml": protocol_text(names, today.year).encode(),
+        root / VISITS / ".gitkeep": b"",
+        root / TEMPLATES / "README.md": (PACKAGED_TEMPLATES / "README.md").read_bytes(),
+        root / ".gitignore": GITIGNORE.encode("utf-8"),
+        root / ".gitattributes": GITATTRIBUTES.encode("utf-8"),
+        root / ".pre-commit-config.yaml": PRE_COMMIT.encode("utf-8"),
+        **{root / SCHEMAS / name: data for name, data in schema_files().items()},
+    }
+    if with_reference:
+        files[root / TEMPLATES / "referens.docx"] = (
+            PACKAGED_TEMPLATES / "referens.docx"
+        ).read_bytes()
+    # The settings last: until it exists, a broken-off init is no archive, and can be rerun.
+    order = [path for path in files if path.name != MARKER] + [root / MARKER]
+    for path in order:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists():
+            started.kept.append(path)
+            continue
+        try:
+            create_new(path, files[path])
+        except OutputError:
+            if not path.exists():
+                raise
+            started.kept.append(path)
+        else:
+            started.created.append(path)
+    started.git = _git_init(root)
+    return started
+
+
+def _git_init(root: Path) -> str:
+    git = shutil.which("git")
+    if git is None:
+        return "saknas"
+    inside = subprocess.run(
+        [git, "-C", str(root), "rev-parse", "--is-inside-work-tree"],
+        capture_output=True,
+        check=False,
+    )
+    if inside.returncode == 0:
+        return "finns redan"
+    done = subprocess.run([git, "init", "-q", str(root)], capture_output=True, check=False)
+    return "initierat" if done.returncode == 0 else "misslyckades"
+
+
+def _quoted(text: str) -> str:
+    # A JSON string is a valid YAML double-quoted scalar, so any text survives.
+    return json.dumps(text, ensure_ascii=False)
