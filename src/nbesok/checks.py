@@ -268,6 +268,7 @@ def checked_visit(
         *_name_date(loaded),
         *_due_before_visit(loaded),
         *_origins(loaded, archive),
+        *_unplaced(loaded),
     ]
 
 
@@ -275,6 +276,19 @@ def _visit_texts(visit: Visit) -> Iterator[tuple[KeyPath, str | None]]:
     for answer_id, answer in visit.answers.items():
         yield ("svar", answer_id), answer
     yield ("sammanfattning",), visit.summary
+    yield ("oplacerat",), visit.unplaced
+
+
+def _unplaced(loaded: Loaded[Visit]) -> Iterable[Finding]:
+    """Text an import could not place is in no document until someone places it."""
+    if loaded.model.unplaced and loaded.model.unplaced.strip():
+        yield _at(
+            loaded,
+            ("oplacerat",),
+            "text från Word-importen som inte hör till någon fråga och inte kommer med i "
+            "dokumenten; flytta den till rätt svar och ta bort oplacerat",
+            Severity.WARNING,
+        )
 
 
 def _protocol_texts(protocol: Protocol) -> Iterator[tuple[KeyPath, str | None]]:

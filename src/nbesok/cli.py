@@ -249,6 +249,88 @@ def new(protocol_id: str, operation: str, visit_date: date) -> None:
         click.echo(f"{created.carried} {items} från tidigare besök fördes över till uppföljning.")
 
 
+@cli.command("import", options_metavar="[FLAGGOR]")
+@click.argument("files", nargs=-1, required=True, type=PATH, metavar="FIL.docx…")
+@click.option(
+    "--protokoll",
+    "protocol_id",
+    metavar="ID",
+    help="Protokollet dokumentet följer (standard: formulärets eget, annars det vars "
+    "frågor dokumentet har flest av).",
+)
+@click.option(
+    "--verksamhet", "operation", metavar="TEXT", help="Verksamheten, om dokumentet inte anger den."
+)
+@click.option(
+    "--datum", "visit_date", type=ISO_DATE, help="Besöksdatum, om dokumentet inte anger det."
+)
+@click.option(
+    "--tillåt-personnummer",
+    "allow_personnummer",
+    is_flag=True,
+    help="Importera trots att texten innehåller personnummer (ta sedan bort dem).",
+)
+def import_(
+    files: tuple[Path, ...],
+    protocol_id: str | None,
+    operation: str | None,
+    visit_date: date | None,
+    allow_personnummer: bool,
+) -> None:
+    """Gör besöksfiler av ifyllda Word-blanketter och gamla Word-protokoll.
+
+    Skriver visits/<datum>-<verksamhet>.yaml för varje fil, som ”nbesok new” skulle ha
+    döpt den; en befintlig fil skrivs aldrig över. En mapp betyder alla .docx-filer i
+    den. En blankett från ”nbesok render protocols/…” läses fält för fält. I ett
+    gammalt protokoll känns frågorna igen på sin text och besöksuppgifterna på sina
+    rubriker (Verksamhet:, Besöksdatum: …). Text som inte hör till någon fråga hamnar
+    under oplacerat, med en varning.
+
+    \b
+    Exempel:
+      nbesok import ifylld-blankett.docx
+      nbesok import gamla/ --protokoll arbetsmarknad-och-integration-2018-19
+    """
+    from nbesok.archive import open_archive
+    from nbesok.errors import NbesokError, UsageError
+    from nbesok.inputs import expand_paths
+    from nbesok.paths import display_path
+    from nbesok.word_import import create_from_word
+
+    archive = open_archive()
+    documents = expand_paths(files, ".docx", keep_missing=True)
+    failed = 0
+    for path in documents:
+        try:
+            created = create_from_word(
+                archive,
+                path,
+                protocol_id=protocol_id,
+                operation=operation,
+                visit_date=visit_date,
+                allow_personnummer=allow_personnummer,
+            )
+        except UsageError:
+            raise
+        except NbesokError as error:
+            failed += 1
+            for found in error.findings:
+                click.echo(found.format(), err=True)
+            continue
+        for warning in created.warnings:
+            click.echo(warning.format(), err=True)
+        click.echo(f"Skapade {display_path(created.path)} av {display_path(path)}")
+        if created.unplaced:
+            pieces = "stycke" if created.unplaced == 1 else "stycken"
+            click.echo(
+                f"  {created.unplaced} {pieces} hörde inte till någon fråga och ligger under "
+                "oplacerat i filen; flytta dem till rätt svar."
+            )
+    if failed:
+        click.echo(f"{failed} av {len(documents)} filer kunde inte importeras.", err=True)
+        raise SystemExit(1)
+
+
 @cli.command("new-protocol", options_metavar="[FLAGGOR]")
 @click.argument("new_id", metavar="ID")
 @click.option(

@@ -163,7 +163,7 @@ def render_form(archive: Archive, protocol: Loaded[Protocol], *, guidance: bool 
         FORM_TEMPLATE,
         archive.templates_dir,
         {
-            "protokoll": protocol_context(protocol.model, archive),
+            "protokoll": {**protocol_context(protocol.model, archive), "id": protocol.stem},
             # The first day the template covers: a form's date never comes from the clock.
             "datum": protocol.model.season().first.isoformat(),
             "visa_hjälptext": guidance,

@@ -59,10 +59,25 @@ def _plain(tokens: list[Token]) -> Iterator[Token]:
         if token.type in _STYLE_MARKERS:
             continue
         if token.children and any(child.type in _STYLE_MARKERS for child in token.children):
-            token = token.copy(
-                children=[child for child in token.children if child.type not in _STYLE_MARKERS]
-            )
+            kept = list(_without_markers(token.children))
+            if len(kept) < len(token.children) and kept and kept[-1].type == "text":
+                # "**Verksamhet:** " before a field it no longer has
+                kept[-1] = kept[-1].copy(content=kept[-1].content.rstrip())
+            token = token.copy(children=kept)
         yield token
+
+
+def _without_markers(children: list[Token]) -> Iterator[Token]:
+    """Inline tokens without markers; a form field's placeholder goes with its marker,
+    since "Skriv svaret här" means something only inside Word's content control."""
+    in_field = 0
+    for child in children:
+        if child.type == "span_open" and (in_field or child.attrGet("field")):
+            in_field += 1
+        elif child.type == "span_close" and in_field:
+            in_field -= 1
+        elif not in_field and child.type not in _STYLE_MARKERS:
+            yield child
 
 
 def _title_tokens(properties: Properties) -> Iterator[Token]:

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from nbesok.errors import Finding, LoadError, finding
 from nbesok.models import Protocol, Settings, Visit
 from nbesok.names import nearest
-from nbesok.yamlfile import KeyPath, YamlDocument, format_keypath, read_yaml
+from nbesok.yamlfile import KeyPath, YamlDocument, format_keypath, parse_yaml, read_yaml
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -37,6 +37,15 @@ class Loaded(Generic[M]):
 
 def load_visit(path: Path) -> Loaded[Visit]:
     return load_model(path, Visit)
+
+
+def parse_visit_text(text: str, path: Path) -> Loaded[Visit]:
+    """A visit from YAML text not yet on disk (``path`` names it in messages)."""
+    document = parse_yaml(text, path)
+    try:
+        return Loaded(Visit.model_validate(document.data), document)
+    except pydantic.ValidationError as error:
+        raise LoadError(validation_findings(error, document, Visit)) from None
 
 
 def load_protocol(path: Path) -> Loaded[Protocol]:
@@ -143,7 +152,7 @@ def _is_markdown(keypath: KeyPath) -> bool:
     """Keys whose values are Markdown texts (answers, summaries, guidance)."""
     if not keypath:
         return False
-    return keypath[0] in ("svar", "sammanfattning", "inledning") or keypath[-1] in (
+    return keypath[0] in ("svar", "sammanfattning", "inledning", "oplacerat") or keypath[-1] in (
         "text",
         "hjälptext",
     )

@@ -1,9 +1,10 @@
 """The Markdown a template writes: how it is parsed, and what its front matter says.
 
 A template writes one Markdown text per document. It is parsed once, with
-markdown-it-py (CommonMark, tables, YAML front matter, and two markers that steer
-Word styles: ``::: Stil`` blocks and ``[text]{custom-style="Stil"}`` spans), and the
-syntax tree then becomes both the published ``.md`` and the ``.docx``.
+markdown-it-py (CommonMark, tables, YAML front matter, and the markers that only
+Word sees: ``::: Stil`` blocks, ``[text]{custom-style="Stil"}`` spans, and
+``[platshållare]{field="id" label="Namn"}`` spans, the fields of a fillable form),
+and the syntax tree then becomes both the published ``.md`` and the ``.docx``.
 """
 
 from __future__ import annotations
@@ -134,6 +135,8 @@ class Properties:
     keywords: str = ""
     lang: str = "sv-SE"
     date: datetime = DEFAULT_DATE
+    # What the document is, for a program to read back: ``nbesok:<protocol>`` on a form.
+    identifier: str = ""
 
     def texts(self) -> tuple[str, ...]:
         return (self.title, self.subtitle, self.author, self.subject, self.keywords)
@@ -168,6 +171,7 @@ def properties(tree: SyntaxTreeNode) -> Properties:
         keywords=_text_value(data, "keywords", lists=True),
         lang=_text_value(data, "lang") or "sv-SE",
         date=_date_value(data),
+        identifier=_text_value(data, "identifier"),
     )
 
 

@@ -204,6 +204,14 @@ class Visit(_Strict):
     follow_up: list[FollowUp] = Field(
         default_factory=list, alias="uppföljning", description="Punkter att följa upp."
     )
+    unplaced: Markdown | None = Field(
+        None,
+        alias="oplacerat",
+        description=(
+            "Text från en importerad Word-fil som inte hörde till någon fråga; flytta den "
+            "till rätt svar och ta bort nyckeln. Kommer inte med i dokumenten."
+        ),
+    )
 
 
 class Composition(_Strict):

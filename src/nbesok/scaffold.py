@@ -36,6 +36,21 @@ def visit_path(archive: Archive, operation: str, visit_date: date) -> Path:
     return archive.visits_dir / f"{visit_date.isoformat()}-{slug}.yaml"
 
 
+@dataclass
+class Filled:
+    """What an imported document already says; the scaffold writes it in place."""
+
+    source: str  # the document's file name
+    website: str = ""
+    case_number: str = ""
+    members: list[str] = field(default_factory=list)
+    officials: list[str] = field(default_factory=list)
+    answers: dict[str, str] = field(default_factory=dict)
+    summary: str = ""
+    items: list[dict[str, str]] = field(default_factory=list)
+    unplaced: list[tuple[int, str]] = field(default_factory=list)  # (paragraph, Markdown)
+
+
 def scaffold_text(
     protocol_id: str,
     protocol: Protocol,
@@ -44,23 +59,33 @@ def scaffold_text(
     *,
     committee: str = "",
     carried: list[Tracked] | None = None,
+    filled: Filled | None = None,
 ) -> str:
     """The YAML of a new visit: valid, with only unanswered questions left to fill in.
 
     ``committee`` is the suggested ``ansvarig`` of new items; ``carried`` are the open
-    items of earlier visits to the same verksamhet.
+    items of earlier visits to the same verksamhet; ``filled`` what a Word document
+    already answered.
     """
+    done = filled or Filled("")
+    origin = (
+        f"# Importerad ur {done.source} med ”nbesok import”; läs igenom svaren."
+        if filled
+        else "# Fyll i deltagarna och svaren; kontrollera med ”nbesok validate”."
+    )
     lines = [
         f"# yaml-language-server: $schema=../{SCHEMAS}/besok.schema.json",
         f"# Besök enligt protokollet ”{protocol_id}” ({protocol.title}).",
-        "# Fyll i deltagarna och svaren; kontrollera med ”nbesok validate”.",
+        origin,
         f"protokoll: {protocol_id}",
         f"verksamhet: {_quoted(operation)}",
         f"besöksdatum: {visit_date.isoformat()}",
-        "hemsida:          # t.ex. https://www.linkoping.se/…",
-        "diarienummer:",
-        "ledamöter: []     # en per rad: - Förnamn Efternamn (S)",
-        "tjänstepersoner: []  # en per rad: - Förnamn Efternamn",
+        f"hemsida: {_quoted(done.website)}"
+        if done.website
+        else "hemsida:          # t.ex. https://www.linkoping.se/…",
+        f"diarienummer: {_quoted(done.case_number)}" if done.case_number else "diarienummer:",
+        *_names("ledamöter", done.members, "en per rad: - Förnamn Efternamn (S)"),
+        *_names("tjänstepersoner", done.officials, "en per rad: - Förnamn Efternamn"),
         "svar:",
     ]
     for section in protocol.sections:
@@ -75,10 +100,14 @@ def scaffold_text(
             if question.guidance:
                 lines.extend(_comment(f"Hjälptext: {question.guidance.strip()}"))
             lines.append(f"  {question.id}: |")
-    lines += [
-        "# sammanfattning: |",
-        "#   En kort sammanfattning för nämnden.",
-    ]
+            lines += _block(done.answers.get(question.id, ""), "    ")
+    if done.summary:
+        lines += ["sammanfattning: |", *_block(done.summary, "  ")]
+    else:
+        lines += [
+            "# sammanfattning: |",
+            "#   En kort sammanfattning för nämnden.",
+        ]
     responsible = _quoted(committee) if committee else "Vem som ansvarar"
     example = [
         "  #   - punkt: Det som ska följas upp",
@@ -86,7 +115,18 @@ def scaffold_text(
         "  #     senast: ÅÅÅÅ-MM-DD",
         "  #     status: ej påbörjad   # ej påbörjad | påbörjad | klar",
     ]
-    if carried:
+    if done.items:
+        lines.append("uppföljning:")
+        for item in done.items:
+            lines += [
+                f"  - punkt: {_quoted(item['punkt'])}",
+                f"    ansvarig: {_quoted(item['ansvarig'])}",
+            ]
+            if item.get("senast"):
+                lines.append(f"    senast: {item['senast']}")
+            if item.get("status"):
+                lines.append(f"    status: {item['status']}")
+    elif carried:
         lines += [
             "uppföljning:",
             "  # Öppna punkter från tidigare besök hos verksamheten. Uppdatera status och",
@@ -97,7 +137,26 @@ def scaffold_text(
         lines += ["  # Nya punkter från det här besöket:", *example]
     else:
         lines += ["# uppföljning:", *(line.replace("  #", "#", 1) for line in example)]
+    if done.unplaced:
+        numbers = ", ".join(str(number) for number, _ in done.unplaced)
+        lines += [
+            f"# Text ur {done.source} som inte hör till någon fråga (stycke {numbers}).",
+            "# Flytta den till rätt svar, eller ta bort den, och ta sedan bort oplacerat.",
+            "oplacerat: |",
+            *_block("\n".join(markdown for _, markdown in done.unplaced), "  "),
+        ]
     return "\n".join(lines) + "\n"
+
+
+def _names(key: str, names: list[str], hint: str) -> list[str]:
+    if not names:
+        return [f"{key}: []".ljust(19) + f" # {hint}"]
+    return [f"{key}:", *(f"  - {_quoted(name)}" for name in names)]
+
+
+def _block(markdown: str, indent: str) -> list[str]:
+    """Markdown as the lines of a ``|`` block scalar, blank lines kept empty."""
+    return [f"{indent}{line}" if line.strip() else "" for line in markdown.strip("\n").splitlines()]
 
 
 def _item_lines(tracked: Tracked) -> list[str]:

@@ -32,6 +32,7 @@ MAX_ENTRIES = 1000
 # Word writes this date in every entry of the packages it saves.
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")  # the stream of an encrypted .docx
 _DOCX_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
 _WRONG_MAIN_TYPES = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml": (
@@ -57,11 +58,13 @@ def check_package(name: str, data: bytes, fail: Fail) -> None:
     ``name`` is the file name the messages use.
     """
     if data.startswith(_OLE2_MAGIC):
-        # Word also wraps a password-protected .docx in this container.
-        raise fail(
-            f"{name} är ett gammalt Word-format (.doc); spara om den som .docx "
-            "(är filen lösenordsskyddad: spara den utan lösenord)"
-        )
+        if _ENCRYPTION_INFO in data:
+            # Word wraps a password-protected .docx in the old format's container.
+            raise fail(
+                f"{name} är lösenordsskyddad och kan inte läsas; öppna den i Word, ta bort "
+                "lösenordet (Arkiv › Info › Skydda dokument) och spara den"
+            )
+        raise fail(f"{name} är ett gammalt Word-format (.doc); spara om den som .docx")
     buffer = io.BytesIO(data)
     if not zipfile.is_zipfile(buffer):
         raise fail(

@@ -31,6 +31,7 @@ HYPERLINK = "Hyperlink"
 EMPHASIS = "Emphasis"
 STRONG = "Strong"
 HEADER = "Header"
+PLACEHOLDER = "Placeholder Text"
 
 
 def heading(level: int) -> str:
@@ -39,7 +40,18 @@ def heading(level: int) -> str:
 
 
 _BUILTIN = frozenset(
-    {TITLE, SUBTITLE, BODY_TEXT, LIST_PARAGRAPH, QUOTE, HYPERLINK, EMPHASIS, STRONG, HEADER}
+    {
+        TITLE,
+        SUBTITLE,
+        BODY_TEXT,
+        LIST_PARAGRAPH,
+        QUOTE,
+        HYPERLINK,
+        EMPHASIS,
+        STRONG,
+        HEADER,
+        PLACEHOLDER,
+    }
 )  # Table Contents and Table Heading are LibreOffice's, not Word's
 
 # A4 in twips with 2.5 cm margins; the text width places the header's right tab stop.
@@ -223,6 +235,8 @@ STYLES: tuple[Style, ...] = (
     _character(HYPERLINK, "Hyperlink", Look(color="0563C1", underline=True)),
     _character(EMPHASIS, "Emphasis", Look(italic=True)),
     _character(STRONG, "Strong", Look(bold=True)),
+    # Word's own style for the grey "Skriv svaret här" in a form's content controls.
+    _character(PLACEHOLDER, "PlaceholderText", Look(color="808080")),
     _character("Kod Char", "KodChar", Look(font=CODE_FONT, size=10), link="Kod"),
     _character("Status klar", "StatusKlar", Look(shading="C6EFCE")),
     _character("Status påbörjad", "StatusPaborjad", Look(shading="FFEB9C")),

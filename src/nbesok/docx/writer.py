@@ -28,7 +28,7 @@ from docx.shared import Twips
 from markdown_it.tree import SyntaxTreeNode
 
 from nbesok import markup
-from nbesok.docx import styles
+from nbesok.docx import fields, styles
 from nbesok.docx.layout import column_widths
 from nbesok.docx.reference import ListKind, Reference
 from nbesok.errors import RenderError
@@ -56,7 +56,8 @@ def write_docx(tree: SyntaxTreeNode, reference: Reference, properties: markup.Pr
     style the reference lacks, RenderError for content Word cannot hold.
     """
     document = reference.open()
-    _Renderer(document, reference).render(tree, properties.title, properties.subtitle)
+    renderer = _Renderer(document, reference, fields.protocol_of_identifier(properties.identifier))
+    renderer.render(tree, properties.title, properties.subtitle)
     _set_properties(document, properties)
     _set_language(document, properties.lang)
     _fill_header_fields(document, properties)
@@ -136,9 +137,10 @@ class _Renderer:
     attributes that a method sets for its children and restores afterwards.
     """
 
-    def __init__(self, document: Document, reference: Reference) -> None:
+    def __init__(self, document: Document, reference: Reference, protocol: str = "") -> None:
         self._document = document
         self._reference = reference
+        self._protocol = protocol  # the protocol a form's fields belong to
         self._elements = _prototypes(reference)
         self._style_ids: dict[tuple[str, str], str] = {}
         body = document.element.body
@@ -311,14 +313,16 @@ class _Renderer:
         self._flush_pending_item()
         items = [(_parts(item.children[0].children[0]), item) for item in node.children]
         texts = [[_label(parts[0]), _plain_nodes(parts[1:])] for parts, _ in items]
+        to_fill = [all(_is_field(part) for part in parts[1:]) for parts, _ in items]
         widths = column_widths(
             texts, self._reference.text_width, header_columns=1, points=self._reference.table_points
         )
         self._table = self._new_table(style, widths, header="column")
-        for (parts, item), (label, value) in zip(items, texts, strict=True):
+        for (parts, item), fill in zip(items, to_fill, strict=True):
             self._row = self._table.add_tr()
             self._column = 0
-            if not value and len(item.children) == 1:
+            label = _label(parts[0])
+            if fill and len(item.children) == 1:
                 # An empty value is a field to fill in by hand (the blank form): room to write.
                 properties = self._row.get_or_add_trPr()
                 properties.trHeight_val = Twips(_WRITING_ROW)
@@ -423,6 +427,12 @@ class _Renderer:
         self._current = paragraph
 
     def _render_span(self, node: SyntaxTreeNode) -> None:
+        field = node.attrs.get("field")
+        if field:
+            self._render_field(
+                node, str(field), str(node.attrs.get("label") or fields.label_of(str(field)))
+            )
+            return
         name = node.attrs.get("custom-style")
         if not name:
             self._render_children(node)
@@ -434,6 +444,24 @@ class _Renderer:
         self._character_styles.append(style.style_id)
         self._render_children(node)
         self._character_styles.pop()
+
+    def _render_field(self, node: SyntaxTreeNode, field: str, label: str) -> None:
+        """``[Skriv svaret här]{field="svar.id" label="Svar"}``: the paragraph it stands
+        in becomes a content control of the form, its text the placeholder."""
+        self._flush_text()
+        paragraph = self._current
+        if paragraph is None or paragraph.tag != qn("w:p") or len(paragraph.r_lst):
+            raise RenderError.at(
+                markup.SOURCE,
+                f"fältet ”{field}” ska stå ensamt i sitt stycke eller sin tabellcell",
+            )
+        control = fields.control(field, label, self._protocol, placeholder=bool(node.children))
+        paragraph.addprevious(control)
+        control.find(fields.SDT_CONTENT).append(paragraph)
+        if self._reference.has_style(styles.PLACEHOLDER, "character"):
+            self._with_character_style(styles.PLACEHOLDER, node)
+        else:  # a municipality's older reference: the placeholder in the paragraph's look
+            self._render_children(node)
 
     def _render_unknown(self, node: SyntaxTreeNode) -> None:
         """A node type this writer does not know: keep its content as plain text."""
@@ -593,6 +621,7 @@ def _set_properties(document: Document, properties: markup.Properties) -> None:
         ", ".join(word.replace(" ", "\u00a0") for word in properties.keywords.split(", "))
     )
     core.language = _fit(properties.lang)
+    core.identifier = _fit(properties.identifier)
     core.revision = 1
     core.created = core.modified = properties.date.replace(tzinfo=None)
 
@@ -625,6 +654,13 @@ def _is_key_values(node: SyntaxTreeNode) -> bool:
         if not parts or parts[0].type != "strong":
             return False
     return True
+
+
+def _is_field(node: SyntaxTreeNode) -> bool:
+    """A form field, or blank: what leaves a value to be filled in."""
+    if node.type == "span":
+        return bool(node.attrs.get("field"))
+    return node.type == "text" and not node.content.strip()
 
 
 def _parts(inline: SyntaxTreeNode) -> list[SyntaxTreeNode]:

@@ -1,0 +1,173 @@
+"""Word paragraphs as the Markdown nbesok renders: what an imported answer becomes.
+
+The paragraphs are turned into markdown-it tokens (paragraphs, headings, nested bullet
+and numbered lists; bold, italic and links inside), and mdformat's renderer writes the
+Markdown, escaping whatever text would otherwise read as markup. It is the renderer
+that writes the published ``.md`` (nbesok.gfm), so an answer reads back as it renders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from markdown_it.token import Token
+
+from nbesok.docx.reading import Block, Piece
+
+
+def blocks_markdown(blocks: Sequence[Block], *, top_heading: int = 0) -> str:
+    """The Markdown of consecutive paragraphs (tables as their rows' text).
+
+    A heading of level ``top_heading`` or deeper becomes ``#``, one level deeper
+    ``##``, and so on: a sub-heading inside an answer is ``# Rubrik`` in the YAML.
+    """
+    from mdformat.renderer import MDRenderer
+
+    tokens = list(_tokens(blocks, top_heading))
+    if not tokens:
+        return ""
+    options = {"parser_extension": [], "mdformat": {"number": True, "wrap": "keep"}}
+    env: dict[str, Any] = {}
+    return str(MDRenderer().render(tokens, options, env)).strip() + "\n"
+
+
+def _tokens(blocks: Sequence[Block], top_heading: int) -> Iterator[Token]:
+    open_lists: list[tuple[int, bool]] = []  # (level, ordered) of each open list
+
+    def close_lists(down_to: int) -> Iterator[Token]:
+        while open_lists and open_lists[-1][0] >= down_to:
+            _, ordered = open_lists.pop()
+            yield Token("list_item_close", "li", -1, block=True)
+            yield _list_close(ordered)
+
+    for block in blocks:
+        if block.is_table:
+            yield from close_lists(0)
+            for row in block.rows or []:
+                text = " | ".join(" ".join(p.text.strip() for p in cell) for cell in row)
+                yield from _paragraph([Piece(text)])
+            continue
+        pieces = _trimmed(block.pieces)
+        if not pieces:
+            continue
+        if block.list_level >= 0:
+            level = block.list_level
+            if open_lists and open_lists[-1][0] == level and open_lists[-1][1] != block.ordered:
+                yield from close_lists(level)
+            if open_lists and open_lists[-1][0] >= level:
+                yield from close_lists(level + 1)
+                if open_lists and open_lists[-1][0] == level:
+                    yield Token("list_item_close", "li", -1, block=True)
+            if not open_lists or open_lists[-1][0] < level:
+                # Each deeper level is one nested list, whatever levels Word skipped.
+                open_lists.append((level, block.ordered))
+                yield _list_open(block.ordered)
+            yield Token("list_item_open", "li", 1, block=True, markup="-")
+            yield from _paragraph(pieces, hidden=True)
+            continue
+        yield from close_lists(0)
+        if block.heading:
+            level = min(max(block.heading - top_heading + 1, 1), 6) if top_heading else 1
+            tag = f"h{level}"
+            yield Token("heading_open", tag, 1, block=True, markup="#" * level)
+            yield _inline(pieces)
+            yield Token("heading_close", tag, -1, block=True, markup="#" * level)
+        else:
+            yield from _paragraph(pieces)
+    yield from close_lists(0)
+
+
+def _list_open(ordered: bool) -> Token:
+    if ordered:
+        return Token("ordered_list_open", "ol", 1, block=True, markup=".")
+    return Token("bullet_list_open", "ul", 1, block=True, markup="-")
+
+
+def _list_close(ordered: bool) -> Token:
+    if ordered:
+        return Token("ordered_list_close", "ol", -1, block=True, markup=".")
+    return Token("bullet_list_close", "ul", -1, block=True, markup="-")
+
+
+def _paragraph(pieces: list[Piece], *, hidden: bool = False) -> Iterator[Token]:
+    yield Token("paragraph_open", "p", 1, block=True, hidden=hidden)
+    yield _inline(pieces)
+    yield Token("paragraph_close", "p", -1, block=True, hidden=hidden)
+
+
+def _trimmed(pieces: list[Piece]) -> list[Piece]:
+    """The pieces without leading and trailing white space."""
+    kept = [piece for piece in pieces if piece.text]
+    while kept and not kept[0].text.strip():
+        kept.pop(0)
+    while kept and not kept[-1].text.strip():
+        kept.pop()
+    if kept:
+        first, last = kept[0], kept[-1]
+        kept[0] = Piece(first.text.lstrip(), first.bold, first.italic, first.href)
+        last = kept[-1]
+        kept[-1] = Piece(last.text.rstrip(), last.bold, last.italic, last.href)
+    return kept
+
+
+def _inline(pieces: list[Piece]) -> Token:
+    children: list[Token] = []
+    for piece in _merged(pieces):
+        children += _piece_tokens(piece)
+    content = "".join(piece.text for piece in pieces)
+    return Token("inline", "", 0, content=content, children=children, block=True)
+
+
+def _merged(pieces: list[Piece]) -> list[Piece]:
+    """Neighbouring pieces with the same look as one: Word splits runs at will."""
+    merged: list[Piece] = []
+    for piece in pieces:
+        if merged and (merged[-1].bold, merged[-1].italic, merged[-1].href) == (
+            piece.bold,
+            piece.italic,
+            piece.href,
+        ):
+            last = merged[-1]
+            merged[-1] = Piece(last.text + piece.text, last.bold, last.italic, last.href)
+        else:
+            merged.append(piece)
+    return merged
+
+
+def _piece_tokens(piece: Piece) -> list[Token]:
+    """Text with its emphasis and link; spaces at its edges stay outside the markup,
+    where CommonMark needs them (``**ord** text``, not ``**ord **text``)."""
+    core = piece.text.strip()
+    if not core or not (piece.bold or piece.italic or piece.href):
+        return _text_tokens(piece.text)
+    lead = piece.text[: len(piece.text) - len(piece.text.lstrip())]
+    tail = piece.text[len(piece.text.rstrip()) :]
+    inner = _text_tokens(core)
+    if piece.italic:
+        inner = [
+            Token("em_open", "em", 1, markup="*"),
+            *inner,
+            Token("em_close", "em", -1, markup="*"),
+        ]
+    if piece.bold:
+        inner = [
+            Token("strong_open", "strong", 1, markup="**"),
+            *inner,
+            Token("strong_close", "strong", -1, markup="**"),
+        ]
+    if piece.href:
+        link = Token("link_open", "a", 1, attrs={"href": piece.href})
+        inner = [link, *inner, Token("link_close", "a", -1)]
+    return [*_text_tokens(lead), *inner, *_text_tokens(tail)]
+
+
+def _text_tokens(text: str) -> list[Token]:
+    """Text, with Word's line breaks (Shift+Enter) as hard breaks."""
+    tokens: list[Token] = []
+    for index, line in enumerate(text.replace("\t", " ").split("\n")):
+        if index:
+            tokens.append(Token("hardbreak", "br", 0))
+        if line:
+            tokens.append(Token("text", "", 0, content=line))
+    return tokens

@@ -1,0 +1,653 @@
+"""Word round trip: the fillable form, ``nbesok import`` of forms and old protocols.
+
+Every document here is made the way a user's would be: the form by ``nbesok render``,
+filled in with python-docx (and, where LibreOffice is present, saved again by it), the
+old protocol built from seed 002's own text and structure.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import re
+import shutil
+import subprocess
+import zipfile
+from contextlib import chdir
+from pathlib import Path
+from typing import Any
+
+import docx
+import pytest
+import yaml
+from click.testing import CliRunner, Result
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+
+from nbesok.cli import cli
+from nbesok.word_import import member_entry, parse_names
+
+REPO = Path(__file__).resolve().parent.parent
+SEED_002 = REPO.parent / "shared" / "seeds" / "002_b2cce88075d6df17.txt"
+FORM_2023 = "arbetslik-aktivitet-2023"
+FORM_2018 = "arbetsmarknad-och-integration-2018-19"
+HEADER_FIELDS = (
+    "verksamhet",
+    "ledamöter",
+    "tjänstepersoner",
+    "besöksdatum",
+    "hemsida",
+    "diarienummer",
+)
+
+
+def nbesok(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args), prog_name="nbesok")
+
+
+def load(path: Path) -> dict[str, Any]:
+    data = yaml.safe_load(path.read_text("utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def same_markdown(text: str | None) -> str:
+    """Markdown as a reader sees it: the HTML of CommonMark, spacing normalised."""
+    html = MarkdownIt("commonmark").render(text or "")
+    return " ".join(html.split())
+
+
+def render(archive: Path, *paths: str) -> Path:
+    out = archive / "out"
+    result = nbesok("render", *paths, "--format", "docx", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def controls(document: Any) -> dict[str, Any]:
+    """The form's content controls by tag."""
+    found = {}
+    for sdt in document.element.body.iter(qn("w:sdt")):
+        tag = sdt.find(f"{qn('w:sdtPr')}/{qn('w:tag')}")
+        if tag is not None:
+            found[tag.get(qn("w:val"))] = sdt
+    return found
+
+
+def fill(sdt: Any, paragraphs: list[Any]) -> None:
+    """Replace a control's placeholder with paragraphs, as typing in Word does."""
+    properties = sdt.find(qn("w:sdtPr"))
+    placeholder = properties.find(qn("w:showingPlcHdr"))
+    if placeholder is not None:
+        properties.remove(placeholder)
+    content = sdt.find(qn("w:sdtContent"))
+    template = content.find(qn("w:p"))
+    for child in list(content):
+        content.remove(child)
+    for paragraph in paragraphs:
+        if paragraph.find(qn("w:pPr")) is None and template.find(qn("w:pPr")) is not None:
+            paragraph.insert(0, copy.deepcopy(template.find(qn("w:pPr"))))
+        content.append(paragraph)
+
+
+def paragraph(*runs: tuple[str, str], numbering: Any = None) -> Any:
+    """A ``w:p`` of runs given as (text, "b"/"i"/"bi"/"")."""
+    p = OxmlElement("w:p")
+    if numbering is not None:
+        p.append(copy.deepcopy(numbering))
+    for text, look in runs:
+        r = p.add_r()
+        if "b" in look:
+            r.get_or_add_rPr().append(OxmlElement("w:b"))
+        if "i" in look:
+            r.get_or_add_rPr().append(OxmlElement("w:i"))
+        r.text = text
+    return p
+
+
+def list_properties(document: Any, level: int, *, ordered: bool) -> Any:
+    """A ``w:pPr`` with the numbering of a new bullet (or numbered) list, as Word adds
+    one: a ``w:num`` on the reference's list definition of that kind."""
+    numbering = document.part.numbering_part.element
+    wanted = "decimal" if ordered else "bullet"
+    for abstract in numbering.findall(qn("w:abstractNum")):
+        lvl = next(v for v in abstract.findall(qn("w:lvl")) if v.get(qn("w:ilvl")) == str(level))
+        if lvl.find(qn("w:numFmt")).get(qn("w:val")) == wanted:
+            num = numbering.add_num(int(abstract.get(qn("w:abstractNumId"))))
+            properties = OxmlElement("w:pPr")
+            properties.append(OxmlElement("w:pStyle", {qn("w:val"): "ListParagraph"}))
+            num_pr = OxmlElement("w:numPr")
+            num_pr.append(OxmlElement("w:ilvl", {qn("w:val"): str(level)}))
+            num_pr.append(OxmlElement("w:numId", {qn("w:val"): str(num.numId)}))
+            properties.append(num_pr)
+            return properties
+    raise AssertionError(f"ingen {wanted}-lista i referensen")
+
+
+def text_paragraph(text: str) -> Any:
+    return paragraph((text, ""))
+
+
+# The fillable form
+
+
+def test_the_blank_form_has_a_tagged_control_per_field(in_archive: Path) -> None:
+    out = render(in_archive, f"protocols/{FORM_2023}.yaml")
+    document = docx.Document(str(out / f"{FORM_2023}.docx"))
+    protocol = load(in_archive / "protocols" / f"{FORM_2023}.yaml")
+    questions = [q["id"] for s in protocol["avsnitt"] for q in s["frågor"]]
+    found = controls(document)
+    expected = [f"nbesok:{FORM_2023}:{name}" for name in HEADER_FIELDS] + [
+        f"nbesok:{FORM_2023}:svar.{qid}" for qid in questions
+    ]
+    assert sorted(found) == sorted(expected)
+    assert document.core_properties.identifier == f"nbesok:{FORM_2023}"
+    for tag, sdt in found.items():
+        field = tag.rsplit(":", 1)[1]
+        properties = sdt.find(qn("w:sdtPr"))
+        alias = properties.find(qn("w:alias")).get(qn("w:val"))
+        assert alias.endswith(f"[{field}]"), alias  # LibreOffice keeps the alias only
+        assert properties.find(qn("w:showingPlcHdr")) is not None
+        text = "".join(t.text for t in sdt.iter(qn("w:t")))
+        if field.startswith("svar."):
+            assert text == "Skriv svaret här"
+        else:
+            assert text  # a hint in Swedish: "ÅÅÅÅ-MM-DD", "Skriv verksamheten här", …
+    # The header fields stand in the value column of the Besöksuppgifter table.
+    table = document.tables[0]
+    assert table.style is not None and table.style.name == "Besöksuppgifter"
+    in_table = {
+        sdt.find(f"{qn('w:sdtPr')}/{qn('w:tag')}").get(qn("w:val"))
+        for sdt in table._tbl.iter(qn("w:sdt"))
+    }
+    assert in_table == {f"nbesok:{FORM_2023}:{name}" for name in HEADER_FIELDS}
+    # The placeholder is grey (Word's Placeholder Text style), not the answer's look.
+    placeholder_runs = [
+        r for sdt in found.values() for r in sdt.iter(qn("w:r")) if r.find(qn("w:rPr")) is not None
+    ]
+    assert placeholder_runs
+    assert {
+        r.find(f"{qn('w:rPr')}/{qn('w:rStyle')}").get(qn("w:val")) for r in placeholder_runs
+    } == {"PlaceholderText"}
+
+
+def test_the_published_form_md_has_no_placeholders(in_archive: Path) -> None:
+    out = in_archive / "out"
+    result = nbesok("render", f"protocols/{FORM_2023}.yaml", "--format", "md", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    text = (out / f"{FORM_2023}.md").read_text("utf-8")
+    assert "Skriv svaret här" not in text
+    assert "field=" not in text and "{" not in text.split("---", 2)[2]
+    assert "- **Verksamhetsinriktning:**\n" in text
+
+
+def filled_form(archive: Path) -> tuple[Path, dict[str, Any]]:
+    """The 2023 form rendered and filled in with python-docx, and what was filled in."""
+    out = render(archive, f"protocols/{FORM_2023}.yaml")
+    document = docx.Document(str(out / f"{FORM_2023}.docx"))
+    found = controls(document)
+
+    def field(name: str) -> Any:
+        return found[f"nbesok:{FORM_2023}:{name}"]
+
+    fill(field("verksamhet"), [text_paragraph("Hemtjänsten Ryd")])
+    fill(field("ledamöter"), [text_paragraph("Roger Bandick (s), Madelaine Erlandsson (M)")])
+    fill(
+        field("tjänstepersoner"),
+        [text_paragraph("Anja Lindahl"), text_paragraph("Christina Björkman")],
+    )
+    fill(field("besöksdatum"), [text_paragraph("2025-09-15")])
+    fill(field("hemsida"), [text_paragraph("https://www.linkoping.se/hemtjanst")])
+    fill(field("diarienummer"), [text_paragraph("AMN 2025-0042")])
+    bullet = list_properties(document, 0, ordered=False)
+    nested = list_properties(document, 1, ordered=False)
+    fill(
+        field("svar.individens-behov"),
+        [
+            paragraph(("Varje brukare har en ", ""), ("genomförandeplan", "i"), (".", "")),
+            paragraph(("Planerna ", ""), ("följs upp", "b"), (" varje halvår:", "")),
+            paragraph(("Kontaktperson", ""), numbering=bullet),
+            paragraph(("namngiven", ""), numbering=nested),
+            paragraph(("Anhörigsamtal", ""), numbering=bullet),
+        ],
+    )
+    numbered = list_properties(document, 0, ordered=True)
+    heading = OxmlElement("w:pPr")
+    heading.append(OxmlElement("w:pStyle", {qn("w:val"): "Heading3"}))
+    link = paragraph(("Se ", ""))
+    address = document.part.relate_to(
+        "https://www.linkoping.se/plan", RT.HYPERLINK, is_external=True
+    )
+    hyperlink = OxmlElement("w:hyperlink", {qn("r:id"): address})
+    hyperlink.append(paragraph(("kommunens sida", "")).find(qn("w:r")))
+    link.append(hyperlink)
+    link.append(paragraph((".", "")).find(qn("w:r")))
+    fill(
+        field("svar.handlingsplaner"),
+        [
+            text_paragraph("Handlingsplaner uppdateras månadsvis."),
+            paragraph(("Rutiner", ""), numbering=heading),
+            paragraph(("Samtal", ""), numbering=numbered),
+            paragraph(("Plan", ""), numbering=numbered),
+            link,
+        ],
+    )
+    path = archive / "ifylld.docx"
+    document.save(str(path))
+    expected = {
+        "verksamhet": "Hemtjänsten Ryd",
+        "besöksdatum": "2025-09-15",
+        "ledamöter": ["Roger Bandick (S)", "Madelaine Erlandsson (M)"],
+        "tjänstepersoner": ["Anja Lindahl", "Christina Björkman"],
+        "hemsida": "https://www.linkoping.se/hemtjanst",
+        "diarienummer": "AMN 2025-0042",
+        "svar": {
+            "individens-behov": (
+                "Varje brukare har en *genomförandeplan*.\n\n"
+                "Planerna **följs upp** varje halvår:\n\n"
+                "- Kontaktperson\n  - namngiven\n- Anhörigsamtal\n"
+            ),
+            "handlingsplaner": (
+                "Handlingsplaner uppdateras månadsvis.\n\n"
+                "# Rutiner\n\n"
+                "1. Samtal\n2. Plan\n\n"
+                "Se [kommunens sida](https://www.linkoping.se/plan).\n"
+            ),
+        },
+    }
+    return path, expected
+
+
+def assert_imported(visit: dict[str, Any], expected: dict[str, Any]) -> None:
+    assert visit["protokoll"] == FORM_2023
+    for key in ("verksamhet", "ledamöter", "tjänstepersoner", "hemsida", "diarienummer"):
+        assert visit[key] == expected[key], key
+    assert str(visit["besöksdatum"]) == expected["besöksdatum"]
+    answered = {key: value for key, value in visit["svar"].items() if value}
+    assert answered == expected["svar"]
+
+
+def test_a_form_filled_in_with_python_docx_imports_exactly(in_archive: Path) -> None:
+    form, expected = filled_form(in_archive)
+    result = nbesok("import", str(form))
+    assert result.exit_code == 0, result.output
+    target = in_archive / "visits" / "2025-09-15-hemtjansten-ryd.yaml"
+    assert "Skapade visits/2025-09-15-hemtjansten-ryd.yaml" in result.output
+    assert_imported(load(target), expected)
+    # Unanswered questions stay in the file to fill in, as new writes them.
+    assert "# Fråga: Hur ser samarbetet med andra verksamheter" in target.read_text("utf-8")
+    validated = nbesok("validate", str(target))
+    assert validated.exit_code == 0, validated.output
+    assert "obesvarad" in validated.output  # says what is left to fill in
+
+
+def test_a_form_filled_and_saved_by_libreoffice_imports(
+    in_archive: Path, libreoffice: Path, tmp_path: Path
+) -> None:
+    """LibreOffice drops the tags and keeps only the first paragraph of an answer in
+    its control (shared/DESIGN.md); the alias, the identifier and the headings carry
+    the import."""
+    form, expected = filled_form(in_archive)
+    converted = tmp_path / "libreoffice"
+    subprocess.run(
+        [
+            str(libreoffice),
+            f"-env:UserInstallation=file://{tmp_path / 'profil'}",
+            "--headless",
+            "--convert-to",
+            "docx:MS Word 2007 XML",
+            "--outdir",
+            str(converted),
+            str(form),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=240,
+    )
+    saved = converted / form.name
+    with zipfile.ZipFile(saved) as package:
+        body = package.read("word/document.xml").decode("utf-8")
+    assert "w:tag" not in body  # what this test is about: the tags are gone
+    result = nbesok("import", str(saved))
+    assert result.exit_code == 0, result.output
+    # LibreOffice also drops the formatting of the text it keeps inside a control (the
+    # first paragraph of each answer); everything after it keeps its formatting.
+    first = expected["svar"]["individens-behov"]
+    expected["svar"]["individens-behov"] = first.replace("*genomförandeplan*", "genomförandeplan")
+    assert_imported(load(in_archive / "visits" / "2025-09-15-hemtjansten-ryd.yaml"), expected)
+
+
+def test_import_never_overwrites(in_archive: Path) -> None:
+    form, _ = filled_form(in_archive)
+    assert nbesok("import", str(form)).exit_code == 0
+    target = in_archive / "visits" / "2025-09-15-hemtjansten-ryd.yaml"
+    before = target.read_bytes()
+    again = nbesok("import", str(form))
+    assert again.exit_code == 1
+    assert "finns redan och skrivs inte över" in again.output
+    assert "Traceback" not in again.output
+    assert target.read_bytes() == before
+
+
+def test_an_empty_form_says_it_is_not_filled_in(in_archive: Path) -> None:
+    out = render(in_archive, f"protocols/{FORM_2023}.yaml")
+    result = nbesok("import", str(out / f"{FORM_2023}.docx"))
+    assert result.exit_code == 1
+    assert "blanketten är inte ifylld" in result.output
+    assert not list((in_archive / "visits").glob("*-*-*-*.yaml"))[2:]
+
+
+# Round trip: every example visit, rendered and imported back
+
+
+@pytest.mark.parametrize(
+    "visit", ["2018-10-17-idrott-och-service", "2023-06-07-arbetslik-aktivitet"]
+)
+def test_every_example_visit_survives_render_and_import(in_archive: Path, visit: str) -> None:
+    out = render(in_archive, f"visits/{visit}.yaml")
+    original_path = in_archive / "visits" / f"{visit}.yaml"
+    original = load(original_path)
+    original_path.unlink()  # import writes it again, under the same name
+    result = nbesok("import", str(out / f"{visit}.docx"))
+    assert result.exit_code == 0, result.output
+    assert "oplacerat" not in result.output
+    imported = load(original_path)
+    for key in ("protokoll", "verksamhet", "besöksdatum", "tjänstepersoner", "diarienummer"):
+        assert imported.get(key) == original.get(key), key
+    assert imported["ledamöter"] == original["ledamöter"]
+    assert set(imported["svar"]) == set(original["svar"])
+    for question, answer in original["svar"].items():
+        assert same_markdown(imported["svar"][question]) == same_markdown(answer), question
+    assert same_markdown(imported["sammanfattning"]) == same_markdown(original["sammanfattning"])
+
+    # The protocol lists open items first; the items themselves are the same.
+    def items(data: dict[str, Any]) -> list[tuple[str, ...]]:
+        return sorted(
+            (i["punkt"], i["ansvarig"], str(i.get("senast")), i.get("status", "ej påbörjad"))
+            for i in data.get("uppföljning", [])
+        )
+
+    assert items(imported) == items(original)
+    assert nbesok("validate", str(original_path)).exit_code == 0
+
+
+# An old protocol: seed 002, as the Word document it was
+
+
+def seed_document(path: Path, *, extra: str = "") -> None:
+    """Seed 002 as a Word file: its paragraphs, its labelled rows as a table, its lists
+    as Word lists and its *italics* as italic runs. ``extra`` is one more paragraph
+    between the header and the questions, as a stray note would be."""
+    document = docx.Document()
+    lines = [line.strip() for line in SEED_002.read_text("utf-8").splitlines() if line.strip()]
+    table = None
+    for number, line in enumerate(lines):
+        if number == 0:
+            document.add_paragraph(line, style="Title")
+            continue
+        if "\t" in line:
+            label, value = line.split("\t", 1)
+            if table is None:
+                table = document.add_table(rows=0, cols=2)
+            cells = table.add_row().cells
+            cells[0].text, cells[1].text = label, value
+            continue
+        table = None
+        if extra and line.startswith("Gemensamma förbättringsområden"):
+            document.add_paragraph(extra)
+        if line.startswith("- "):
+            document.add_paragraph(line[2:], style="List Bullet")
+            continue
+        paragraph = document.add_paragraph()
+        for index, part in enumerate(re.split(r"\*([^*]+)\*", line)):
+            if part:
+                paragraph.add_run(part).italic = index % 2 == 1
+    document.save(str(path))
+
+
+def test_seed_002_imports_to_the_visit_transcribed_from_it(in_archive: Path) -> None:
+    old = in_archive / "idrott-och-service-2018.docx"
+    seed_document(old)
+    expected = load(in_archive / "visits" / "2018-10-17-idrott-och-service.yaml")
+    (in_archive / "visits" / "2018-10-17-idrott-och-service.yaml").unlink()
+    result = nbesok("import", str(old))  # the protocol is found by its questions
+    assert result.exit_code == 0, result.output
+    assert "varning" not in result.output
+    imported = load(in_archive / "visits" / "2018-10-17-idrott-och-service.yaml")
+    assert imported["protokoll"] == FORM_2018
+    assert imported["verksamhet"] == expected["verksamhet"]
+    assert imported["besöksdatum"] == expected["besöksdatum"]
+    # "Roger Bandick (s), Madelaine Erlandsson (m) och Christoffer Rosendahl (c)"
+    assert imported["ledamöter"] == expected["ledamöter"]
+    assert imported["tjänstepersoner"] == expected["tjänstepersoner"]
+    assert set(imported["svar"]) == set(expected["svar"])
+    for question, answer in expected["svar"].items():
+        assert same_markdown(imported["svar"][question]) == same_markdown(answer), question
+
+
+def test_text_that_fits_no_question_is_kept_and_named(in_archive: Path) -> None:
+    old = in_archive / "gammalt.docx"
+    stray = "Fika serverades i caféet efter besöket."
+    seed_document(old, extra=stray)
+    (in_archive / "visits" / "2018-10-17-idrott-och-service.yaml").unlink()
+    result = nbesok("import", str(old))
+    assert result.exit_code == 0, result.output
+    warning = re.search(r"gammalt\.docx: varning: stycke (\d+): oplacerat: ”Fika", result.output)
+    assert warning, result.output
+    imported = load(in_archive / "visits" / "2018-10-17-idrott-och-service.yaml")
+    # An answer in which the note stands would be wrong; the note is under oplacerat.
+    assert imported["oplacerat"].strip() == stray
+    assert all(stray not in answer for answer in imported["svar"].values())
+    text = (in_archive / "visits" / "2018-10-17-idrott-och-service.yaml").read_text("utf-8")
+    assert f"(stycke {warning.group(1)})" in text
+    validated = nbesok("validate", "visits/2018-10-17-idrott-och-service.yaml")
+    assert "varning: oplacerat: text från Word-importen" in validated.output
+
+
+def test_a_personnummer_stops_the_import(in_archive: Path) -> None:
+    form, _ = filled_form(in_archive)
+    document = docx.Document(str(form))
+    fill(
+        controls(document)[f"nbesok:{FORM_2023}:svar.handlingsplaner"],
+        [text_paragraph("Deltagaren 811228‑9874 har en plan.")],  # a non-breaking hyphen
+    )
+    document.save(str(form))
+    result = nbesok("import", str(form))
+    assert result.exit_code == 1
+    assert re.search(r"ifylld\.docx: fel: stycke \d+: personnummer ”811228.9874”", result.output)
+    assert not (in_archive / "visits" / "2025-09-15-hemtjansten-ryd.yaml").exists()
+    allowed = nbesok("import", str(form), "--tillåt-personnummer")
+    assert allowed.exit_code == 0, allowed.output
+
+
+# Bad Word files
+
+
+def docx_with(part: str, data: bytes) -> bytes:
+    """The example form with one part replaced."""
+    source = REPO / "templates" / "referens.docx"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(buffer, "w") as changed:
+        for entry in original.infolist():
+            content = data if entry.filename == part else original.read(entry)
+            changed.writestr(entry, content)
+    return buffer.getvalue()
+
+
+def zip_bomb() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
+        package.writestr("[Content_Types].xml", "<Types/>")
+        package.writestr("word/document.xml", b"\0" * 20_000_000)
+    return buffer.getvalue()
+
+
+def password_protected() -> bytes:
+    # Word wraps an encrypted .docx in an OLE2 container with an EncryptionInfo stream.
+    return (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+        + b"\0" * 1000
+        + "EncryptionInfo".encode("utf-16-le")
+        + b"\0" * 1000
+    )
+
+
+XXE = (
+    b'<?xml version="1.0"?><!DOCTYPE w:document [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+    b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+    b"<w:body><w:p><w:r><w:t>&x;</w:t></w:r></w:p></w:body></w:document>"
+)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        pytest.param(b"Det har ar text.\n", "är inget Word-dokument", id="not-a-zip"),
+        pytest.param(zip_bomb(), "zip-bomb", id="zip-bomb"),
+        pytest.param(docx_with("word/document.xml", XXE), "har en DTD", id="xxe"),
+        pytest.param(password_protected(), "lösenordsskyddad", id="password-protected"),
+        pytest.param(b"", "är inget Word-dokument", id="empty-file"),
+    ],
+)
+def test_a_bad_word_file_gets_a_located_error(
+    in_archive: Path, content: bytes, message: str
+) -> None:
+    path = in_archive / "dåligt.docx"
+    path.write_bytes(content)
+    before = sorted((in_archive / "visits").iterdir())
+    result = nbesok("import", str(path))
+    assert result.exit_code == 1, result.output
+    assert f"{path.name}" in result.output and message in result.output, result.output
+    assert "Traceback" not in result.output and "internt fel" not in result.output
+    assert sorted((in_archive / "visits").iterdir()) == before
+
+
+def test_a_document_without_questions_is_refused(in_archive: Path) -> None:
+    path = in_archive / "brev.docx"
+    document = docx.Document()
+    document.add_paragraph("Hej! Här kommer protokollet från mötet i tisdags.")
+    document.save(str(path))
+    result = nbesok("import", str(path))
+    assert result.exit_code == 1
+    assert "brev.docx: fel: dokumentet har ingen av frågorna" in result.output
+
+
+def test_a_form_of_another_protocol_is_refused(in_archive: Path) -> None:
+    form, _ = filled_form(in_archive)
+    result = nbesok("import", str(form), "--protokoll", FORM_2018)
+    assert result.exit_code == 1
+    assert f"formuläret är gjort av protokollet ”{FORM_2023}”, inte ”{FORM_2018}”" in result.output
+    # A form from an archive whose protocol this one does not have.
+    shutil.move(in_archive / "protocols" / f"{FORM_2023}.yaml", in_archive / f"{FORM_2023}.yaml")
+    missing = nbesok("import", str(form))
+    assert missing.exit_code == 1
+    assert f"”{FORM_2023}”, som inte finns i protocols/" in missing.output
+
+
+def test_several_files_one_bad_the_others_written(in_archive: Path) -> None:
+    form, _ = filled_form(in_archive)
+    bad = in_archive / "trasig.docx"
+    bad.write_bytes(b"inte en docx")
+    result = nbesok("import", str(bad), str(form))
+    assert result.exit_code == 1
+    assert "1 av 2 filer kunde inte importeras" in result.output
+    assert (in_archive / "visits" / "2025-09-15-hemtjansten-ryd.yaml").is_file()
+
+
+# Names in the header
+
+
+def test_members_are_split_and_their_parties_written_as_codes() -> None:
+    names = parse_names("Roger Bandick (s), Madelaine Erlandsson (m) och Christoffer Rosendahl (c)")
+    assert [member_entry(name) for name in names] == [
+        "Roger Bandick (S)",
+        "Madelaine Erlandsson (M)",
+        "Christoffer Rosendahl (C)",
+    ]
+    assert parse_names("Anja Lindahl och Christina Björkman") == [
+        "Anja Lindahl",
+        "Christina Björkman",
+    ]
+    assert parse_names("Anja Lindahl\nChristina Björkman; Bo Ek") == [
+        "Anja Lindahl",
+        "Christina Björkman",
+        "Bo Ek",
+    ]
+
+
+# Whatever a user types comes back as the same text
+
+
+_TYPED = st.text(
+    alphabet=st.characters(
+        whitelist_categories=("L", "N", "P", "S", "Zs"), blacklist_characters="\u00a0\u2028\u2029"
+    ),
+    min_size=1,
+    max_size=80,
+).filter(lambda text: text.strip() and not re.match(r"\s*([-•–·▪◦]|\d{1,3}[.)])\s", text))
+
+
+def _plain_markdown(markdown: str) -> str:
+    """The text a reader of the Markdown sees, spacing normalised."""
+    tokens = MarkdownIt("commonmark").parse(markdown)
+    blocks = [
+        "".join(
+            child.content for child in token.children or [] if child.type in ("text", "code_inline")
+        )
+        for token in tokens
+        if token.type == "inline"
+    ]
+    return " ".join(" ".join(blocks).split())
+
+
+@settings(
+    max_examples=40,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(texts=st.lists(_TYPED, min_size=1, max_size=3), bold=st.booleans())
+def test_any_typed_text_is_imported_as_the_same_text(
+    archive: Path, texts: list[str], bold: bool
+) -> None:
+    """Markdown characters typed in Word (``*``, ``#``, ``[``, ``|``, ``<``, …) are
+    escaped, so the imported answer reads as the text that was typed."""
+    from nbesok.archive import Archive
+    from nbesok.word_import import import_document, read_document
+
+    out = archive / "out"
+    if not (out / f"{FORM_2023}.docx").exists():
+        with chdir(archive):
+            render(archive, f"protocols/{FORM_2023}.yaml")
+    document = docx.Document(str(out / f"{FORM_2023}.docx"))
+    fields = controls(document)
+    fill(fields[f"nbesok:{FORM_2023}:verksamhet"], [text_paragraph("Café Ryd")])
+    fill(
+        fields[f"nbesok:{FORM_2023}:svar.handlingsplaner"],
+        [paragraph((text, "b" if bold else "")) for text in texts],
+    )
+    path = archive / "fuzz.docx"
+    document.save(str(path))
+    imported = import_document(Archive(archive), read_document(path), None)
+    answer = imported.answers["handlingsplaner"]
+    assert _plain_markdown(answer) == " ".join(" ".join(texts).split())
+    if bold and any(text.strip() for text in texts):
+        assert "**" in answer
+
+
+def test_a_folder_means_its_word_files(in_archive: Path) -> None:
+    out = render(in_archive, "visits/")
+    for visit in in_archive.glob("visits/*.yaml"):
+        visit.unlink()
+    (out / "~$2018-10-17-idrott-och-service.docx").write_bytes(b"Words lock file")
+    result = nbesok("import", str(out))
+    assert result.exit_code == 0, result.output
+    assert sorted(path.name for path in (in_archive / "visits").glob("*.yaml")) == [
+        "2018-10-17-idrott-och-service.yaml",
+        "2023-06-07-arbetslik-aktivitet.yaml",
+    ]
