@@ -321,10 +321,10 @@ def import_(
             click.echo(warning.format(), err=True)
         click.echo(f"Skapade {display_path(created.path)} av {display_path(path)}")
         if created.unplaced:
-            pieces = "stycke" if created.unplaced == 1 else "stycken"
+            pieces, them = ("stycke", "det") if created.unplaced == 1 else ("stycken", "dem")
             click.echo(
                 f"  {created.unplaced} {pieces} hörde inte till någon fråga och ligger under "
-                "oplacerat i filen; flytta dem till rätt svar."
+                f"oplacerat i filen; flytta {them} till rätt svar."
             )
     if failed:
         click.echo(f"{failed} av {len(documents)} filer kunde inte importeras.", err=True)

@@ -541,6 +541,7 @@ def create_from_word(
 
     ``operation`` and ``visit_date`` stand in for what the document does not say.
     """
+    from nbesok.documents import committee
     from nbesok.loading import parse_visit_text
     from nbesok.output import create_new
     from nbesok.scaffold import Filled, scaffold_text, visit_path
@@ -580,7 +581,14 @@ def create_from_word(
         unplaced=imported.unplaced,
     )
     target = visit_path(archive, name, day)
-    text = scaffold_text(imported.protocol_id, imported.protocol, name, day, filled=filled)
+    text = scaffold_text(
+        imported.protocol_id,
+        imported.protocol,
+        name,
+        day,
+        committee=committee(imported.protocol, archive),
+        filled=filled,
+    )
     parse_visit_text(text, target)  # what is written is a valid visit file
     create_new(
         target,
