@@ -328,7 +328,10 @@ def test_import_never_overwrites(in_archive: Path) -> None:
     before = target.read_bytes()
     again = nbesok("import", str(form))
     assert again.exit_code == 1
-    assert "finns redan och skrivs inte över" in again.output
+    assert (
+        "ifylld.docx: fel: visits/2025-09-15-hemtjansten-ryd.yaml finns redan och skrivs inte "
+        "över; dokumentet är kanske redan importerat" in again.output
+    )
     assert "Traceback" not in again.output
     assert target.read_bytes() == before
 
@@ -458,7 +461,8 @@ def test_a_personnummer_stops_the_import(in_archive: Path) -> None:
     document.save(str(form))
     result = nbesok("import", str(form))
     assert result.exit_code == 1
-    assert re.search(r"ifylld\.docx: fel: stycke \d+: personnummer ”811228.9874”", result.output)
+    found = r"ifylld\.docx: fel: stycke \d+: svar\.handlingsplaner: personnummer ”811228.9874”"
+    assert re.search(found, result.output), result.output
     assert not (in_archive / "visits" / "2025-09-15-hemtjansten-ryd.yaml").exists()
     allowed = nbesok("import", str(form), "--tillåt-personnummer")
     assert allowed.exit_code == 0, allowed.output
@@ -561,6 +565,46 @@ def test_several_files_one_bad_the_others_written(in_archive: Path) -> None:
 # Names in the header
 
 
+def test_what_the_command_line_overrides_is_named(in_archive: Path) -> None:
+    form, _ = filled_form(in_archive)
+    result = nbesok("import", str(form), "--datum", "2025-09-16")
+    assert result.exit_code == 0, result.output
+    assert "varning: besöksdatum: dokumentet anger ”2025-09-15”; --datum 2025-09-16" in (
+        result.output
+    )
+    assert (in_archive / "visits" / "2025-09-16-hemtjansten-ryd.yaml").is_file()
+
+
+def test_a_header_row_that_is_no_field_is_kept(in_archive: Path) -> None:
+    path = in_archive / "gammalt.docx"
+    document = docx.Document()
+    document.add_paragraph("Dokumentation nämndbesök 2018", style="Title")
+    table = document.add_table(rows=0, cols=2)
+    for label, value in (
+        ("Verksamhet", "Idrott- och service"),
+        ("Besöksdatum", "2018-10-17"),
+        ("Kontaktperson", "Lisa Ström"),
+        ("Eventuell länk till hemsida", "www.linkoping.se/idrott"),
+    ):
+        cells = table.add_row().cells
+        cells[0].text, cells[1].text = label, value
+    document.add_paragraph("Samarbetar verksamheten med andra myndigheter?")  # only in 2018/19
+    document.add_paragraph("Med Arbetsförmedlingen.")
+    document.save(str(path))
+    (in_archive / "visits" / "2018-10-17-idrott-och-service.yaml").unlink()
+    result = nbesok("import", str(path))
+    assert result.exit_code == 0, result.output
+    visit = load(in_archive / "visits" / "2018-10-17-idrott-och-service.yaml")
+    # Neither the title nor the unknown row is dropped in silence.
+    assert "Dokumentation nämndbesök 2018" in visit["oplacerat"]
+    assert "Kontaktperson: Lisa Ström" in visit["oplacerat"]
+    assert "”Kontaktperson: Lisa Ström” hör inte till någon fråga" in result.output
+    # A web address without https:// is kept, with the scheme added and a word about it.
+    assert visit["hemsida"] == "https://www.linkoping.se/idrott"
+    assert "varning: hemsida: ”www.linkoping.se/idrott” skrevs som https://" in result.output
+    assert visit["svar"]["samarbete-myndigheter"] == "Med Arbetsförmedlingen.\n"
+
+
 def test_members_are_split_and_their_parties_written_as_codes() -> None:
     names = parse_names("Roger Bandick (s), Madelaine Erlandsson (m) och Christoffer Rosendahl (c)")
     assert [member_entry(name) for name in names] == [
@@ -572,6 +616,8 @@ def test_members_are_split_and_their_parties_written_as_codes() -> None:
         "Anja Lindahl",
         "Christina Björkman",
     ]
+    # A party after a comma belongs to the name before it.
+    assert parse_names("Anna Berg (s), Cia Holm, C") == ["Anna Berg (s)", "Cia Holm (C)"]
     assert parse_names("Anja Lindahl\nChristina Björkman; Bo Ek") == [
         "Anja Lindahl",
         "Christina Björkman",

@@ -40,11 +40,12 @@ def find_root(start: Path) -> Path:
     for folder in (start, *start.parents):
         if (folder / MARKER).is_file():
             return folder
+    # Named after the program, not the folder: ".: fel: …" reads as a typo.
     raise ArchiveError.at(
-        start,
-        f"hittar inget arkiv: ingen {MARKER} här eller i någon mapp ovanför; gå till "
-        "arkivets mapp, eller starta ett nytt arkiv med ”nbesok init” (skriv "
-        "”nbesok init --help” för flaggorna)",
+        "nbesok",
+        f"hittar inget arkiv: ingen {MARKER} här eller i någon mapp ovanför (sökte från "
+        f"{start}); gå till arkivets mapp, eller starta ett nytt arkiv med ”nbesok init” "
+        "(skriv ”nbesok init --help” för flaggorna)",
     )
 
 

@@ -373,6 +373,10 @@ def _unanswered(loaded: Loaded[Visit], protocol: Protocol) -> Iterable[Finding]:
             )
 
 
+def _count(number: int, one: str, many: str) -> str:
+    return f"{number} {one if number == 1 else many}"
+
+
 def _composition(loaded: Loaded[Visit], protocol: Protocol) -> Iterable[Finding]:
     """The visiting group against the template's rule: informative, never a fault (a
     member falls ill, a colleague comes along), so a note that --strict ignores."""
@@ -380,7 +384,7 @@ def _composition(loaded: Loaded[Visit], protocol: Protocol) -> Iterable[Finding]
     visit = loaded.model
     if wanted is None:
         return
-    if not visit.members or not visit.officials:
+    if not visit.members and not visit.officials:
         return  # not filled in yet: _unfilled already says so
     groups = Counter(
         _group_of(member.group, member.party, wanted.majority_parties) for member in visit.members
@@ -388,13 +392,16 @@ def _composition(loaded: Loaded[Visit], protocol: Protocol) -> Iterable[Finding]
     rule = (
         f"mallen anger {wanted.majority} från majoriteten och {wanted.opposition} från oppositionen"
     )
-    if groups[None]:
+    if not visit.members:
+        pass  # _unfilled says so
+    elif groups[None]:
         expected = wanted.majority + wanted.opposition
         if len(visit.members) != expected:
             yield _at(
                 loaded,
                 ("ledamöter",),
-                f"{len(visit.members)} ledamöter deltog; {rule}, alltså {expected}",
+                f"{_count(len(visit.members), 'ledamot', 'ledamöter')} deltog; {rule}, "
+                f"alltså {expected}",
                 Severity.NOTE,
             )
     elif (groups[Group.MAJORITY], groups[Group.OPPOSITION]) != (wanted.majority, wanted.opposition):
@@ -405,11 +412,12 @@ def _composition(loaded: Loaded[Visit], protocol: Protocol) -> Iterable[Finding]
             f"oppositionen deltog; {rule}",
             Severity.NOTE,
         )
-    if wanted.officials and len(visit.officials) != wanted.officials:
+    if visit.officials and wanted.officials and len(visit.officials) != wanted.officials:
         yield _at(
             loaded,
             ("tjänstepersoner",),
-            f"{len(visit.officials)} tjänstepersoner deltog; mallen anger {wanted.officials}",
+            f"{_count(len(visit.officials), 'tjänsteperson', 'tjänstepersoner')} deltog; "
+            f"mallen anger {wanted.officials}",
             Severity.NOTE,
         )
 

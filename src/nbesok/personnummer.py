@@ -142,8 +142,8 @@ def _locate(
 
 
 _MESSAGE = (
-    "{kind} ”{text}” {where}; protokoll är allmänna handlingar, ta bort numret (eller "
-    "använd --tillåt-personnummer om det måste stå kvar)"
+    "{kind} ”{text}” {where}; protokoll är allmänna handlingar, ta bort numret (eller kör "
+    "render och report med --tillåt-personnummer om det måste stå kvar)"
 )
 
 

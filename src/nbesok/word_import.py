@@ -29,9 +29,10 @@ from pathlib import Path
 from nbesok.archive import Archive
 from nbesok.docx import fields
 from nbesok.docx.markdown import blocks_markdown
-from nbesok.docx.reading import Block, cell_text, read_blocks
-from nbesok.errors import Finding, LoadError, Severity, UsageError, finding
+from nbesok.docx.reading import Block, Piece, cell_text, read_blocks
+from nbesok.errors import Finding, LoadError, OutputError, Severity, UsageError, finding
 from nbesok.models import Protocol, Status
+from nbesok.paths import display_path
 from nbesok.personnummer import find_numbers
 
 MAX_DOCX_BYTES = 20 * 1024 * 1024
@@ -47,9 +48,12 @@ _HEADER_FIELDS = (
 _LABELS = ("Följdfrågor", "Svar", "Anteckningar", "Hjälptext", "Underlag inför besöken")
 _SPLIT_NAMES = re.compile(r"\s*(?:,|;|\n|\boch\b|&)\s*")
 _MEMBER = re.compile(r"^(?P<name>[^()]+?)\s*\((?P<party>[A-Za-zÅÄÖåäö]{1,4})\)$")
+_PARTY_ALONE = re.compile(r"^\(?[A-ZÅÄÖ]{1,3}\)?$")  # S, M, KD, MP, SD – not a name
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _LABELLED = re.compile(r"^(?P<label>[^:\t]{2,60}):[ \t]*(?P<value>.*)$", re.DOTALL)
-_VISIT_TITLE = re.compile(r"^nämndbesök hos .+ \d{4}-\d{2}-\d{2}$")
+# What nbesok's own documents are titled, as same_text writes it.
+_OWN_TITLES = re.compile(r"^(?:nämndbesök hos .+ \d{4} \d{2} \d{2}|blankett för nämndbesök .+)$")
+_BARE_ADDRESS = re.compile(r"^[\w-]+(?:\.[\w-]+)+(?:/\S*)?$")  # www.linkoping.se/jobb
 _STATUS_SUFFIX = re.compile(r"\s*\((?:försenad|tidigare:[^)]*)\)\s*$")
 _ITEM_COLUMNS = ("punkt", "ansvarig", "senast", "status")
 
@@ -67,6 +71,8 @@ class Imported:
     items: list[dict[str, str]] = field(default_factory=list)
     unplaced: list[tuple[int, str]] = field(default_factory=list)
     warnings: list[Finding] = field(default_factory=list)
+    # Where each paragraph went (paragraph number → "svar.id", "verksamhet", …).
+    placed: dict[int, str] = field(default_factory=dict)
 
     def warn(self, message: str, *, paragraph: int = 0, key: str = "") -> None:
         where = f"stycke {paragraph}" if paragraph else ""
@@ -126,6 +132,10 @@ def choose_protocol(archive: Archive, document: WordDocument, wanted: str | None
     if document.protocol:
         named.add(document.protocol)
     known = set(archive.protocol_ids())
+    if wanted and wanted not in known:
+        from nbesok.archive import unknown_protocol_message
+
+        raise UsageError.at("--protokoll", unknown_protocol_message(archive, wanted))
     if named:
         form_protocol = sorted(named)[0]
         if wanted and wanted != form_protocol:
@@ -148,10 +158,6 @@ def choose_protocol(archive: Archive, document: WordDocument, wanted: str | None
             )
         return form_protocol
     if wanted:
-        if wanted not in known:
-            from nbesok.archive import unknown_protocol_message
-
-            raise UsageError.at("--protokoll", unknown_protocol_message(archive, wanted))
         if not _question_hits(archive.protocol(wanted).model, blocks):
             raise LoadError.at(path, _no_questions(wanted))
         return wanted
@@ -279,20 +285,28 @@ class _Placer:
             self.target = None
             return
         placed = False
+        unknown: list[Block] = []
         for row in rows:
             if len(row) < 2:
+                unknown.append(_row_block(block.number, row))
                 continue
             key = None if self.in_questions else self._label(cell_text(row[0]))
             value_cells = row[1:]
             named = [b.field.field for cell in value_cells for b in cell if b.field is not None]
             key = next((name for name in named if name in _HEADER_FIELDS), key)
             if key is None:
+                unknown.append(_row_block(block.number, row))
                 continue
             placed = True
             value = "\n".join(cell_text(cell) for cell in value_cells).strip()
             if value:
                 self._set_field(key, value, block.number)
         if placed:
+            # A row of the header table that is no field of a visit ("Kontaktperson")
+            # is kept, like any other text that has no place.
+            for row_block in unknown:
+                if row_block.text.strip():
+                    self._loose(row_block)
             self.target = None
         elif self.target is not None:
             self.collected.setdefault(self.target, []).append(block)
@@ -360,13 +374,14 @@ class _Placer:
         return next((key for label, key in self.labels.items() if _alike(normal, label)), None)
 
     def _is_template_text(self, normal: str, block: Block) -> bool:
-        if normal in self.template_texts or _VISIT_TITLE.match(normal):
+        if normal in self.template_texts or _OWN_TITLES.match(normal):
             return True
-        if block.style in ("Title", "Subtitle", "Fältetikett", "Följdfråga", "Hjälptext"):
+        if block.style in ("Fältetikett", "Följdfråga", "Hjälptext"):  # nbesok's own styles
             return True
         return any(_alike(normal, known) for known in self.template_texts)
 
     def _set_field(self, key: str, value: str, paragraph: int) -> None:
+        self.out.placed.setdefault(paragraph, key)
         value = value.strip()
         earlier = self.out.fields.get(key)
         if earlier and earlier != value:
@@ -396,6 +411,8 @@ class _Placer:
 
     def _finish(self) -> None:
         for (kind, key), blocks in self.collected.items():
+            for block in blocks:
+                self.out.placed[block.number] = f"{kind}.{key}" if key else kind
             top = self.target_heading_of(blocks)
             markdown = blocks_markdown(blocks, top_heading=top)
             if kind == "svar":
@@ -403,6 +420,7 @@ class _Placer:
             elif kind == "sammanfattning":
                 self.out.summary = markdown
         for block in self.loose:
+            self.out.placed.setdefault(block.number, "oplacerat")
             markdown = blocks_markdown([block])
             if not markdown.strip():
                 continue
@@ -419,6 +437,14 @@ class _Placer:
     def target_heading_of(blocks: Sequence[Block]) -> int:
         levels = [block.heading for block in blocks if block.heading]
         return min(levels) if levels else 0
+
+
+def _row_block(number: int, row: list[list[Block]]) -> Block:
+    """A table row as one paragraph: ”Kontaktperson: Lisa Ström”."""
+    texts = [cell_text(cell) for cell in row]
+    label, values = texts[0], [text for text in texts[1:] if text]
+    text = f"{label.rstrip(':')}: {', '.join(values)}" if values else label
+    return Block(number, pieces=[Piece(" ".join(text.split()))])
 
 
 def _template_texts(protocol: Protocol) -> Iterator[str]:
@@ -471,29 +497,43 @@ def import_document(archive: Archive, document: WordDocument, protocol_id: str |
     return imported
 
 
-def personnummer_errors(document: WordDocument) -> list[Finding]:
-    """Every personnummer in the document's text (link addresses too), by paragraph."""
+def personnummer_errors(document: WordDocument, placed: dict[int, str]) -> list[Finding]:
+    """Every personnummer in the document's text (link addresses too), by paragraph and
+    by where the paragraph would have gone (``placed``)."""
     found: list[Finding] = []
     for block in _all_blocks(document.blocks):
         if block.is_table:
             continue  # its cells are paragraphs of their own
         text = " ".join([block.text, *(piece.href for piece in block.pieces if piece.href)])
         for match in find_numbers(text):
+            where = placed.get(block.number, "")
             found.append(
                 finding(
                     document.path,
                     f"{match.kind} ”{match.text}” i texten; allmänna handlingar ska inte ha "
                     "personnummer. Ta bort numret i Word-filen, eller importera med "
                     "--tillåt-personnummer och ta sedan bort det i YAML-filen",
-                    key=f"stycke {block.number}",
+                    key=": ".join(part for part in (f"stycke {block.number}", where) if part),
                 )
             )
     return found
 
 
 def parse_names(text: str) -> list[str]:
-    """”Roger Bandick (s), Madelaine Erlandsson (m) och Christoffer Rosendahl (c)” as names."""
-    return [name.strip(" .") for name in _SPLIT_NAMES.split(text) if name.strip(" .")]
+    """”Roger Bandick (s), Madelaine Erlandsson (m) och Christoffer Rosendahl (c)” as names.
+
+    A party written after a comma (”Cia Holm, C”) belongs to the name before it.
+    """
+    names: list[str] = []
+    for piece in _SPLIT_NAMES.split(text):
+        name = piece.strip(" .")
+        if not name:
+            continue
+        if names and _PARTY_ALONE.match(name) and "(" not in names[-1]:
+            names[-1] = f"{names[-1]} ({name.strip('()')})"
+        else:
+            names.append(name)
+    return names
 
 
 def member_entry(name: str) -> str:
@@ -547,12 +587,17 @@ def create_from_word(
     from nbesok.scaffold import Filled, scaffold_text, visit_path
 
     document = read_document(path)
+    imported = import_document(archive, document, protocol_id)
     if not allow_personnummer:
-        errors = personnummer_errors(document)
+        errors = personnummer_errors(document, imported.placed)
         if errors:
             raise LoadError(errors)
-    imported = import_document(archive, document, protocol_id)
     values = imported.fields
+    for given, key in ((operation, "verksamhet"), (visit_date, "besöksdatum")):
+        said = values.get(key, "").strip()
+        if given is not None and said and said != str(given):
+            flag = "--verksamhet" if key == "verksamhet" else "--datum"
+            imported.warn(f"dokumentet anger ”{said}”; {flag} {given} gäller i stället", key=key)
     name = operation or values.get("verksamhet", "").strip()
     if not name:
         raise LoadError.at(
@@ -590,12 +635,16 @@ def create_from_word(
         filled=filled,
     )
     parse_visit_text(text, target)  # what is written is a valid visit file
-    create_new(
-        target,
-        text.encode("utf-8"),
-        if_exists="importera till ett annat namn med --verksamhet eller --datum, eller ta "
-        "bort den gamla filen",
-    )
+    try:
+        create_new(target, text.encode("utf-8"))
+    except OutputError as error:
+        if not target.exists():
+            raise
+        raise LoadError.at(
+            path,
+            f"{display_path(target)} finns redan och skrivs inte över; dokumentet är kanske "
+            "redan importerat. Ta bort eller byt namn på den filen för att importera igen",
+        ) from error
     return Created(target, imported.warnings, len(imported.unplaced))
 
 
@@ -603,6 +652,9 @@ def _website(imported: Imported, text: str) -> str:
     address = text.strip()
     if not address or address.startswith(("https://", "http://")):
         return address
+    if _BARE_ADDRESS.match(address):
+        imported.warn(f"”{address}” skrevs som https://{address}; kontrollera den", key="hemsida")
+        return f"https://{address}"
     imported.warn(
         f"”{address}” är ingen webbadress (https://…) och togs inte med; fyll i den i YAML-filen",
         key="hemsida",
