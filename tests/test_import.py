@@ -32,7 +32,8 @@ from nbesok.cli import cli
 from nbesok.word_import import member_entry, parse_names
 
 REPO = Path(__file__).resolve().parent.parent
-SEED_002 = REPO.parent / "shared" / "seeds" / "002_b2cce88075d6df17.txt"
+# Seed 002 (b2cce88075d6df17) as the repository keeps it, byte for byte.
+SEED_002 = REPO / "tests" / "golden" / "seed-002-idrott-och-service.txt"
 FORM_2023 = "arbetslik-aktivitet-2023"
 FORM_2018 = "arbetsmarknad-och-integration-2018-19"
 HEADER_FIELDS = (
