@@ -109,6 +109,19 @@ def close(text: str) -> str:
     """
     if not _RISKY.search(text):
         return _without_blank_ends(text)
+    # A fence turned into an indented code block (below) right after a list would be
+    # read as more of the list's last item, and its lines as Markdown; then it is
+    # indented further, until the parser reads it as code.
+    for extra in range(0, 41, 2):
+        closed, code_lines = _close(text, " " * extra)
+        if not code_lines or _all_code(closed, code_lines):
+            return closed
+    return closed
+
+
+def _close(text: str, extra: str) -> tuple[str, set[int]]:
+    """:func:`close` with code indented by four spaces and ``extra``; also the numbers
+    of the result's lines that must be code."""
     tokens = markup.parser().parse(text)
     lines = text.split("\n")
     closers: list[str] = []
@@ -123,7 +136,7 @@ def close(text: str) -> str:
                 # indented code block is the one block they look past.
                 body = token.content.removesuffix("\n").split("\n")
                 blank = [""] if start > 0 and lines[start - 1].strip() else []
-                rewritten[start] = [*blank, *(f"{indent}    {line}" for line in body)]
+                rewritten[start] = [*blank, *(f"{indent}{extra}    {line}" for line in body)]
                 for number in range(start + 1, end):
                     rewritten[number] = []
             elif not closed:
@@ -134,14 +147,30 @@ def close(text: str) -> str:
                 closers.append(closer)
     marker_lines = set(_marker_lines(text, tokens))
     result: list[str] = []
+    code_lines: set[int] = set()
     for number, line in enumerate(lines):
         if number in rewritten:
-            result.extend(rewritten[number])
+            kept = rewritten[number]
+            code_lines.update(len(result) + index for index, new in enumerate(kept) if new.strip())
+            result.extend(kept)
         elif number in marker_lines:
             result.append(_MARKER_LINE.sub(r"\1\\\2", line, count=1))
         else:
             result.append(line)
-    return _without_blank_ends("\n".join([*result, *closers]))
+    joined = "\n".join([*result, *closers])
+    # Blank lines at the start go; the line numbers of the code move with them.
+    all_lines = joined.split("\n")
+    shift = next((n for n, line in enumerate(all_lines) if line.strip()), len(all_lines))
+    return _without_blank_ends(joined), {number - shift for number in code_lines}
+
+
+def _all_code(text: str, code_lines: set[int]) -> bool:
+    """Whether every one of ``code_lines`` lies in a code block of ``text``'s parse."""
+    covered: set[int] = set()
+    for token in markup.parser().parse(text):
+        if token.type == "code_block" and token.map:
+            covered.update(range(*token.map))
+    return code_lines <= covered
 
 
 def _without_blank_ends(text: str) -> str:

@@ -660,6 +660,11 @@ SWALLOWERS = {
     "html-comment": "Före.\n\n<!-- en kommentar utan slut",
     "bare-container": "Före.\n\n:::\n\nEfter.",
     "fence-with-container-line": "Före.\n\n```\n:::\n```\n\nEfter.",
+    # Found by the long fuzzing run: made an indented code block, the fence's lines were
+    # read as more of the list before it, and the deep quote as Markdown.
+    "unclosed-fence-after-a-list": (
+        "Före.\n\n1. ett\n2. två\n\n~~~\n\n" + "> " * 25 + "djupt citat\n\n:::\n\nEfter."
+    ),
 }
 
 
