@@ -698,3 +698,22 @@ def test_a_folder_means_its_word_files(in_archive: Path) -> None:
         "2018-10-17-idrott-och-service.yaml",
         "2023-06-07-arbetslik-aktivitet.yaml",
     ]
+
+
+def test_a_form_for_a_verksamhet_visited_before_carries_its_open_items(
+    in_archive: Path,
+) -> None:
+    """As with new: the items the 2023 visit left open follow into the imported visit."""
+    form, _ = filled_form(in_archive)
+    result = nbesok("import", str(form), "--verksamhet", "arbetslik aktivitet")
+    assert result.exit_code == 0, result.output
+    assert "3 öppna punkter från tidigare besök fördes över" in result.output
+    # The archive's spelling of the name, so that the visits count as one verksamhet.
+    target = in_archive / "visits" / "2025-09-15-arbetslik-aktivitet.yaml"
+    visit = load(target)
+    assert visit["verksamhet"] == "Arbetslik aktivitet"
+    earlier = load(in_archive / "visits" / "2023-06-07-arbetslik-aktivitet.yaml")
+    open_items = [i["punkt"] for i in earlier["uppföljning"] if i["status"] != "klar"]
+    assert [i["punkt"] for i in visit["uppföljning"]] == open_items
+    assert {i["från"] for i in visit["uppföljning"]} == {"2023-06-07-arbetslik-aktivitet"}
+    assert nbesok("validate", str(target)).exit_code == 0

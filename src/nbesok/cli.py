@@ -320,6 +320,11 @@ def import_(
         for warning in created.warnings:
             click.echo(warning.format(), err=True)
         click.echo(f"Skapade {display_path(created.path)} av {display_path(path)}")
+        if created.carried:
+            items = "öppen punkt" if created.carried == 1 else "öppna punkter"
+            click.echo(
+                f"  {created.carried} {items} från tidigare besök fördes över till uppföljning."
+            )
         if created.unplaced:
             pieces, them = ("stycke", "det") if created.unplaced == 1 else ("stycken", "dem")
             click.echo(

@@ -31,6 +31,7 @@ from nbesok.docx import fields
 from nbesok.docx.markdown import blocks_markdown
 from nbesok.docx.reading import Block, Piece, cell_text, read_blocks
 from nbesok.errors import Finding, LoadError, OutputError, Severity, UsageError, finding
+from nbesok.followup import Tracked, load_visit_files, open_items_before, visits_to
 from nbesok.models import Protocol, Status
 from nbesok.paths import display_path
 from nbesok.personnummer import find_numbers
@@ -566,6 +567,7 @@ class Created:
     path: Path
     warnings: list[Finding]
     unplaced: int = 0  # paragraphs that fit no question, kept under oplacerat
+    carried: int = 0  # open items of earlier visits brought into the new file
 
 
 def create_from_word(
@@ -614,6 +616,18 @@ def create_from_word(
             else ("dokumentet har inget besöksdatum")
         )
         raise LoadError.at(path, f"{what}; rätta det i Word-filen eller ange --datum ÅÅÅÅ-MM-DD")
+    carried: list[Tracked] = []
+    if not imported.items:
+        # Like new: the verksamhet's open items from earlier visits come along, and the
+        # archive's own spelling of its name, so that its visits count as one.
+        others = [
+            visit for visit in archive.visit_paths() if visit != visit_path(archive, name, day)
+        ]
+        visits, _unreadable = load_visit_files(others)
+        earlier = [v for v in visits_to(name, visits) if v.visit.date < day]
+        if earlier:
+            name = earlier[-1].visit.operation
+        carried = open_items_before(name, day, visits)
     filled = Filled(
         path.name,
         website=_website(imported, values.get("hemsida", "")),
@@ -632,6 +646,7 @@ def create_from_word(
         name,
         day,
         committee=committee(imported.protocol, archive),
+        carried=carried,
         filled=filled,
     )
     parse_visit_text(text, target)  # what is written is a valid visit file
@@ -645,7 +660,7 @@ def create_from_word(
             f"{display_path(target)} finns redan och skrivs inte över; dokumentet är kanske "
             "redan importerat. Ta bort eller byt namn på den filen för att importera igen",
         ) from error
-    return Created(target, imported.warnings, len(imported.unplaced))
+    return Created(target, imported.warnings, len(imported.unplaced), len(carried))
 
 
 def _website(imported: Imported, text: str) -> str:
