@@ -151,3 +151,25 @@ def test_python_m_nbesok_runs_the_cli(repo_root: Path) -> None:
 
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout == f"nbesok, version {nbesok.__version__}\n"
+
+
+def test_output_into_a_closed_pipe_ends_quietly(in_archive: Path) -> None:
+    """”nbesok followup | head -1”: once the reader has gone, nbesok stops without an
+    internal error, with 128 + SIGPIPE as a writer to a closed pipe does."""
+    import os
+
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before anything is written
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "nbesok", "followup", "--per", "2030-01-01"],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            cwd=in_archive,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        os.close(write)
+    assert result.returncode == 141, result.stderr.decode("utf-8")
+    assert result.stderr == b""

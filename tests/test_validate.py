@@ -509,6 +509,26 @@ CASES = [
         ),
         id="list-under-an-answer-on-the-key-line",
     ),
+    # Found by the long fuzzing run: the end of the file was reported on a line after
+    # the last one, which no editor shows.
+    pytest.param(
+        Case(
+            {V: "{"},
+            V,
+            f"{V}:1:2: fel: ",
+            "filen tar slut efter ett ”[” eller ”{” som aldrig stängs",
+        ),
+        id="only-an-opening-brace",
+    ),
+    pytest.param(
+        Case(
+            {V: VISIT + "diarienummer: [\n"},
+            V,
+            f"{V}:{VISIT.count(chr(10)) + 1}:16: fel: ",
+            "filen tar slut efter ett ”[” eller ”{” som aldrig stängs",
+        ),
+        id="an-unclosed-bracket-at-the-end",
+    ),
     pytest.param(
         Case(
             visit("  handlingsplaner: Svar.\n", "  handlingsplaner:\n    - en\n    - två\n"),

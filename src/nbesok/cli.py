@@ -79,12 +79,27 @@ class _Nbesok(click.Group):
         except KeyboardInterrupt:
             click.echo("nbesok: avbrutet", err=True)
             ctx.exit(130)
+        except BrokenPipeError:
+            # The reader of the output has gone (”nbesok validate | head -1”): stop
+            # quietly, as a writer to a closed pipe does, with 128 + SIGPIPE.
+            _silence_stdout()
+            ctx.exit(141)
         except Stopped as stop:
             # Everything was stopped and tidied on the way here; finished files are whole.
             click.echo(f"nbesok: avbrutet ({stop.name})", err=True)
             ctx.exit(stop.exit_code)
         except Exception as error:  # the one place that catches everything
             _internal_error(ctx, error)
+
+
+def _silence_stdout() -> None:
+    """Point standard output at the null device, so that the interpreter's final flush
+    does not fail on the closed pipe as well."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def _internal_error(ctx: click.Context, error: Exception) -> NoReturn:

@@ -555,6 +555,15 @@ def _syntax_error(error: yaml.MarkedYAMLError, text: str, path: Path) -> LoadErr
     line = mark.line + 1 if mark else 0
     column = mark.column + 1 if mark else 0
     lines = text.splitlines()
+    at_end = mark is not None and (
+        mark.line >= len(lines) or (mark.line == len(lines) - 1 and mark.column >= len(lines[-1]))
+    )
+    if at_end and (error.context or "") == "while parsing a flow node":
+        # "nyckel: [" or "{" as the last thing in the file: something opened, never closed.
+        message = (
+            "filen tar slut efter ett ”[” eller ”{” som aldrig stängs; stäng det med ”]” "
+            "eller ”}”, eller sätt värdet inom citattecken"
+        )
     if mark is not None and (
         "cannot start any token" in problem or "found a tab character" in problem
     ):
@@ -582,4 +591,8 @@ def _syntax_error(error: yaml.MarkedYAMLError, text: str, path: Path) -> LoadErr
                 message = f"mellanslag saknas efter kolon; skriv ”{key}: {missing_space.group(2)}…”"
                 line, column = number + 1, missing_space.start(1) + len(key) + 2
                 break
+    if lines and line > len(lines):
+        # libyaml marks the end of the file on the line after the last one; an editor
+        # has no such line, so point just after the last character instead.
+        line, column = len(lines), len(lines[-1]) + 1
     return LoadError.at(path, message, line=line, column=column)
