@@ -24,6 +24,7 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
 from nbesok.docx import fields
+from nbesok.docx.review import Styles
 
 if TYPE_CHECKING:
     from docx.document import Document
@@ -32,7 +33,6 @@ _P, _TBL, _SDT, _R = qn("w:p"), qn("w:tbl"), qn("w:sdt"), qn("w:r")
 _HYPERLINK, _TR, _TC = qn("w:hyperlink"), qn("w:tr"), qn("w:tc")
 # Inline wrappers whose runs are part of the text: tracked insertions, smart tags, …
 _TRANSPARENT = frozenset(qn(f"w:{name}") for name in ("ins", "smartTag", "customXml", "fldSimple"))
-_HEADING_NAME = re.compile(r"^(?:heading|rubrik)\s*(\d)$", re.IGNORECASE)
 _LIST_NAME = re.compile(r"^list (bullet|number)(?:\s+(\d))?$", re.IGNORECASE)
 # A list typed by hand: "- ", "• ", "– " or "1. " before the text.
 _TYPED_BULLET = re.compile(r"^\s*[-•–·▪◦]\s+")
@@ -89,6 +89,8 @@ class _Reader:
         self._document = document
         self._number = 0
         self._numbering = _Numbering(document)
+        # The review's rule for headings: outline levels, inherited, then the names.
+        self._styles = Styles.read(document.styles.element)
 
     def blocks(
         self,
@@ -127,7 +129,7 @@ class _Reader:
         style = paragraph.style
         name = style.name if style is not None and style.name else ""
         block = Block(self._number, style=name, field=control, placeholder=shown)
-        block.heading = _heading_level(name)
+        block.heading = self._styles.paragraph_level(element) or 0  # the title is 0 too
         self._collect(element, paragraph, block)
         self._list(element, style, block)
         if block.field is not None and block.text.strip() in fields.PLACEHOLDERS:
@@ -219,13 +221,6 @@ class _Numbering:
             "/w:numFmt/@w:val"
         )
         return str(formats[0]) if formats else ""
-
-
-def _heading_level(style_name: str) -> int:
-    if style_name.lower() in ("title", "rubrik"):
-        return 0
-    found = _HEADING_NAME.match(style_name)
-    return int(found.group(1)) if found else 0
 
 
 def _piece(run: Run) -> Piece:

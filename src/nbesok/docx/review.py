@@ -148,7 +148,7 @@ def summary_line(files: int, findings: Sequence[Finding]) -> str:
 
 
 @dataclass
-class _Styles:
+class Styles:
     """What the review needs from styles.xml: heading levels, shading, default language."""
 
     names: dict[str, str] = field(default_factory=dict)
@@ -160,7 +160,7 @@ class _Styles:
     _levels: dict[str, int | None] = field(default_factory=dict)
 
     @classmethod
-    def read(cls, root: Any) -> _Styles:
+    def read(cls, root: Any) -> Styles:
         styles = cls()
         if root is None:
             return styles
@@ -198,6 +198,18 @@ class _Styles:
         if style_id not in self._levels:
             self._levels[style_id] = self._own_level(style_id)
         return self._levels[style_id]
+
+    def paragraph_level(self, paragraph: Any) -> int | None:
+        """:meth:`level` of a ``w:p``: its own outline level, else its style's."""
+        properties = paragraph.find(_PPR)
+        if properties is not None:
+            outline = properties.find(_OUTLINE)
+            if outline is not None:
+                return _outline_value(outline) or None
+            style = properties.find(_PSTYLE)
+            if style is not None:
+                return self.level(style.get(_VAL, ""))
+        return self.level(self.default_paragraph)
 
     def _own_level(self, style_id: str) -> int | None:
         name = self.names.get(style_id, style_id).strip()
@@ -250,7 +262,7 @@ class _Parts:
     """The parts of a document the review reads."""
 
     body: Any
-    styles: _Styles
+    styles: Styles
     title: str
     language: str
     furniture: list[tuple[str, Any]]
@@ -273,17 +285,17 @@ class _Parts:
         )
 
 
-_STYLES_SEEN: dict[Hashable, _Styles] = {}
+_STYLES_SEEN: dict[Hashable, Styles] = {}
 
 
-def _styles(document: Document, key: Hashable | None) -> _Styles:
+def _styles(document: Document, key: Hashable | None) -> Styles:
     if key is None:
-        return _Styles.read(document.styles.element)
+        return Styles.read(document.styles.element)
     found = _STYLES_SEEN.get(key)
     if found is None:
         if len(_STYLES_SEEN) >= 8:
             _STYLES_SEEN.clear()
-        found = _STYLES_SEEN[key] = _Styles.read(document.styles.element)
+        found = _STYLES_SEEN[key] = Styles.read(document.styles.element)
     return found
 
 
@@ -376,15 +388,7 @@ class _Review:
         return str(getattr(self._document, name))
 
     def _heading_level(self, paragraph: Any) -> int | None:
-        properties = paragraph.find(_PPR)
-        if properties is not None:
-            outline = properties.find(_OUTLINE)
-            if outline is not None:
-                return _outline_value(outline) or None
-            style = properties.find(_PSTYLE)
-            if style is not None:
-                return self._styles.level(style.get(_VAL, ""))
-        return self._styles.level(self._styles.default_paragraph)
+        return self._styles.paragraph_level(paragraph)
 
     def _style_name(self, paragraph: Any) -> str:
         style = paragraph.find(f"{_PPR}/{_PSTYLE}")
