@@ -195,6 +195,20 @@ class Created:
     warnings: list[Finding] = field(default_factory=list)
 
 
+def carry_over(
+    archive: Archive, operation: str, visit_date: date
+) -> tuple[str, list[Tracked], list[Finding]]:
+    """What a new visit to ``operation`` on ``visit_date`` takes from the archive: the
+    name as the archive already writes it (so the visits count as one verksamhet), the
+    items still open from its earlier visits, and the errors of files not readable."""
+    target = visit_path(archive, operation, visit_date)
+    visits, errors = load_visit_files([p for p in archive.visit_paths() if p != target])
+    earlier = visits_to(operation, visits)
+    if earlier:
+        operation = earlier[-1].visit.operation
+    return operation, open_items_before(operation, visit_date, visits), errors
+
+
 def create_visit(archive: Archive, protocol_id: str, operation: str, visit_date: date) -> Created:
     """Write the scaffold for a new visit; refuse to overwrite an existing file.
 
@@ -205,13 +219,7 @@ def create_visit(archive: Archive, protocol_id: str, operation: str, visit_date:
 
     protocol = archive.protocol(protocol_id).model
     target = visit_path(archive, operation, visit_date)
-    others = [path for path in archive.visit_paths() if path != target]
-    visits, errors = load_visit_files(others)
-    earlier = visits_to(operation, visits)
-    if earlier:
-        # The name as the archive already writes it, so the visits count as one verksamhet.
-        operation = earlier[-1].visit.operation
-    carried = open_items_before(operation, visit_date, visits)
+    operation, carried, errors = carry_over(archive, operation, visit_date)
     text = scaffold_text(
         protocol_id,
         protocol,

@@ -31,7 +31,7 @@ from nbesok.docx import fields
 from nbesok.docx.markdown import blocks_markdown
 from nbesok.docx.reading import Block, Piece, cell_text, read_blocks
 from nbesok.errors import Finding, LoadError, OutputError, Severity, UsageError, finding
-from nbesok.followup import Tracked, load_visit_files, open_items_before, visits_to
+from nbesok.followup import Tracked
 from nbesok.models import Protocol, Status
 from nbesok.paths import display_path
 from nbesok.personnummer import find_numbers
@@ -586,7 +586,7 @@ def create_from_word(
     from nbesok.documents import committee
     from nbesok.loading import parse_visit_text
     from nbesok.output import create_new
-    from nbesok.scaffold import Filled, scaffold_text, visit_path
+    from nbesok.scaffold import Filled, carry_over, scaffold_text, visit_path
 
     document = read_document(path)
     imported = import_document(archive, document, protocol_id)
@@ -617,17 +617,8 @@ def create_from_word(
         )
         raise LoadError.at(path, f"{what}; rätta det i Word-filen eller ange --datum ÅÅÅÅ-MM-DD")
     carried: list[Tracked] = []
-    if not imported.items:
-        # Like new: the verksamhet's open items from earlier visits come along, and the
-        # archive's own spelling of its name, so that its visits count as one.
-        others = [
-            visit for visit in archive.visit_paths() if visit != visit_path(archive, name, day)
-        ]
-        visits, _unreadable = load_visit_files(others)
-        earlier = [v for v in visits_to(name, visits) if v.visit.date < day]
-        if earlier:
-            name = earlier[-1].visit.operation
-        carried = open_items_before(name, day, visits)
+    if not imported.items:  # like new: the verksamhet's open items come along
+        name, carried, _unreadable = carry_over(archive, name, day)
     filled = Filled(
         path.name,
         website=_website(imported, values.get("hemsida", "")),
