@@ -31,21 +31,14 @@ from nbesok.docx import fields
 from nbesok.docx.markdown import blocks_markdown
 from nbesok.docx.reading import Block, Piece, cell_text, read_blocks
 from nbesok.errors import Finding, LoadError, OutputError, Severity, UsageError, finding
-from nbesok.followup import Tracked
+from nbesok.followup import Tracked, same_words
 from nbesok.models import Protocol, Status
 from nbesok.paths import display_path
 from nbesok.personnummer import find_numbers
 
 MAX_DOCX_BYTES = 20 * 1024 * 1024
 _SIMILAR = 0.9  # how alike two texts must be to be the same question or guidance
-_HEADER_FIELDS = (
-    "verksamhet",
-    "ledamöter",
-    "tjänstepersoner",
-    "besöksdatum",
-    "hemsida",
-    "diarienummer",
-)
+_HEADER_FIELDS = fields.HEADER_FIELDS
 _LABELS = ("Följdfrågor", "Svar", "Anteckningar", "Hjälptext", "Underlag inför besöken")
 _SPLIT_NAMES = re.compile(r"\s*(?:,|;|\n|\boch\b|&)\s*")
 _MEMBER = re.compile(r"^(?P<name>[^()]+?)\s*\((?P<party>[A-Za-zÅÄÖåäö]{1,4})\)$")
@@ -88,9 +81,8 @@ class Imported:
 
 
 def same_text(text: str) -> str:
-    """Text as compared: case, Unicode form, punctuation and spacing aside."""
-    text = unicodedata.normalize("NFC", text).casefold()
-    return " ".join(re.sub(r"[^\w\s]", " ", text).split())
+    """Text as compared: as :func:`same_words` compares names, punctuation aside too."""
+    return same_words(re.sub(r"[^\w\s]", " ", unicodedata.normalize("NFC", text)))
 
 
 def _alike(a: str, b: str) -> bool:
@@ -469,17 +461,11 @@ def _template_texts(protocol: Protocol) -> Iterator[str]:
 
 
 def _markdown_paragraphs(text: str) -> Iterator[str]:
-    from nbesok.markup import parser
+    """Each block of a Markdown text as it reads, compared as :func:`same_text`."""
+    from nbesok.markup import parse, plain_texts
 
-    for token in parser().parse(text):
-        if token.type == "inline":
-            yield same_text(
-                "".join(
-                    child.content
-                    for child in token.children or []
-                    if child.type in ("text", "code_inline")
-                )
-            )
+    for block in plain_texts(parse(text)):
+        yield same_text(block)
 
 
 def import_document(archive: Archive, document: WordDocument, protocol_id: str | None) -> Imported:

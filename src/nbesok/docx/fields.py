@@ -26,7 +26,16 @@ SDT = qn("w:sdt")
 SDT_PR = qn("w:sdtPr")
 SDT_CONTENT = qn("w:sdtContent")
 _ALIAS_FIELD = re.compile(r"\[([^\[\]]+)\]\s*$")
-# What Word shows on a control, when the template names no etikett.
+# The visit's own fields that a form has in its head, in the form's order.
+HEADER_FIELDS = (
+    "verksamhet",
+    "ledamöter",
+    "tjänstepersoner",
+    "besöksdatum",
+    "hemsida",
+    "diarienummer",
+)
+# What Word shows on a control, when the template names no label.
 _LABELS = {
     "verksamhet": "Verksamhet",
     "besöksdatum": "Besöksdatum",
