@@ -286,6 +286,10 @@ def test_table_has_style_repeating_header_row_and_cell_styles() -> None:
     header_flags = [row._tr.find(f"{qn('w:trPr')}/{qn('w:tblHeader')}") for row in table.rows]
     assert header_flags[0] is not None
     assert header_flags[1:] == [None, None]
+    # No row breaks across a page: a follow-up point is read as one.
+    assert all(
+        row._tr.find(f"{qn('w:trPr')}/{qn('w:cantSplit')}") is not None for row in table.rows
+    )
     cell_styles = [
         [p.style.name for cell in row.cells for p in cell.paragraphs if p.style]
         for row in table.rows

@@ -356,9 +356,13 @@ class _Renderer:
 
     def _render_tr(self, node: SyntaxTreeNode) -> None:
         row = self._table.add_tr()
+        properties = row.get_or_add_trPr()
+        # A row is read as one item (a follow-up point): it moves to the next page whole
+        # rather than breaking in the middle of its text.
+        properties.append(OxmlElement("w:cantSplit"))
         if self._in_head:
             # A header row repeats on every page and tells screen readers what a column is.
-            row.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+            properties.append(OxmlElement("w:tblHeader"))
         self._row = row
         self._column = 0
         self._render_children(node)
