@@ -15,9 +15,11 @@ from nbesok import fragments
 from nbesok.archive import MARKER, Archive, Kind, unknown_protocol_message
 from nbesok.errors import Finding, NbesokError, Severity, finding
 from nbesok.inputs import expand_paths
+from nbesok.lifecycle import changed_message, review_problems, review_status
 from nbesok.loading import Loaded, load_protocol, load_settings, load_visit
 from nbesok.models import Group, Protocol, Settings, Visit
 from nbesok.names import nearest
+from nbesok.paths import display_path
 from nbesok.personnummer import name_findings, personnummer_findings
 from nbesok.yamlfile import KeyPath, format_keypath
 
@@ -227,9 +229,14 @@ def checked_visit(
     today: date,
     *,
     personnummer: Severity | None = Severity.WARNING,
+    changed: Severity = Severity.ERROR,
 ) -> tuple[Loaded[Protocol] | None, list[Finding]]:
     """:func:`check_visit`, also handing back the visit's protocol (None if it is broken),
-    so that a document is made from the protocol that was checked."""
+    so that a document is made from the protocol that was checked.
+
+    ``changed`` is the severity of a fastställd visit whose content has changed since:
+    an error for validate and report, a warning where the visit is shown as an utkast.
+    """
     visit = loaded.model
     guard = (
         []
@@ -255,13 +262,15 @@ def checked_visit(
             )
         ]
     model = protocol.model
+    unanswered = list(_unanswered(loaded, model))
     return protocol, [
         *guard,
         *_markdown(loaded, _visit_texts(visit)),
         *_folded(loaded, _visit_texts(visit)),
         *_unfilled(loaded),
         *_answer_keys(loaded, model),
-        *_unanswered(loaded, model),
+        *unanswered,
+        *_review(loaded, today, changed, finished=not unanswered),
         *_composition(loaded, model),
         *_future(loaded, today),
         *_outside_season(loaded, model),
@@ -270,6 +279,37 @@ def checked_visit(
         *_origins(loaded, archive),
         *_unplaced(loaded),
     ]
+
+
+def _review(
+    loaded: Loaded[Visit], today: date, changed: Severity, *, finished: bool
+) -> Iterator[Finding]:
+    """The status block: approvals by the visit's own ledamöter, plausible dates, and a
+    fastställd content that is still the content. A finished visit with no status is
+    pointed to the review steps (archives from before them have none)."""
+    visit = loaded.model
+    for problem in review_problems(visit, today):
+        yield _at(loaded, problem.keypath, problem.message, problem.severity)
+    status = review_status(visit)
+    if status.changed_since_adoption:
+        yield _at(
+            loaded,
+            ("status", "fastställd", "innehåll"),
+            changed_message(loaded.path, visit, status),
+            changed,
+        )
+    elif visit.review is None and finished and visit.members:
+        name = display_path(loaded.path)
+        yield finding(
+            loaded.path,
+            "besöket har ingen status och är ett utkast, som report inte tar med; när "
+            f"ledamöterna har godkänt anteckningarna: nbesok godkänn {name} --av NAMN, sedan "
+            f"nbesok fastställ {name} --av NAMN",
+            line=1,
+            column=1,
+            key="status",
+            severity=Severity.NOTE,
+        )
 
 
 def _visit_texts(visit: Visit) -> Iterator[tuple[KeyPath, str | None]]:

@@ -737,6 +737,113 @@ def history(operation: str, per: date | None) -> None:
         click.echo(line)
 
 
+@cli.command(options_metavar="[FLAGGOR]")
+@click.argument("paths", nargs=-1, type=PATH, metavar="[SÖKVÄGAR]...")
+@click.option(
+    "--period", metavar="PERIOD", help="Bara besök under perioden, t.ex. 2024 eller 2018/19."
+)
+def status(paths: tuple[Path, ...], period: str | None) -> None:
+    """Visa var besöken står i granskningen: utkast, godkända och fastställda.
+
+    Utan sökvägar visas alla besök i visits/. Besök som behöver något visas först:
+    utkast, fastställda besök som ändrats sedan, godkända som väntar på att fastställas.
+    ”Godkänt” är hur många av besökets ledamöter som har godkänt innehållet som det är
+    nu. Slutkod 1 om någon besöksfil inte kan läsas.
+
+    \b
+    Exempel:
+      nbesok status
+      nbesok status --period 2018/19
+    """
+    from nbesok.archive import archive_of
+    from nbesok.status import status_lines, summary, visit_reviews
+
+    reviews, errors = visit_reviews(archive_of(paths), paths, period)
+    for found in errors:
+        click.echo(found.format(), err=True)
+    if reviews:
+        for line in status_lines(reviews):
+            click.echo(line)
+        click.echo()
+    click.echo(summary(reviews, period))
+    if errors:
+        sys.exit(1)
+
+
+def _report_signoff(outcome: Any) -> None:
+    from nbesok.paths import display_path
+
+    for line in outcome.unchanged:
+        click.echo(line)
+    if outcome.written:
+        click.echo(f"Skrev status i {display_path(outcome.path)}:")
+        for line in outcome.done:
+            click.echo(f"  {line}")
+    for line in outcome.notes:
+        click.echo(line)
+
+
+@cli.command("godkänn", options_metavar="[FLAGGOR]")
+@click.argument("visit", type=PATH, metavar="BESÖK")
+@click.option(
+    "--av",
+    "names",
+    multiple=True,
+    required=True,
+    metavar="NAMN",
+    help="Ledamoten som har läst och godkänt anteckningarna (kan upprepas).",
+)
+@click.option(
+    "--datum", "day", type=ISO_DATE, help="Dagen för godkännandet (standard: i dag)."
+)
+def godkann(visit: Path, names: tuple[str, ...], day: date | None) -> None:
+    """Anteckna att ledamöter som deltog i besöket har läst och godkänt anteckningarna.
+
+    Ändrar bara status-blocket i besöksfilen; allt annat i filen, kommentarer också,
+    lämnas som det var. Godkännandet gäller innehållet som det är nu: ändras det
+    efteråt behöver ledamoten godkänna igen. NAMN är ledamotens namn, med eller utan
+    parti.
+
+    \b
+    Exempel:
+      nbesok godkänn visits/2023-06-07-arbetslik-aktivitet.yaml --av "Isa Fredriksson"
+      nbesok godkänn visits/2018-10-17-idrott-och-service.yaml \\
+                     --av "Roger Bandick" --av "Madelaine Erlandsson" --datum 2018-10-24
+    """
+    from nbesok.archive import archive_of
+    from nbesok.signoff import approve
+
+    today = date.today()
+    _report_signoff(approve(archive_of([visit]), visit, names, day or today, today))
+
+
+@cli.command("fastställ", options_metavar="[FLAGGOR]")
+@click.argument("visit", type=PATH, metavar="BESÖK")
+@click.option(
+    "--av", "by", required=True, metavar="NAMN", help="Den som fastställer, t.ex. handläggaren."
+)
+@click.option(
+    "--datum", "day", type=ISO_DATE, help="Dagen för fastställandet (standard: i dag)."
+)
+def faststall(visit: Path, by: str, day: date | None) -> None:
+    """Fastställ anteckningarna som redovisas för nämnden, när ledamöterna har godkänt dem.
+
+    Minst en av besökets ledamöter ska ha godkänt innehållet som det är nu (nbesok
+    godkänn). Besöksfilen får en kontrollsumma för innehållet; ändras innehållet
+    efteråt säger nbesok validate vad som ändrats, tills besöket fastställts igen.
+    Ändrar bara status-blocket i filen.
+
+    \b
+    Exempel:
+      nbesok fastställ visits/2023-06-07-arbetslik-aktivitet.yaml --av "Robert Obing"
+    """
+    from nbesok.archive import archive_of
+    from nbesok.signoff import adopt
+
+    today = date.today()
+    _report_signoff(adopt(archive_of([visit]), visit, by, day or today, today))
+
+
 def main() -> None:
     """The console script.
 

@@ -177,6 +177,59 @@ class FollowUp(_Strict):
     )
 
 
+_CONTENT_HASH = re.compile(r"^sha256:[0-9a-f]{64}$")
+
+
+def _content_hash(value: Any) -> Any:
+    if isinstance(value, str) and not _CONTENT_HASH.match(value.strip()):
+        raise PydanticCustomError(
+            "nbesok_hash",
+            "”{value}” är ingen kontrollsumma; den skrivs av nbesok som sha256: följt av 64 "
+            "tecken 0–9 och a–f. Skriv inte in den för hand: kör nbesok fastställ",
+            {"value": value},
+        )
+    return value.strip() if isinstance(value, str) else value
+
+
+ContentHash = Annotated[str, BeforeValidator(_content_hash)]
+
+
+class Approval(_Strict):
+    """A visiting ledamot read the notes and approved them (godkänd)."""
+
+    by: Text = Field(alias="av", description="Ledamoten som godkände, som under ledamöter.")
+    date: IsoDate = Field(alias="datum", description="Dagen för godkännandet (ÅÅÅÅ-MM-DD).")
+    content: ContentHash | None = Field(
+        None,
+        alias="innehåll",
+        description="Kontrollsumman för innehållet som godkändes (skrivs av nbesok godkänn).",
+    )
+
+
+class Adoption(_Strict):
+    """The version reported to the committee was fastställd: by whom, when, which content."""
+
+    by: Text = Field(alias="av", description="Den som fastställde, t.ex. handläggaren.")
+    date: IsoDate = Field(alias="datum", description="Dagen för fastställandet (ÅÅÅÅ-MM-DD).")
+    content: ContentHash = Field(
+        alias="innehåll",
+        description="Kontrollsumman för det publicerade innehållet när det fastställdes.",
+    )
+
+
+class Review(_Strict):
+    """The review steps of a visit: ``utkast`` → ``godkänd`` → ``fastställd``."""
+
+    approvals: list[Approval] = Field(
+        default_factory=list,
+        alias="godkänd",
+        description="Ledamöterna som läst och godkänt anteckningarna.",
+    )
+    adoption: Adoption | None = Field(
+        None, alias="fastställd", description="Vem som fastställde, när och vilket innehåll."
+    )
+
+
 class Visit(_Strict):
     """One committee visit: who, when, where, and the answers in Markdown."""
 
@@ -210,6 +263,14 @@ class Visit(_Strict):
         description=(
             "Text från en importerad Word-fil som inte hörde till någon fråga; flytta den "
             "till rätt svar och ta bort nyckeln. Kommer inte med i dokumenten."
+        ),
+    )
+    review: Review | None = Field(
+        None,
+        alias="status",
+        description=(
+            "Granskningen: godkänd av ledamöterna, fastställd av handläggaren. Skrivs av "
+            "nbesok godkänn och nbesok fastställ; saknas den är besöket ett utkast."
         ),
     )
 

@@ -97,6 +97,24 @@ def create_new(
             temporary.unlink(missing_ok=True)
 
 
+def replace_file(path: Path, data: bytes) -> None:
+    """Replace the user's own file ``path`` with ``data``: written to a temporary file,
+    synced to disk and renamed into place, keeping the file's permissions."""
+    try:
+        mode = path.stat().st_mode & 0o7777
+    except OSError as error:
+        raise _write_error(path, error) from None
+    with signals_held():
+        temporary = _write_temporary(path, data, durable=True)
+        try:
+            os.chmod(temporary, mode)
+            os.replace(temporary, path)
+        except OSError as error:
+            raise _write_error(path, error) from None
+        finally:
+            temporary.unlink(missing_ok=True)
+
+
 def file_mode() -> int:
     """rw for everyone the user's umask lets read and write, as any program's new file."""
     mask = os.umask(0o022)  # reading the umask means setting it; set it straight back

@@ -171,6 +171,12 @@ def text_position(text: str, offset: int) -> Position:
 
 
 def _read_text(path: Path) -> str:
+    return decode_utf8(read_file_bytes(path), path)
+
+
+def read_file_bytes(path: Path) -> bytes:
+    """The bytes of the archive file at ``path``, after the checks every read makes
+    (a valid name, a regular file, not too large); a located error otherwise."""
     from nbesok.inputs import INVALID_NAME, read_bounded, valid_name
 
     if not valid_name(path):
@@ -198,10 +204,9 @@ def _read_text(path: Path) -> str:
             line=1,
             column=1,
         )
-    raw = read_bounded(
+    return read_bounded(
         path, MAX_FILE_BYTES, lambda message: LoadError.at(path, message, line=1, column=1)
     )
-    return decode_utf8(raw, path)
 
 
 def decode_utf8(raw: bytes, path: Path) -> str:
