@@ -12,13 +12,14 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from nbesok import fragments
+from nbesok import fragments, markup
 from nbesok.archive import MARKER, Archive, Kind
 from nbesok.checks import check_protocol, checked_visit
 from nbesok.errors import Finding, RenderError, Severity
+from nbesok.lifecycle import review_status
 from nbesok.loading import Loaded, load_protocol, load_visit
 from nbesok.models import FollowUp, Protocol, Status, Visit
-from nbesok.templating import find_template_file, render_template
+from nbesok.templating import enumerate_swedish, find_template_file, render_template
 
 if TYPE_CHECKING:
     from nbesok.followup import Step, Tracked
@@ -39,6 +40,8 @@ class Document:
     name: str
     markdown: str
     sources: tuple[Path, ...] = ()
+    # The review status it carries (markup.DRAFT or markup.ADOPTED); "" for a blank form.
+    status: str = ""
 
 
 def protocol_context(protocol: Protocol, archive: Archive) -> dict[str, Any]:
@@ -76,6 +79,55 @@ def _closed(text: str | None) -> str | None:
 def committee(protocol: Protocol, archive: Archive) -> str:
     """The committee a protocol's visits report to: its own, else the archive's default."""
     return protocol.committee or archive.settings.committee or ""
+
+
+# The rows of a protocol's review section, read back by nbesok import (word_import).
+REVIEW_HEADING = "Godkännande och fastställande"
+REVIEW_LABELS = {
+    "status": "Status",
+    "godkänd": "Godkänt av",
+    "fastställd": "Fastställt av",
+    "innehåll": "Kontrollsumma",
+}
+
+
+def review_context(visit: Visit) -> dict[str, Any]:
+    """A visit's review as the protocol shows it: who approved the content as it is,
+    who fastställde it and when, and the content's hash; a draft says it is one."""
+    status = review_status(visit)
+    approvals = [f"{a.by} {a.date.isoformat()}" for a in status.current_approvals]
+    adopted = status.is_adopted
+    if adopted:
+        state = "Fastställt"
+    elif status.changed_since_adoption:
+        assert status.adoption is not None
+        state = f"Utkast, ändrat efter fastställandet {status.adoption.date.isoformat()}"
+    elif approvals:
+        state = "Utkast, godkänt men inte fastställt"
+    else:
+        state = "Utkast, inte godkänt av ledamöterna"
+    rows = [
+        (REVIEW_LABELS["status"], state),
+        (REVIEW_LABELS["godkänd"], enumerate_swedish(approvals) or "Ingen ledamot ännu"),
+    ]
+    if adopted:
+        assert status.adoption is not None
+        adoption = status.adoption
+        rows += [
+            (REVIEW_LABELS["fastställd"], f"{adoption.by} {adoption.date.isoformat()}"),
+            (REVIEW_LABELS["innehåll"], adoption.content),
+        ]
+    return {
+        "rubrik": REVIEW_HEADING,
+        "rader": rows,
+        "status": status.state.value,
+        "utkast": not adopted,
+    }
+
+
+def document_status(visit: Visit) -> str:
+    """What a visit's documents say they are: fastställd, or an utkast."""
+    return markup.ADOPTED if review_status(visit).is_adopted else markup.DRAFT
 
 
 def visit_title(visit: Visit) -> str:
@@ -152,10 +204,13 @@ def render_visit(
             "punkter": sorted_entries(follow_up_entries(visit.model, status_date)),
             "per": status_date.isoformat(),
             "visa_hjälptext": guidance,
+            "granskning": review_context(visit.model),
         },
     )
     inputs = (visit.path,) if protocol_path is None else (visit.path, protocol_path)
-    return Document(visit.stem, markdown, sources(archive, *inputs))
+    return Document(
+        visit.stem, markdown, sources(archive, *inputs), status=document_status(visit.model)
+    )
 
 
 def render_form(archive: Archive, protocol: Loaded[Protocol], *, guidance: bool = True) -> Document:
@@ -197,7 +252,10 @@ def document_for(
         return render_form(archive, form, guidance=guidance), findings
     visit = load_visit(path)
     severity = personnummer_severity(allow_personnummer)
-    protocol, findings = checked_visit(visit, archive, today, personnummer=severity)
+    # A fastställd visit changed since is shown as the utkast it now is, with a warning.
+    protocol, findings = checked_visit(
+        visit, archive, today, personnummer=severity, changed=Severity.WARNING
+    )
     _raise_errors(findings)
     assert protocol is not None  # no protocol is an error, raised above
     document = render_visit(

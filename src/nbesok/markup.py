@@ -9,6 +9,7 @@ and the syntax tree then becomes both the published ``.md`` and the ``.docx``.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -124,6 +125,44 @@ def plain_texts(tree: SyntaxTreeNode) -> Iterator[str]:
             yield node.content
 
 
+DRAFT = "Utkast"
+ADOPTED = "Fastställd"
+DRAFT_MARK = "UTKAST – "
+
+
+def mark_status(tree: SyntaxTreeNode, status: str) -> None:
+    """Write a document's review status into its front matter (``status``), before
+    :func:`properties` reads it; a draft's title and subject (the page header) also
+    begin with ``UTKAST – ``, so that every page and the document's properties say so.
+
+    Templates need not know: the front matter is rewritten here, for the ``.md`` and
+    the ``.docx`` alike. A document without front matter is left alone.
+    """
+    front = tree.children[0] if tree.children else None
+    if front is None or front.type != "front_matter" or front.token is None:
+        return
+    data = yaml.load(front.content, Loader=_YAML_LOADER) or {}
+    if not isinstance(data, dict):
+        return  # properties() reports it
+    changed: dict[str, str] = {"status": status}
+    if status == DRAFT:
+        for key in ("title", "subject"):
+            value = data.get(key) or data.get("title")
+            if isinstance(value, str) and not value.startswith(DRAFT_MARK):
+                changed[key] = DRAFT_MARK + value
+    # Line by line, so that the rest of the front matter stays as the template wrote it.
+    def written(key: str) -> str:
+        return f"{key}: {json.dumps(changed.pop(key), ensure_ascii=False)}"
+
+    lines = [
+        written(key) if key in changed and not line[:1].isspace() else line
+        for line in front.content.rstrip("\n").split("\n")
+        for key in [line.partition(":")[0]]
+    ]
+    lines += [written(key) for key in list(changed)]
+    front.token.content = "\n".join(lines) + "\n"
+
+
 @dataclass(frozen=True)
 class Properties:
     """A document's properties, from its front matter: the title, who wrote it, when."""
@@ -137,6 +176,8 @@ class Properties:
     date: datetime = DEFAULT_DATE
     # What the document is, for a program to read back: ``nbesok:<protocol>`` on a form.
     identifier: str = ""
+    # The review status of a visit's documents: "Utkast" or "Fastställd" (see mark_status).
+    status: str = ""
 
     def texts(self) -> tuple[str, ...]:
         return (self.title, self.subtitle, self.author, self.subject, self.keywords)
@@ -172,6 +213,7 @@ def properties(tree: SyntaxTreeNode) -> Properties:
         lang=_text_value(data, "lang") or "sv-SE",
         date=_date_value(data),
         identifier=_text_value(data, "identifier"),
+        status=_text_value(data, "status"),
     )
 
 

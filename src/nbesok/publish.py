@@ -63,6 +63,8 @@ def make(
 
     try:
         tree = markup.parse(document.markdown)
+        if document.status:
+            markup.mark_status(tree, document.status)
         properties = markup.properties(tree)
     except RecursionError:
         raise RenderError(

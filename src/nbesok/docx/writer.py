@@ -626,6 +626,7 @@ def _set_properties(document: Document, properties: markup.Properties) -> None:
     )
     core.language = _fit(properties.lang)
     core.identifier = _fit(properties.identifier)
+    core.content_status = _fit(properties.status)
     core.revision = 1
     core.created = core.modified = properties.date.replace(tzinfo=None)
 
