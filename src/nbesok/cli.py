@@ -443,10 +443,41 @@ def _document_options(command: Callable[..., None]) -> Callable[..., None]:
             is_flag=True,
             help="Skriv dokumentet trots att texten innehåller personnummer.",
         ),
+        click.option(
+            "--signera",
+            "sign",
+            is_flag=True,
+            help="Signera PDF-filen (PAdES) med kommunens certifikat; kräver pdf i --format.",
+        ),
+        click.option(
+            "--certifikat",
+            "certificate",
+            type=PATH,
+            metavar="FIL",
+            help="Certifikatet för --signera: en PKCS#12-fil (.p12, .pfx); lösenordet i "
+            "miljövariabeln NBESOK_SIGN_PASSWORD (standard: NBESOK_SIGN_P12).",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
     return command
+
+
+def _signer(sign: bool, certificate: Path | None, formats: tuple[str, ...]) -> Any:
+    """The signer of --signera, or None; a usage error when it cannot sign anything."""
+    from nbesok.errors import UsageError
+
+    if not sign:
+        if certificate is not None:
+            raise UsageError.at("--certifikat", "används bara med --signera; lägg till --signera")
+        return None
+    if "pdf" not in formats:
+        raise UsageError.at(
+            "--signera", "signerar PDF-filen; lägg till pdf i --format, t.ex. --format md,docx,pdf"
+        )
+    from nbesok.signing import signer_from
+
+    return signer_from(certificate, os.environ)
 
 
 @cli.command(options_metavar="[FLAGGOR]")
@@ -466,6 +497,8 @@ def render(
     out_dir: Path | None,
     libreoffice: Path | None,
     allow_personnummer: bool,
+    sign: bool,
+    certificate: Path | None,
     without_guidance: bool,
     per: date | None,
 ) -> None:
@@ -480,18 +513,25 @@ def render(
       nbesok render visits/2018-10-17-idrott-och-service.yaml
       nbesok render protocols/arbetslik-aktivitet-2023.yaml --format docx
       nbesok render --out dokument/
+      nbesok render visits/2018-10-17-idrott-och-service.yaml --format pdf --signera \\
+                    --certifikat kommunen.p12
+
+    Ett besök som inte är fastställt blir ett utkast: UTKAST står i titeln och i
+    sidhuvudet på varje sida.
     """
     from nbesok.archive import archive_of
     from nbesok.publish import parse_formats
     from nbesok.render import Options, render_batch
 
     archive = archive_of(paths)
+    chosen = parse_formats(formats)
     options = Options(
-        parse_formats(formats),
+        chosen,
         guidance=not without_guidance,
         allow_personnummer=allow_personnummer,
         per=per,
         libreoffice=libreoffice,
+        signer=_signer(sign, certificate, chosen),
     )
     with _progress_bar() as advance:
         outcome = render_batch(
@@ -574,6 +614,12 @@ def _progress_bar() -> Iterator[Callable[[int, int], None] | None]:
     metavar="TEXT",
     help="Förslag till beslut (kan upprepas); ersätter arkivets standard.",
 )
+@click.option(
+    "--utkast",
+    "draft",
+    is_flag=True,
+    help="Ta med besök som inte är fastställda och märk tjänsteskrivelsen som utkast.",
+)
 @_document_options
 def report(
     visits: tuple[Path, ...],
@@ -583,10 +629,13 @@ def report(
     document_date: date | None,
     official: str | None,
     proposals: tuple[str, ...],
+    draft: bool,
     formats: str,
     out_dir: Path | None,
     libreoffice: Path | None,
     allow_personnummer: bool,
+    sign: bool,
+    certificate: Path | None,
 ) -> None:
     """Skriv tjänsteskrivelse om besök, eller sammanställ en hel säsong.
 
@@ -595,6 +644,9 @@ def report(
     Beslutsunderlag). Med --period: en sammanställning av alla besök med besöksdatum
     under perioden (2024 är kalenderåret, 2018/19 är 1 juli–30 juni); med --protokoll:
     alla besök enligt protokollet. Alla siffror räknas fram ur besöksfilerna.
+
+    Bara fastställda besök tas med (nbesok godkänn, nbesok fastställ); med --utkast
+    tas utkast med och tjänsteskrivelsen märks UTKAST.
 
     \b
     Exempel:
@@ -607,6 +659,7 @@ def report(
     from nbesok.report import write_report
 
     archive = archive_of(visits)
+    chosen = parse_formats(formats)
     outcome = write_report(
         archive,
         visits,
@@ -614,13 +667,15 @@ def report(
         period=period,
         per=per or date.today(),
         proposals=proposals,
-        formats=parse_formats(formats),
+        formats=chosen,
         out_dir=out_dir if out_dir is not None else archive.root / "out",
         today=date.today(),
         day=document_date,
         official=official,
         allow_personnummer=allow_personnummer,
         libreoffice=libreoffice,
+        draft=draft,
+        signer=_signer(sign, certificate, chosen),
     )
     _report_outcome(outcome)
 
@@ -793,9 +848,7 @@ def _report_signoff(outcome: Any) -> None:
     metavar="NAMN",
     help="Ledamoten som har läst och godkänt anteckningarna (kan upprepas).",
 )
-@click.option(
-    "--datum", "day", type=ISO_DATE, help="Dagen för godkännandet (standard: i dag)."
-)
+@click.option("--datum", "day", type=ISO_DATE, help="Dagen för godkännandet (standard: i dag).")
 def godkann(visit: Path, names: tuple[str, ...], day: date | None) -> None:
     """Anteckna att ledamöter som deltog i besöket har läst och godkänt anteckningarna.
 
@@ -822,9 +875,7 @@ def godkann(visit: Path, names: tuple[str, ...], day: date | None) -> None:
 @click.option(
     "--av", "by", required=True, metavar="NAMN", help="Den som fastställer, t.ex. handläggaren."
 )
-@click.option(
-    "--datum", "day", type=ISO_DATE, help="Dagen för fastställandet (standard: i dag)."
-)
+@click.option("--datum", "day", type=ISO_DATE, help="Dagen för fastställandet (standard: i dag).")
 def faststall(visit: Path, by: str, day: date | None) -> None:
     """Fastställ anteckningarna som redovisas för nämnden, när ledamöterna har godkänt dem.
 

@@ -269,8 +269,9 @@ def review_problems(visit: Visit, today: date) -> Iterator[Located]:
             "låt ledamöterna godkänna dem (nbesok godkänn) och fastställ igen",
             Severity.WARNING,
         )
-    later = [a for a in review.approvals if a.content == adoption.content and a.date > adoption.date]
-    for approval in later:
+    for approval in review.approvals:
+        if approval.content != adoption.content or approval.date <= adoption.date:
+            continue
         yield Located(
             (*where, "datum"),
             f"fastställt {adoption.date.isoformat()}, före {approval.by}s godkännande "
@@ -295,7 +296,6 @@ def _dated(
 def describe_hash(value: str) -> str:
     """A hash as people compare it: the first 12 hex digits."""
     return value.removeprefix(HASH_PREFIX)[:12]
-
 
 
 def changed_message(path: Path, visit: Visit, status: ReviewStatus) -> str:

@@ -150,6 +150,7 @@ def mark_status(tree: SyntaxTreeNode, status: str) -> None:
             value = data.get(key) or data.get("title")
             if isinstance(value, str) and not value.startswith(DRAFT_MARK):
                 changed[key] = DRAFT_MARK + value
+
     # Line by line, so that the rest of the front matter stays as the template wrote it.
     def written(key: str) -> str:
         return f"{key}: {json.dumps(changed.pop(key), ensure_ascii=False)}"

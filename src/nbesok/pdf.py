@@ -23,7 +23,7 @@ import signal
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from nbesok.errors import OutputError, RenderError, finding
@@ -143,7 +143,12 @@ def export_filter() -> str:
 
 
 def convert_to_pdf(
-    docx_files: Sequence[Path], out_dir: Path, *, libreoffice: Path, timeout: float = 300
+    docx_files: Sequence[Path],
+    out_dir: Path,
+    *,
+    libreoffice: Path,
+    timeout: float = 300,
+    finish: Callable[[Path], None] | None = None,
 ) -> list[Path]:
     """Convert every .docx to ``out_dir/<stem>.pdf`` in one LibreOffice run.
 
@@ -152,7 +157,9 @@ def convert_to_pdf(
     failed or killed run never leaves a half-written or stale-looking PDF. Raises
     :class:`LibreOfficeError` naming the .docx that did not convert, or when
     LibreOffice fails or takes longer than ``timeout`` seconds (it is then killed).
-    LibreOffice's own output is shown only when it failed.
+    LibreOffice's own output is shown only when it failed. ``finish`` (the signature
+    of ``--signera``) is applied to each PDF before any is moved, so a PDF that could
+    not be signed is never left as if it were.
     """
     if not docx_files:
         return []
@@ -193,6 +200,9 @@ def convert_to_pdf(
             )
         for source, pdf in zip(sources, produced, strict=True):
             _check_pdfa(pdf, source, libreoffice)
+        if finish is not None:
+            for pdf in produced:
+                finish(pdf)
         targets = [out_dir / pdf.name for pdf in produced]
         for pdf, target in zip(produced, targets, strict=True):
             _move(pdf, target)
@@ -200,7 +210,12 @@ def convert_to_pdf(
 
 
 def convert_documents(
-    documents: Mapping[str, bytes], out_dir: Path, *, libreoffice: Path, timeout: float = 300
+    documents: Mapping[str, bytes],
+    out_dir: Path,
+    *,
+    libreoffice: Path,
+    timeout: float = 300,
+    finish: Callable[[Path], None] | None = None,
 ) -> list[Path]:
     """Convert .docx held in memory (``{name: bytes}``) to ``out_dir/<name>.pdf``.
 
@@ -215,7 +230,9 @@ def convert_documents(
             path = Path(folder) / f"{name}.docx"
             path.write_bytes(data)
             files.append(path)
-        return convert_to_pdf(files, out_dir, libreoffice=libreoffice, timeout=timeout)
+        return convert_to_pdf(
+            files, out_dir, libreoffice=libreoffice, timeout=timeout, finish=finish
+        )
 
 
 def _check_sources(docx_files: Sequence[Path]) -> list[Path]:

@@ -14,10 +14,14 @@ import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nbesok.documents import Document
 from nbesok.errors import Finding, OutputError, RenderError, UsageError, finding
 from nbesok.output import write_all_atomic
+
+if TYPE_CHECKING:
+    from nbesok.signing import Signer
 
 FORMATS = ("md", "docx", "pdf")
 
@@ -139,16 +143,27 @@ class Outcome:
 
 
 def add_pdfs(
-    sources: dict[str, bytes], out_dir: Path, libreoffice: Path | None, outcome: Outcome
+    sources: dict[str, bytes],
+    out_dir: Path,
+    libreoffice: Path | None,
+    outcome: Outcome,
+    signer: Signer | None = None,
 ) -> list[Path]:
-    """One LibreOffice run for all of ``sources``; its failure leaves the other formats."""
+    """One LibreOffice run for all of ``sources``, each PDF signed by ``signer`` if given;
+    a failure leaves the other formats (and no unsigned PDF where a signed one was asked)."""
     if not sources:
         return []
     from nbesok.pdf import LibreOfficeError, convert_documents, find_libreoffice
+    from nbesok.signing import SigningError
 
     try:
-        pdfs = convert_documents(sources, out_dir, libreoffice=find_libreoffice(libreoffice))
-    except LibreOfficeError as error:
+        pdfs = convert_documents(
+            sources,
+            out_dir,
+            libreoffice=find_libreoffice(libreoffice),
+            finish=signer.sign_file if signer is not None else None,
+        )
+    except (LibreOfficeError, SigningError) as error:
         outcome.findings.extend(error.findings)
         return []
     outcome.written.extend(pdfs)
@@ -164,6 +179,7 @@ def publish(
     libreoffice: Path | None = None,
     *,
     allow_personnummer: bool = False,
+    signer: Signer | None = None,
 ) -> Outcome:
     """Make, review and write one ``document`` (for report), its PDF included.
 
@@ -184,7 +200,7 @@ def publish(
     outcome.written.extend(out_dir / name for name in made.files)
     outcome.findings.extend(made.findings)
     if made.pdf_source is not None:
-        for pdf in add_pdfs({made.name: made.pdf_source}, out_dir, libreoffice, outcome):
+        for pdf in add_pdfs({made.name: made.pdf_source}, out_dir, libreoffice, outcome, signer):
             hashes[pdf.name] = hashlib.sha256(pdf.read_bytes()).hexdigest()
     # No key: a report is made anew every time (its date may be today's).
     record.note(document.name, owner, "", hashes)

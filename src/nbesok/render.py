@@ -27,6 +27,7 @@ from nbesok.inputs import INVALID_NAME, expand_paths, read_bounded
 from nbesok.paths import display_path
 from nbesok.publish import Outcome, add_pdfs
 from nbesok.record import RECORD, Record, fold, sources_text
+from nbesok.signing import Signer
 from nbesok.yamlfile import MAX_FILE_BYTES as MAX_INPUT_BYTES
 
 __all__ = ["RECORD", "Options", "render_batch"]
@@ -48,10 +49,12 @@ class Options:
     per: date | None = None  # overdue follow-up items as of this date (default the visit's)
     # Where LibreOffice is; it does not change a document, so it is no part of a fingerprint.
     libreoffice: Path | None = None
+    signer: Signer | None = None  # --signera: who signs the PDFs
 
     def fingerprint(self) -> str:
         per = self.per.isoformat() if self.per else None
-        return json.dumps([self.formats, self.guidance, self.allow_personnummer, per])
+        signed = self.signer.identity() if self.signer else None
+        return json.dumps([self.formats, self.guidance, self.allow_personnummer, per, signed])
 
 
 @dataclass(frozen=True)
@@ -172,7 +175,7 @@ def render_batch(
             done += 1
             if progress:
                 progress(done, len(files))
-        for pdf in add_pdfs(pdf_sources, out_dir, options.libreoffice, outcome):
+        for pdf in add_pdfs(pdf_sources, out_dir, options.libreoffice, outcome, options.signer):
             written[pdf.stem][2][pdf.name] = hashlib.sha256(pdf.read_bytes()).hexdigest()
         for name in pdf_sources:
             if not any(file.endswith(".pdf") for file in written[name][2]):

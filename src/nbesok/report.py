@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from nbesok import fragments
+from nbesok import fragments, markup
 from nbesok.archive import Archive
 from nbesok.checks import checked_visit
 from nbesok.documents import (
@@ -33,17 +33,21 @@ from nbesok.errors import (
     Finding,
     NbesokError,
     RenderError,
+    Severity,
     UsageError,
     finding,
 )
 from nbesok.followup import VisitFile, load_visit_files, same_words, track
 from nbesok.inputs import expand_paths
+from nbesok.lifecycle import review_status, waiting_members
 from nbesok.loading import Loaded, load_visit
 from nbesok.models import Protocol, Status, Visit
 from nbesok.names import slugify
+from nbesok.paths import display_path
 from nbesok.publish import Outcome, publish
 from nbesok.record import sources_text
 from nbesok.seasons import PERIOD_HINT, parse_period
+from nbesok.signing import Signer
 from nbesok.templating import enumerate_swedish, render_template
 
 VISIT_REPORT_TEMPLATE = "uppfoljning.md.j2"
@@ -57,18 +61,34 @@ class VisitWithProtocol:
 
 
 def load_visits(
-    archive: Archive, paths: Sequence[Path], today: date, *, allow_personnummer: bool = False
+    archive: Archive,
+    paths: Sequence[Path],
+    today: date,
+    *,
+    allow_personnummer: bool = False,
+    drafts: bool = False,
 ) -> list[VisitWithProtocol]:
-    """Load and check the visits; any error in any of them stops the report."""
+    """Load and check the visits; any error in any of them stops the report.
+
+    Only fastställda visits reach the committee: a draft is an error naming the
+    commands that fastställer it, unless ``drafts`` (``--utkast``) allows it.
+    """
     loaded: list[VisitWithProtocol] = []
     errors: list[Finding] = []
+    changed = Severity.WARNING if drafts else Severity.ERROR
     for path in paths:
         try:
             visit = load_visit(path)
             protocol, findings = checked_visit(
-                visit, archive, today, personnummer=personnummer_severity(allow_personnummer)
+                visit,
+                archive,
+                today,
+                personnummer=personnummer_severity(allow_personnummer),
+                changed=changed,
             )
             errors += [f for f in findings if f.is_error]
+            if not drafts and not review_status(visit.model).is_adopted:
+                errors += _not_adopted(visit)
             if not errors and protocol is not None:
                 loaded.append(VisitWithProtocol(visit, protocol.model))
         except NbesokError as error:
@@ -76,6 +96,39 @@ def load_visits(
     if errors:
         raise RenderError(errors)
     return sorted(loaded, key=lambda item: (item.visit.model.date, item.visit.stem))
+
+
+def _not_adopted(visit: Loaded[Visit]) -> list[Finding]:
+    """A draft stops the report, with the commands that would make it fastställd.
+
+    A fastställd visit changed since is reported by :func:`checked_visit` already."""
+    status = review_status(visit.model)
+    if status.changed_since_adoption:
+        return []
+    name = display_path(visit.path)
+    waiting = waiting_members(visit.model, status)
+    if status.current_approvals:
+        state = (
+            f"besöket är godkänt av {len(status.current_approvals)} av "
+            f"{len(visit.model.members)} ledamöter men inte fastställt"
+        )
+        steps = f"nbesok fastställ {name} --av NAMN"
+    else:
+        state = "besöket är ett utkast: ingen av ledamöterna har godkänt anteckningarna"
+        who = waiting[0].name if waiting else "NAMN"
+        steps = f'nbesok godkänn {name} --av "{who}", sedan nbesok fastställ {name} --av NAMN'
+    keypath: tuple[str, ...] = ("status",) if visit.model.review is not None else ()
+    line, column = visit.document.position(keypath) if keypath else (1, 1)
+    return [
+        finding(
+            visit.path,
+            f"{state}; tjänsteskrivelser tar bara fastställda besök. Kör {steps}, eller skriv "
+            "tjänsteskrivelsen som utkast med --utkast",
+            line=line,
+            column=column,
+            key="status",
+        )
+    ]
 
 
 @dataclass(frozen=True)
@@ -140,8 +193,9 @@ def visit_report(
     per: date,
     day: date,
     official: str | None,
+    draft: bool = False,
 ) -> Document:
-    """The tjänsteskrivelse for the given visits."""
+    """The tjänsteskrivelse for the given visits; ``draft`` marks it as an utkast."""
     several = len(visits) > 1
     if not several:
         only = visits[0].visit.model
@@ -162,7 +216,7 @@ def visit_report(
         "underlag": [_underlag(item) for item in visits],
     }
     markdown = render_template(VISIT_REPORT_TEMPLATE, archive.templates_dir, context)
-    return Document(name, markdown, _sources(archive, visits))
+    return Document(name, markdown, _sources(archive, visits), status=_status(visits, draft))
 
 
 def season_report(
@@ -175,8 +229,10 @@ def season_report(
     day: date,
     official: str | None,
     name: str,
+    draft: bool = False,
 ) -> Document:
-    """The compilation of a season: visits, answers per question, all follow-up items."""
+    """The compilation of a season: visits, answers per question, all follow-up items;
+    ``draft`` marks it as an utkast."""
     items = _items(archive, visits, per)
     per_status = Counter(entry["status"] for entry in items)
     title = f"Sammanställning av nämndbesök {season}"
@@ -198,7 +254,14 @@ def season_report(
         "underlag": [_underlag(item) for item in visits],
     }
     markdown = render_template(SEASON_TEMPLATE, archive.templates_dir, context)
-    return Document(name, markdown, _sources(archive, visits))
+    return Document(name, markdown, _sources(archive, visits), status=_status(visits, draft))
+
+
+def _status(visits: list[VisitWithProtocol], draft: bool) -> str:
+    """A report is a draft when asked to be (--utkast) or when any visit in it is one."""
+    if draft or not all(review_status(item.visit.model).is_adopted for item in visits):
+        return markup.DRAFT
+    return ""  # a tjänsteskrivelse is not itself fastställd: it carries no review status
 
 
 def _head(
@@ -266,9 +329,14 @@ def _several_title(visits: list[Visit]) -> str:
 
 def _underlag(item: VisitWithProtocol) -> str:
     visit = item.visit.model
+    status = review_status(visit)
+    if status.is_adopted and status.adoption is not None:
+        state = f"fastställt {status.adoption.date.isoformat()}"
+    else:
+        state = "utkast"
     return (
-        f"Protokoll från nämndbesöket hos {visit.operation} {visit.date.isoformat()} "
-        f"({item.visit.stem}.docx)"
+        f"Protokoll från nämndbesöket hos {visit.operation} {visit.date.isoformat()}, "
+        f"{state} ({item.visit.stem}.docx)"
     )
 
 
@@ -383,11 +451,15 @@ def write_report(
     official: str | None = None,
     allow_personnummer: bool = False,
     libreoffice: Path | None = None,
+    draft: bool = False,
+    signer: Signer | None = None,
 ) -> Outcome:
     """Write a tjänsteskrivelse (visits given) or a season compilation (protocol or period).
 
     Follow-up items are overdue as of ``per``; the document is dated ``day`` (default
     ``per``); ``official`` is the handläggare (default the tjänsteperson of the visit).
+    Only fastställda visits are taken, unless ``draft`` (``--utkast``): then drafts
+    are taken too and the document is marked as an utkast. ``signer`` signs the PDF.
     """
     chosen = [bool(visit_paths), protocol_id is not None, period is not None]
     if sum(chosen) != 1:
@@ -401,12 +473,18 @@ def write_report(
     day = day or per
     if visit_paths:
         files = expand_paths(visit_paths, ".yaml")
-        visits = load_visits(archive, files, today, allow_personnummer=allow_personnummer)
-        document = visit_report(archive, visits, proposals, per=per, day=day, official=official)
+        visits = load_visits(
+            archive, files, today, allow_personnummer=allow_personnummer, drafts=draft
+        )
+        document = visit_report(
+            archive, visits, proposals, per=per, day=day, official=official, draft=draft
+        )
         owner = "tjänsteskrivelsen om " + sources_text(files, archive.root)
     else:
         selection = select_season(archive, protocol_id=protocol_id, period=period)
-        visits = load_visits(archive, selection.paths, today, allow_personnummer=allow_personnummer)
+        visits = load_visits(
+            archive, selection.paths, today, allow_personnummer=allow_personnummer, drafts=draft
+        )
         name = season_name(protocol_id, period)
         document = season_report(
             archive,
@@ -417,6 +495,7 @@ def write_report(
             day=day,
             official=official,
             name=name,
+            draft=draft,
         )
         owner = f"sammanställningen för {selection.period}"
     return publish(
@@ -427,4 +506,5 @@ def write_report(
         reference_docx(archive),
         libreoffice,
         allow_personnummer=allow_personnummer,
+        signer=signer,
     )

@@ -78,7 +78,8 @@ def approve(
         approvals.append(Approval(av=shown, datum=day, innehåll=status.content))
         result.done.append(f"Godkänt av {shown} {day.isoformat()}.")
     if result.done:
-        review = Review(godkänd=approvals, fastställd=visit.review.adoption if visit.review else None)
+        adopted = visit.review.adoption if visit.review else None
+        review = Review(godkänd=approvals, fastställd=adopted)
         written = write_review(source, review)
         status = review_status(written.model)
         visit = written.model
@@ -107,7 +108,7 @@ def adopt(archive: Archive, path: Path, by: str, day: date, today: date) -> Sign
     source, visit, status = _checked(archive, path, today, personnummer=Severity.ERROR)
     by = " ".join(by.split())
     if not by:
-        raise UsageError.at("--av", "ange vem som fastställer, t.ex. --av \"Anja Lindahl\"")
+        raise UsageError.at("--av", 'ange vem som fastställer, t.ex. --av "Anja Lindahl"')
     _check_day(day, visit, today, "--datum", "fastställandet")
     result = SignedOff(path)
     if status.is_adopted:
@@ -136,7 +137,8 @@ def adopt(archive: Archive, path: Path, by: str, day: date, today: date) -> Sign
             f"{latest.isoformat()}; ledamöterna godkänner före fastställandet",
         )
     adoption = Adoption(av=by, datum=day, innehåll=status.content)
-    review = Review(godkänd=list(visit.review.approvals) if visit.review else [], fastställd=adoption)
+    approvals = list(visit.review.approvals) if visit.review else []
+    review = Review(godkänd=approvals, fastställd=adoption)
     write_review(source, review)
     again = " på nytt" if status.changed_since_adoption else ""
     result.done.append(f"Fastställt{again} av {by} {day.isoformat()}.")
@@ -198,4 +200,3 @@ def _check_day(day: date, visit: Visit, today: date, option: str, what: str) -> 
             option,
             f"{what} {day.isoformat()} kan inte ligga före besöket {visit.date.isoformat()}",
         )
-
