@@ -19,7 +19,6 @@ from nbesok.lifecycle import changed_message, review_problems, review_status
 from nbesok.loading import Loaded, load_protocol, load_settings, load_visit
 from nbesok.models import Group, Protocol, Settings, Visit
 from nbesok.names import nearest
-from nbesok.paths import display_path
 from nbesok.personnummer import name_findings, personnummer_findings
 from nbesok.yamlfile import KeyPath, format_keypath
 
@@ -262,15 +261,14 @@ def checked_visit(
             )
         ]
     model = protocol.model
-    unanswered = list(_unanswered(loaded, model))
     return protocol, [
         *guard,
         *_markdown(loaded, _visit_texts(visit)),
         *_folded(loaded, _visit_texts(visit)),
         *_unfilled(loaded),
         *_answer_keys(loaded, model),
-        *unanswered,
-        *_review(loaded, today, changed, finished=not unanswered),
+        *_unanswered(loaded, model),
+        *_review(loaded, today, changed),
         *_composition(loaded, model),
         *_future(loaded, today),
         *_outside_season(loaded, model),
@@ -281,12 +279,9 @@ def checked_visit(
     ]
 
 
-def _review(
-    loaded: Loaded[Visit], today: date, changed: Severity, *, finished: bool
-) -> Iterator[Finding]:
+def _review(loaded: Loaded[Visit], today: date, changed: Severity) -> Iterator[Finding]:
     """The status block: approvals by the visit's own ledamöter, plausible dates, and a
-    fastställd content that is still the content. A finished visit with no status is
-    pointed to the review steps (archives from before them have none)."""
+    fastställd content that is still the content."""
     visit = loaded.model
     for problem in review_problems(visit, today):
         yield _at(loaded, problem.keypath, problem.message, problem.severity)
@@ -297,18 +292,6 @@ def _review(
             ("status", "fastställd", "innehåll"),
             changed_message(loaded.path, visit, status),
             changed,
-        )
-    elif visit.review is None and finished and visit.members:
-        name = display_path(loaded.path)
-        yield finding(
-            loaded.path,
-            "besöket har ingen status och är ett utkast, som report inte tar med; när "
-            f"ledamöterna har godkänt anteckningarna: nbesok godkänn {name} --av NAMN, sedan "
-            f"nbesok fastställ {name} --av NAMN",
-            line=1,
-            column=1,
-            key="status",
-            severity=Severity.NOTE,
         )
 
 
