@@ -138,6 +138,12 @@ def expected_document(
         expected.append(("Body Text", "Underlag inför besöken:"))
         expected += [("List Paragraph", item) for item in protocol["underlag"]]
     expected += [("Heading 1", "Besöksuppgifter"), TABLE]
+    if visit is not None:
+        expected += [("Heading 1", "Godkännande och fastställande"), TABLE]
+        adopted = (visit.get("status") or {}).get("fastställd")
+        if adopted:
+            label = "Kontrollsumma för det fastställda innehållet:"
+            expected.append(("Body Text", f"{label} {adopted['innehåll']}"))
     for section in protocol["avsnitt"]:
         expected.append(("Heading 1", section["rubrik"]))
         expected += [("Body Text", text) for text in paragraphs_of(section.get("text"))]
@@ -299,6 +305,7 @@ def test_the_2023_protocol_keeps_the_headings_and_lists_of_its_answers(
 
     assert [text for style, text in found if style == "Heading 1"] == [
         "Besöksuppgifter",
+        "Godkännande och fastställande",
         "Frågor",
         "Sammanfattning",
         "Uppföljning",
@@ -521,7 +528,7 @@ def test_pandoc_reads_back_headings_lists_and_the_table(rendered: Rendered, name
 
     # pandoc reads the Title as a heading too (its outline level makes it the PDF's H1).
     visit = read_yaml(rendered.archive / "visits" / f"{name}.yaml")
-    expected_headings = [(1, "Besöksuppgifter")]
+    expected_headings = [(1, "Besöksuppgifter"), (1, "Godkännande och fastställande")]
     for section in protocol["avsnitt"]:
         expected_headings.append((1, section["rubrik"]))
         expected_headings += [(2, question["fråga"]) for question in section["frågor"]]
@@ -529,14 +536,16 @@ def test_pandoc_reads_back_headings_lists_and_the_table(rendered: Rendered, name
     title = f"Nämndbesök hos {visit['verksamhet']} {visit['besöksdatum']}"
     assert [h for h in headings if h[0] <= 2 and h[1] != title] == expected_headings
     assert lists[0] == protocol["underlag"]
-    assert len(read_tables) == 2  # the visit's details and its follow-up items
+    assert len(read_tables) == 3  # the visit's details, its review and its follow-up items
+    approvals = [f"{a['av']} {a['datum']}" for a in visit["status"]["godkänd"]]
+    assert all(any(text in cell for cell in read_tables[1]) for text in approvals)
     assert read_tables[0][:2] == [
         protocol.get("etiketter", {}).get("verksamhet", "Verksamhet"),
         visit["verksamhet"],
     ]
     assert visit["besöksdatum"].isoformat() in read_tables[0]
     items = {item["punkt"] for item in visit["uppföljning"]}
-    assert {text for text in read_tables[1] if text in items} == items
+    assert {text for text in read_tables[2] if text in items} == items
     if name == VISIT_2023:
         assert [h for h in headings if h[0] == 3] == [
             (3, "Interna platser"),
@@ -778,6 +787,7 @@ def _visit_with(archive: Path, **fields: Any) -> str:
     """A copy of the 2018 visit with some header fields replaced; returns its stem."""
     data = read_yaml(archive / "visits" / f"{VISIT_2018}.yaml")
     data.update(fields)
+    del data["status"]  # another visit: a draft
     stem = "2018-10-18-specialtecken"
     (archive / "visits" / f"{stem}.yaml").write_text(
         yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8"
@@ -819,12 +829,13 @@ def test_header_values_cannot_break_the_document_s_structure(
     found = blocks(path)
     assert [text for style, text in found if style == "Heading 1"] == [
         "Besöksuppgifter",
+        "Godkännande och fastställande",
         "Gemensamma förbättringsområden från bildningsnämndens verksamhetsberättelse",
         "Arbetsmarknad och integration",
         "Sammanfattning",
         "Uppföljning",
     ]
-    assert len([style for style, _ in found if style.startswith("Heading")]) == 10
+    assert len([style for style, _ in found if style.startswith("Heading")]) == 11
     body = (in_archive / "out" / f"{stem}.md").read_text("utf-8").split("---\n", 2)[2]
     assert not re.search(r"^#+ (Rubrik|Olle)", body, re.MULTILINE)
 
@@ -1157,13 +1168,16 @@ def test_the_output_budget_grows_with_a_real_season(in_archive: Path, runner: Cl
     """600 long visits make a compilation of several million characters; the template's
     size budget scales with its input, so it is written, not called a runaway loop."""
     text = (in_archive / "visits" / f"{VISIT_2023}.yaml").read_text("utf-8")
+    text = text[: text.index("\nstatus:") + 1]  # copies on other dates are drafts
     for number in range(600):
         day = date(2023, 1, 1) + timedelta(days=number % 360)
         copy = text.replace("besöksdatum: 2023-06-07", f"besöksdatum: {day.isoformat()}")
         name = f"{day.isoformat()}-besok-{number:03d}.yaml"
         (in_archive / "visits" / name).write_text(copy, "utf-8")
 
-    result = invoke(runner, "report", "--period", "2023", "--per", "2023-12-31", "--format", "md")
+    result = invoke(
+        runner, "report", "--period", "2023", "--per", "2023-12-31", "--format", "md", "--utkast"
+    )
 
     assert result.exit_code == 0, result.output
     compilation = in_archive / "out" / "sammanstallning-2023.md"

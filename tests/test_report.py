@@ -26,7 +26,7 @@ from docx.document import Document
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 from readers import assert_same_in_every_reader
-from support import check_golden, copy_archive, invoke
+from support import adopt_visits, check_golden, copy_archive, invoke
 
 import nbesok
 from nbesok.cli import cli
@@ -322,6 +322,7 @@ def season(tmp_path_factory: pytest.TempPathFactory, repo_root: Path) -> Season:
 
     root = copy_archive(repo_root, tmp_path_factory.mktemp("säsong") / "arkiv")
     write_tree(root, EXTRA_VISITS)
+    adopt_visits(root)
     with contextlib.chdir(root):
         result = CliRunner().invoke(
             cli, ["report", "--period", "2018/19", "--per", PER], prog_name="nbesok"
@@ -333,6 +334,7 @@ def season(tmp_path_factory: pytest.TempPathFactory, repo_root: Path) -> Season:
 @pytest.fixture
 def season_archive(in_archive: Path) -> Path:
     write_tree(in_archive, EXTRA_VISITS)
+    adopt_visits(in_archive)
     return in_archive
 
 

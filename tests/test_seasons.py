@@ -19,7 +19,7 @@ import yaml
 from click.testing import CliRunner
 from conftest import write_tree
 from readers import assert_same_in_every_reader
-from support import copy_archive, invoke
+from support import adopt_visits, copy_archive, invoke
 
 from nbesok.cli import cli
 
@@ -123,6 +123,7 @@ def seasons(tmp_path_factory: pytest.TempPathFactory, repo_root: Path) -> Path:
 
     root = copy_archive(repo_root, tmp_path_factory.mktemp("säsonger") / "arkiv")
     write_tree(root, VISITS)
+    adopt_visits(root)
     with contextlib.chdir(root):
         for period in PERIODS:
             result = CliRunner().invoke(

@@ -54,7 +54,8 @@ X = "visits/x.yaml"
 REAL = "visits/2023-06-07-arbetslik-aktivitet.yaml"  # rendered before the bad case
 REAL_OUT = ("out/2023-06-07-arbetslik-aktivitet.md", "out/2023-06-07-arbetslik-aktivitet.docx")
 RENDER_REAL = ("render", REAL, "--out", "out")
-REPORT_REAL = ("report", REAL, "--out", "out")
+# Cases replace the example visit with their own, which is no longer fastställd.
+REPORT_REAL = ("report", REAL, "--utkast", "--out", "out")
 TEMPLATE = "templates/protokoll.md.j2"
 REFERENCE = "templates/referens.docx"
 P = "protocols/liten.yaml"
@@ -237,7 +238,7 @@ PERSONNUMMER_CASES = [
     Case(
         "pn-official-name-season-report-refuses",
         {REAL: visit("  - Eva Ek", f"  - Eva Ek {PN_DASH}")},
-        ("report", "--protokoll", "arbetslik-aktivitet-2023", "--out", "out"),
+        ("report", "--protokoll", "arbetslik-aktivitet-2023", "--utkast", "--out", "out"),
         1,
         _pn_where("fel", 10, 12, "tjänstepersoner[1]", REAL),
         f"personnummer ”{PN_DASH}”",
@@ -1018,7 +1019,7 @@ RED_TEAM_CASES: list[Case] = [
         # The visit's own name fits; its tjänsteskrivelse's name is 12 characters longer.
         "file-name-too-long-blames-the-file",
         {"visits/2023-06-08-" + "a" * 235 + ".yaml": VISIT},
-        ("report", "visits/2023-06-08-" + "a" * 235 + ".yaml", "--out", "out"),
+        ("report", "visits/2023-06-08-" + "a" * 235 + ".yaml", "--utkast", "--out", "out"),
         1,
         "out/2023-06-08-" + "a" * 235 + "-uppfoljning.md: fel: ",
         "filnamnet är för långt",
@@ -1535,7 +1536,7 @@ CASES: list[Case] = [
     Case(
         "output-unwritable-out-report",
         {},
-        ("report", REAL, "--out", "skrivskyddad/ut"),
+        ("report", REAL, "--utkast", "--out", "skrivskyddad/ut"),
         1,
         "skrivskyddad/ut: fel: ",
         "mappen kan inte skrivas",
