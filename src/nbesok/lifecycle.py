@@ -50,8 +50,9 @@ def published_content(visit: Visit) -> dict[str, Any]:
     The YAML keys as the file writes them, values as nbesok reads them: a ledamot
     written ``Roger Bandick (S)`` is the same as the long form with namn and parti, an
     empty answer is the same as a missing one, and the spaces and line breaks at the
-    end of a text (``|`` or ``|-``) do not count. Comments, quoting, the order of keys
-    and the file's line breaks are not content at all.
+    end of a text (``|`` or ``|-``) do not count, nor does the order of the follow-up
+    items (documents sort them). Comments, quoting, the order of keys and the file's
+    line breaks are not content at all.
     """
     data = visit.model_dump(mode="json", by_alias=True, exclude=set(NOT_CONTENT))
     data["svar"] = {
@@ -61,6 +62,11 @@ def published_content(visit: Visit) -> dict[str, Any]:
     }
     summary = data.get("sammanfattning")
     data["sammanfattning"] = summary.rstrip() if summary and summary.strip() else None
+    # Documents list follow-up items in an order of their own (open first, by date), so
+    # the order in the file is not content.
+    data["uppföljning"] = sorted(
+        data["uppföljning"], key=lambda item: json.dumps(item, ensure_ascii=False, sort_keys=True)
+    )
     return data
 
 

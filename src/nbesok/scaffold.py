@@ -15,7 +15,7 @@ from pathlib import Path
 from nbesok.archive import SCHEMAS, Archive
 from nbesok.errors import Finding, Severity, UsageError, finding
 from nbesok.followup import Tracked, load_visit_files, open_items_before, visits_to
-from nbesok.models import Protocol
+from nbesok.models import Protocol, Review
 from nbesok.names import slugify
 from nbesok.output import create_new
 from nbesok.yamlfile import ILLEGAL_RAW, character_message
@@ -49,6 +49,7 @@ class Filled:
     summary: str = ""
     items: list[dict[str, str]] = field(default_factory=list)
     unplaced: list[tuple[int, str]] = field(default_factory=list)  # (paragraph, Markdown)
+    review: Review | None = None  # the review of a fastställd protocol, kept on import
 
 
 def scaffold_text(
@@ -145,7 +146,13 @@ def scaffold_text(
             "oplacerat: |",
             *_block("\n".join(markdown for _, markdown in done.unplaced), "  "),
         ]
-    return "\n".join(lines) + "\n"
+    text = "\n".join(lines) + "\n"
+    if done.review is not None:
+        from nbesok.status_block import block_lines
+
+        text += f"# Granskningen ur {done.source}: fastställt innehåll med kontrollsumma.\n"
+        text += block_lines(done.review)
+    return text
 
 
 def _names(key: str, names: list[str], hint: str) -> list[str]:

@@ -27,12 +27,13 @@ from datetime import date
 from pathlib import Path
 
 from nbesok.archive import Archive
+from nbesok.documents import REVIEW_HASH_LABEL, REVIEW_HEADING, REVIEW_LABELS
 from nbesok.docx import fields
 from nbesok.docx.markdown import blocks_markdown
 from nbesok.docx.reading import Block, Piece, cell_text, read_blocks
 from nbesok.errors import Finding, LoadError, OutputError, Severity, UsageError, finding
 from nbesok.followup import Tracked, same_words
-from nbesok.models import Protocol, Status
+from nbesok.models import Adoption, Approval, Protocol, Review, Status
 from nbesok.paths import display_path
 from nbesok.personnummer import find_numbers
 
@@ -50,6 +51,11 @@ _OWN_TITLES = re.compile(r"^(?:nämndbesök hos .+ \d{4} \d{2} \d{2}|blankett f�
 _BARE_ADDRESS = re.compile(r"^[\w-]+(?:\.[\w-]+)+(?:/\S*)?$")  # www.linkoping.se/jobb
 _STATUS_SUFFIX = re.compile(r"\s*\((?:försenad|tidigare:[^)]*)\)\s*$")
 _ITEM_COLUMNS = ("punkt", "ansvarig", "senast", "status")
+_REVIEW_KEYS = {same_words(label): key for key, label in REVIEW_LABELS.items()}
+_REVIEW_HASH = re.compile(
+    re.escape(REVIEW_HASH_LABEL) + r"\s*(?P<hash>sha256:[0-9a-f]{64})\s*$", re.IGNORECASE
+)
+_DATED_NAME = re.compile(r"(?P<name>[^,]+?)\s+(?P<date>\d{4}-\d{2}-\d{2})(?:\s*,\s*|\s+och\s+|$)")
 
 
 @dataclass
@@ -67,6 +73,8 @@ class Imported:
     warnings: list[Finding] = field(default_factory=list)
     # Where each paragraph went (paragraph number → "svar.id", "verksamhet", …).
     placed: dict[int, str] = field(default_factory=dict)
+    # The review section of a protocol nbesok rendered: its rows by key, and the hash.
+    review: dict[str, str] = field(default_factory=dict)
 
     def warn(self, message: str, *, paragraph: int = 0, key: str = "") -> None:
         where = f"stycke {paragraph}" if paragraph else ""
@@ -270,7 +278,25 @@ class _Placer:
         elif not block.placeholder:
             self._loose(block)
 
+    def _review_table(self, block: Block) -> bool:
+        """The rows of the review section (Status, Godkänt av, Fastställt av)."""
+        found: dict[str, str] = {}
+        for row in block.rows or []:
+            if len(row) >= 2:
+                key = _REVIEW_KEYS.get(same_text(cell_text(row[0]).removesuffix(":")))
+                if key is not None:
+                    found[key] = " ".join(cell_text(row[1]).split())
+        if "status" not in found:
+            return False
+        self.out.review.update(found)
+        for row_number in range(len(block.rows or [])):
+            self.out.placed.setdefault(block.number + row_number, "status")
+        return True
+
     def _table(self, block: Block) -> None:
+        if not self.in_questions and self._review_table(block):
+            self.target = None
+            return
         rows = block.rows or []
         header = [same_text(cell_text(cell)) for cell in rows[0]] if rows else []
         if all(column in header for column in _ITEM_COLUMNS):
@@ -311,6 +337,14 @@ class _Placer:
         if not text:
             return
         normal = same_text(text)
+        if not self.in_questions and block.heading and normal == same_text(REVIEW_HEADING):
+            self.target = None
+            return
+        hashed = _REVIEW_HASH.match(text)
+        if hashed is not None and not self.in_questions:
+            self.out.review["innehåll"] = hashed["hash"]
+            self.out.placed[block.number] = "status"
+            return
         question = self._question(normal)
         if question is not None:
             self.target, self.target_heading = ("svar", question), block.heading
@@ -615,6 +649,7 @@ def create_from_word(
         summary=imported.summary,
         items=[_item(imported, item) for item in imported.items],
         unplaced=imported.unplaced,
+        review=imported_review(imported),
     )
     target = visit_path(archive, name, day)
     text = scaffold_text(
@@ -638,6 +673,51 @@ def create_from_word(
             "redan importerat. Ta bort eller byt namn på den filen för att importera igen",
         ) from error
     return Created(target, imported.warnings, len(imported.unplaced), len(carried))
+
+
+def imported_review(imported: Imported) -> Review | None:
+    """The review of a fastställd protocol nbesok rendered: who approved it, who
+    fastställde it and when, and the hash of the content fastställd. Anything else, a
+    draft or a form included, is imported as an utkast (no status block).
+
+    The hash is the document's, not one taken of the imported text: if the import does
+    not give back exactly the content that was fastställd, validate says so.
+    """
+    found = imported.review
+    if not found or not same_text(found.get("status", "")).startswith("fastställt"):
+        return None
+    adopted = _DATED_NAME.fullmatch(found.get("fastställd", ""))
+    content = found.get("innehåll", "")
+    approvals = [
+        (match["name"].strip(), parse_date(match["date"]))
+        for match in _DATED_NAME.finditer(found.get("godkänd", ""))
+    ]
+    if adopted is None or not content or not approvals:
+        imported.warn(
+            "dokumentet säger att det är fastställt, men vem som godkände och fastställde det, "
+            "eller kontrollsumman, gick inte att läsa; besöket importeras som utkast",
+            key="status",
+        )
+        return None
+    try:
+        return Review.model_validate(
+            {
+                "godkänd": [
+                    {"av": name, "datum": day, "innehåll": content} for name, day in approvals
+                ],
+                "fastställd": {
+                    "av": adopted["name"].strip(),
+                    "datum": adopted["date"],
+                    "innehåll": content,
+                },
+            }
+        )
+    except ValueError:
+        imported.warn(
+            "granskningen i dokumentet gick inte att läsa; besöket importeras som utkast",
+            key="status",
+        )
+        return None
 
 
 def _website(imported: Imported, text: str) -> str:
