@@ -151,15 +151,16 @@ def test_render_and_report_refuse_unless_allowed(
     in_archive: Path, command: str, written: tuple[str, ...]
 ) -> None:
     (in_archive / X).write_text(MULTILINE, encoding="utf-8")
+    draft = ("--utkast",) if command == "report" else ()  # x.yaml is not fastställd
 
-    refused = invoke(command, X, "--out", "out")
+    refused = invoke(command, X, "--out", "out", *draft)
 
     assert refused.exit_code == 1, refused.output
     assert f"{X}:15:14: fel: svar.individens-behov: personnummer ”{PN}”" in refused.stderr
     assert "--tillåt-personnummer" in refused.stderr
     assert not any((in_archive / "out" / name).exists() for name in written)
 
-    allowed = invoke(command, X, "--out", "out", "--tillåt-personnummer")
+    allowed = invoke(command, X, "--out", "out", "--tillåt-personnummer", *draft)
 
     assert allowed.exit_code == 0, allowed.output
     assert "personnummer" not in allowed.output

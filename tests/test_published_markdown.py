@@ -156,7 +156,9 @@ def test_a_rich_answer_reads_the_same_everywhere_and_as_in_word(
     write_tree(in_archive, RICH_VISIT)
     result = invoke(runner, "render", "visits/2023-09-14-rik-text.yaml")
     assert result.exit_code == 0, result.output
-    report = invoke(runner, "report", "visits/2023-09-14-rik-text.yaml", "--per", "2024-01-01")
+    report = invoke(
+        runner, "report", "visits/2023-09-14-rik-text.yaml", "--per", "2024-01-01", "--utkast"
+    )
     assert report.exit_code == 0, report.output
 
     for name in ("2023-09-14-rik-text", "2023-09-14-rik-text-uppfoljning"):

@@ -384,7 +384,10 @@ def test_a_visit_report_has_the_sections_of_a_tjänsteskrivelse(rendered: Render
         "decimal",
         "Informationen noteras.",
     )
-    underlag = f"Protokoll från nämndbesöket hos Arbetslik aktivitet 2023-06-07 ({VISIT_2023}.docx)"
+    underlag = (
+        "Protokoll från nämndbesöket hos Arbetslik aktivitet 2023-06-07, fastställt 2023-06-16 "
+        f"({VISIT_2023}.docx)"
+    )
     assert section(found, "Beslutsunderlag") == [("Beslutsunderlag", underlag)]
     assert ("bullet", underlag) in list_formats(rendered.out / f"{REPORT_2023}.docx")
 
@@ -570,7 +573,9 @@ def test_a_season_has_the_sections_of_a_tjänsteskrivelse_in_order(season: Seaso
     for path in sorted((season.archive / "visits").glob("*.yaml")):
         visit = load_visit(path).model
         if visit.protocol == PROTOCOL_2018:
-            name = f"{visit.operation} {visit.date} ({path.stem}.docx)"
+            assert visit.review is not None and visit.review.adoption is not None
+            adopted = visit.review.adoption.date
+            name = f"{visit.operation} {visit.date}, fastställt {adopted} ({path.stem}.docx)"
             underlag.append(("Beslutsunderlag", f"Protokoll från nämndbesöket hos {name}"))
     assert len(underlag) == 4
     assert section(found, "Beslutsunderlag") == underlag

@@ -29,6 +29,10 @@ _DESCRIPTIONS = {
     "Labels": "Rubriker i dokumenthuvudet som skiljer sig från standard.",
     "Question": "En fråga i mallen.",
     "Section": "Ett avsnitt med frågor.",
+    "Review": "Granskningen: godkänd av ledamöterna, fastställd av handläggaren. Skrivs av "
+    "nbesok godkänn och nbesok fastställ.",
+    "Approval": "En ledamot som läst och godkänt anteckningarna.",
+    "Adoption": "Vem som fastställde anteckningarna, när, och kontrollsumman för innehållet.",
 }
 
 
