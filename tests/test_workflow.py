@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import shutil
+import subprocess
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -110,7 +111,61 @@ def test_two_seasons_from_an_empty_folder(empty: Path, monkeypatch: pytest.Monke
         f"Skrev out/{first.stem}.docx",
     ]
     document = docx.Document(str(archive / "out" / f"{first.stem}.docx"))
+    assert document.core_properties.title == f"UTKAST – Nämndbesök hos {OPERATION} {first_day}"
+    assert document.core_properties.content_status == "Utkast"
+
+    # The review: a draft does not reach the committee until its ledamöter approve it
+    # and the handläggare fastställer it.
+    visit_file = f"visits/{first.name}"
+    refused = run("report", visit_file, "--per", first_day)
+    assert refused.exit_code == 1
+    assert refused.stderr.startswith(f"{visit_file}:1:1: fel: status: besöket är ett utkast")
+    assert f'nbesok godkänn {visit_file} --av "Anna Lund"' in refused.stderr
+    assert not (archive / "out" / f"{first.stem}-uppfoljning.docx").exists()
+    assert ok("status").stdout.splitlines()[2].split()[:5] == [
+        "utkast",
+        first_day,
+        *OPERATION.split(),
+        "0",
+    ]
+    text_before = first.read_bytes()
+    approved = ok("godkänn", visit_file, "--av", "anna lund", "--av", "Bo Berg (M)")
+    assert approved.stdout.splitlines()[-1] == "2 av 4 ledamöter har godkänt; kvar: Per Holm (SD), Eva Ek (S)."
+    assert first.read_bytes().startswith(text_before)  # only a status block was added
+    assert ok("status").stdout.splitlines()[2].startswith("godkänd")
+    ok("fastställ", visit_file, "--av", "Robert Obing")
+    review = read(first)["status"]
+    assert [entry["av"] for entry in review["godkänd"]] == ["Anna Lund (V)", "Bo Berg (M)"]
+    assert review["fastställd"]["av"] == "Robert Obing"
+    assert str(review["fastställd"]["datum"]) == first_day
+    ok("report", visit_file, "--per", first_day)
+    letter = (archive / "out" / f"{first.stem}-uppfoljning.md").read_text("utf-8")
+    assert "UTKAST" not in letter
+    assert f"{OPERATION} {first_day}, fastställt {first_day} ({first.stem}.docx)" in letter
+    ok("render", visit_file)
+    document = docx.Document(str(archive / "out" / f"{first.stem}.docx"))
     assert document.core_properties.title == f"Nämndbesök hos {OPERATION} {first_day}"
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    assert f"Anna Lund (V) {first_day} och Bo Berg (M) {first_day}" in cells
+    assert f"Robert Obing {first_day}" in cells
+
+    # A change after fastställd: validate names it, from the fastställda version in git.
+    git = ["git", "-c", "user.name=Robert Obing", "-c", "user.email=ro@example.org"]
+    subprocess.run([*git, "add", "-A"], check=True, capture_output=True)
+    subprocess.run([*git, "commit", "-qm", "Fastställt"], check=True, capture_output=True)
+    adopted_text = first.read_text("utf-8")
+    question = question_ids(protocol)[0]
+    first.write_text(adopted_text.replace(f"Svar på {question}.", "Ett annat svar."), "utf-8")
+    changed = run("validate")
+    assert changed.exit_code == 1
+    assert (
+        "fel: status.fastställd.innehåll: innehållet har ändrats sedan det fastställdes "
+        f"{first_day} av Robert Obing: svar.{question} (jämfört med den fastställda versionen"
+    ) in changed.stdout
+    assert "Filen har också ändringar som inte är incheckade." in changed.stdout
+    assert run("report", visit_file).exit_code == 1
+    first.write_text(adopted_text, "utf-8")  # changed back: fastställd again
+    assert ok("validate", "--strict").stdout == "Inga fel i 3 filer.\n"
 
     # Season two: the protocol copied, the next visit with the items still open.
     next_year = year + 1
@@ -205,8 +260,20 @@ def test_two_seasons_from_an_empty_folder(empty: Path, monkeypatch: pytest.Monke
     assert f"Redovisa vikarieläget (Äldrenämnden) → följs upp vid besöket {second_day}" in story
 
     # The season compilation counts each item once, in its latest state.
-    ok("report", "--period", str(next_year), "--per", per.isoformat(), "--format", "md,docx")
+    # The next season's visit lies ahead, so its compilation can only be a draft yet.
+    assert run("report", "--period", str(next_year), "--per", per.isoformat()).exit_code == 1
+    ok(
+        "report",
+        "--period",
+        str(next_year),
+        "--per",
+        per.isoformat(),
+        "--format",
+        "md,docx",
+        "--utkast",
+    )
     compiled = (archive / "out" / f"sammanstallning-{next_year}.md").read_text("utf-8")
+    assert f"# UTKAST – Sammanställning av nämndbesök {next_year}" in compiled
     done = sum(i["status"] == "klar" for i in latest)
     assert (
         f"Under {next_year} genomfördes 1 nämndbesök hos 1 verksamhet. Vid besöken noterades "
