@@ -125,10 +125,11 @@ def _variants(text: bytes) -> dict[str, bytes]:
     }
 
 
-@pytest.mark.parametrize("variant", ["lf", "crlf", "bom", "utan-sista-radbrytning", "status-mitt-i"])
-def test_godkänn_and_fastställ_change_only_the_status_block(
-    in_archive: Path, variant: str
-) -> None:
+VARIANTS = ["lf", "crlf", "bom", "utan-sista-radbrytning", "status-mitt-i"]
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_godkänn_and_fastställ_change_only_the_status_block(in_archive: Path, variant: str) -> None:
     path = in_archive / VISIT_2018
     path.write_bytes(_variants(without_status(path))[variant])
     before = path.read_bytes()
@@ -327,7 +328,8 @@ def test_status_lists_visits_per_state_for_a_season(in_archive: Path) -> None:
     listed = ok("status").stdout.splitlines()
     season = ok("status", "--period", "2018/19").stdout.splitlines()
 
-    assert listed[0].split() == ["Status", "Besöksdatum", "Verksamhet", "Godkänt", "Fastställt", "Fil"]
+    header = ["Status", "Besöksdatum", "Verksamhet", "Godkänt", "Fastställt", "Fil"]
+    assert listed[0].split() == header
     assert listed[2].split()[:2] == ["utkast", "2023-06-07"]
     assert listed[3].split()[:2] == ["fastställd", "2018-10-17"]
     assert listed[-1] == "2 besök: 1 utkast, 0 godkända och 1 fastställt."

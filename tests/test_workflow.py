@@ -130,7 +130,9 @@ def test_two_seasons_from_an_empty_folder(empty: Path, monkeypatch: pytest.Monke
     ]
     text_before = first.read_bytes()
     approved = ok("godkänn", visit_file, "--av", "anna lund", "--av", "Bo Berg (M)")
-    assert approved.stdout.splitlines()[-1] == "2 av 4 ledamöter har godkänt; kvar: Per Holm (SD), Eva Ek (S)."
+    assert approved.stdout.splitlines()[-1] == (
+        "2 av 4 ledamöter har godkänt; kvar: Per Holm (SD), Eva Ek (S)."
+    )
     assert first.read_bytes().startswith(text_before)  # only a status block was added
     assert ok("status").stdout.splitlines()[2].startswith("godkänd")
     ok("fastställ", visit_file, "--av", "Robert Obing")

@@ -33,7 +33,7 @@ from nbesok.docx.markdown import blocks_markdown
 from nbesok.docx.reading import Block, Piece, cell_text, read_blocks
 from nbesok.errors import Finding, LoadError, OutputError, Severity, UsageError, finding
 from nbesok.followup import Tracked, same_words
-from nbesok.models import Adoption, Approval, Protocol, Review, Status
+from nbesok.models import Protocol, Review, Status
 from nbesok.paths import display_path
 from nbesok.personnummer import find_numbers
 
