@@ -198,28 +198,6 @@ def waiting_members(visit: Visit, status: ReviewStatus) -> list[Member]:
     ]
 
 
-def review_summary(visit: Visit, status: ReviewStatus | None = None) -> str:
-    """One line on where the review stands: ``fastställd 2018-10-25 av Anja Lindahl;
-    godkänd av 3 av 3 ledamöter``."""
-    status = status or review_status(visit)
-    approved = len(status.current_approvals)
-    members = len(visit.members)
-    approvals = f"godkänd av {approved} av {members} {'ledamot' if members == 1 else 'ledamöter'}"
-    if status.state is ReviewState.ADOPTED:
-        assert status.adoption is not None
-        adoption = status.adoption
-        return f"fastställd {adoption.date.isoformat()} av {adoption.by}; {approvals}"
-    if status.changed_since_adoption:
-        assert status.adoption is not None
-        return (
-            f"ändrad efter fastställandet {status.adoption.date.isoformat()}; {approvals} "
-            "av innehållet som det är nu"
-        )
-    if status.state is ReviewState.APPROVED:
-        return approvals
-    return "utkast; ingen ledamot har godkänt innehållet som det är nu"
-
-
 @dataclass(frozen=True)
 class Located:
     """A finding about the status block, before it is placed in the file."""
