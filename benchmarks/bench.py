@@ -170,6 +170,8 @@ def build_archive(root: Path, count: int, seed: int) -> Archive:
         visit_date = (latest - timedelta(days=index)).isoformat()
         slug = re.sub(r"^\d{4}-\d{2}-\d{2}-", "", source.stem)
         data["besöksdatum"] = visit_date
+        # Other dates and answers: the copies are drafts, not the source's fastställd content.
+        data.pop("status", None)
         data["svar"] = {key: vary_text(text, rng) for key, text in data["svar"].items()}
         if isinstance(data.get("sammanfattning"), str):
             data["sammanfattning"] = vary_text(data["sammanfattning"], rng)

@@ -374,3 +374,15 @@ def test_the_review_steps_are_in_git_history(in_archive: Path) -> None:
         ["git", "diff", "--numstat", "--", VISIT_2018], capture_output=True, check=True, text=True
     ).stdout.split()
     assert diff[:2] == ["5", "0"]  # the block of one approval added, nothing removed
+
+
+def test_a_content_hash_is_no_personnummer() -> None:
+    """A hash's hex digits can hold a run that passes the Luhn check (one in a generated
+    season did: 859610164296); it is no number a person could read, in the YAML or in
+    the fastställd protocol that shows it."""
+    from nbesok.personnummer import find_numbers
+
+    digest = "sha256:" + "0" * 20 + "859610164296" + "a" * 32
+
+    assert list(find_numbers(f"Kontrollsumma: {digest}")) == []
+    assert [match.text for match in find_numbers(f"{digest} och 859610164296")] == ["859610164296"]

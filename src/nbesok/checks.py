@@ -283,6 +283,8 @@ def _review(loaded: Loaded[Visit], today: date, changed: Severity) -> Iterator[F
     """The status block: approvals by the visit's own ledamöter, plausible dates, and a
     fastställd content that is still the content."""
     visit = loaded.model
+    if visit.review is None:
+        return  # an utkast: nothing recorded to check, and no hash to take
     for problem in review_problems(visit, today):
         yield _at(loaded, problem.keypath, problem.message, problem.severity)
     status = review_status(visit)
