@@ -82,7 +82,7 @@ def _web_address(value: Any) -> Any:
     if isinstance(value, str) and not re.match(r"^https?://\S+$", value.strip()):
         raise PydanticCustomError(
             "nbesok_url",
-            "”{value}” är ingen webbadress; skriv hela adressen, t.ex. https://www.linkoping.se/…",
+            "”{value}” är ingen webbadress; skriv hela adressen, med https:// först",
             {"value": value},
         )
     return value.strip() if isinstance(value, str) else value
