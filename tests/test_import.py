@@ -383,19 +383,41 @@ def test_every_example_visit_survives_render_and_import(in_archive: Path, visit:
 # An old protocol: seed 002, as the Word document it was
 
 
-def seed_document(path: Path, *, extra: str = "") -> None:
+def seed_document(
+    path: Path,
+    *,
+    extra: str = "",
+    header_lines: bool = False,
+    question_and_guidance: bool = False,
+) -> None:
     """Seed 002 as a Word file: its paragraphs, its labelled rows as a table, its lists
     as Word lists and its *italics* as italic runs. ``extra`` is one more paragraph
-    between the header and the questions, as a stray note would be."""
+    between the header and the questions, as a stray note would be.
+
+    Two shapes old protocols often have: ``header_lines`` writes the labelled rows as
+    lines of one paragraph (Shift+Enter), ``question_and_guidance`` each question and
+    its guidance as one paragraph, a line each.
+    """
     document = docx.Document()
     lines = [line.strip() for line in SEED_002.read_text("utf-8").splitlines() if line.strip()]
+    protocol = load(REPO / "protocols" / f"{FORM_2018}.yaml")
+    questions = {q["fråga"] for s in protocol["avsnitt"] for q in s["frågor"]}
     table = None
+    header: Any = None
+    question: Any = None
     for number, line in enumerate(lines):
         if number == 0:
             document.add_paragraph(line, style="Title")
             continue
         if "\t" in line:
             label, value = line.split("\t", 1)
+            if header_lines:
+                if header is None:
+                    header = document.add_paragraph()
+                else:
+                    header.add_run().add_break()
+                header.add_run(f"{label} {value}")
+                continue
             if table is None:
                 table = document.add_table(rows=0, cols=2)
             cells = table.add_row().cells
@@ -407,7 +429,13 @@ def seed_document(path: Path, *, extra: str = "") -> None:
         if line.startswith("- "):
             document.add_paragraph(line[2:], style="List Bullet")
             continue
-        paragraph = document.add_paragraph()
+        if question is not None:
+            question.add_run().add_break()
+            paragraph, question = question, None
+        else:
+            paragraph = document.add_paragraph()
+            if question_and_guidance and line in questions:
+                question = paragraph
         for index, part in enumerate(re.split(r"\*([^*]+)\*", line)):
             if part:
                 paragraph.add_run(part).italic = index % 2 == 1
@@ -432,6 +460,68 @@ def test_seed_002_imports_to_the_visit_transcribed_from_it(in_archive: Path) -> 
     assert set(imported["svar"]) == set(expected["svar"])
     for question, answer in expected["svar"].items():
         assert same_markdown(imported["svar"][question]) == same_markdown(answer), question
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        pytest.param({"header_lines": True}, id="header-as-lines-of-one-paragraph"),
+        pytest.param({"question_and_guidance": True}, id="question-and-guidance-together"),
+    ],
+)
+@pytest.mark.parametrize("flags", [(), ("--datum", "2018-10-17")], ids=["", "datum"])
+def test_old_protocols_in_their_common_shapes(
+    in_archive: Path, shape: dict[str, bool], flags: tuple[str, ...]
+) -> None:
+    old = in_archive / "gammalt.docx"
+    seed_document(old, **shape)
+    expected = load(in_archive / "visits" / "2018-10-17-idrott-och-service.yaml")
+    (in_archive / "visits" / "2018-10-17-idrott-och-service.yaml").unlink()
+    result = nbesok("import", str(old), *flags)
+    assert result.exit_code == 0, result.output
+    assert "varning" not in result.output
+    imported = load(in_archive / "visits" / "2018-10-17-idrott-och-service.yaml")
+    assert imported["protokoll"] == FORM_2018
+    for key in ("verksamhet", "besöksdatum", "ledamöter", "tjänstepersoner"):
+        assert imported[key] == expected[key], key
+    for question, answer in expected["svar"].items():
+        assert same_markdown(imported["svar"][question]) == same_markdown(answer), question
+
+
+def test_the_visit_date_chooses_between_protocols_with_the_same_questions(
+    in_archive: Path,
+) -> None:
+    """Next season's protocol, copied from this one, has the same questions: the
+    rendered 2023 protocol's date says which it follows."""
+    copied = nbesok(
+        "new-protocol", "arbetslik-aktivitet-2024", "--from", FORM_2023, "--period", "2024"
+    )
+    assert copied.exit_code == 0, copied.output
+    visit = "2023-06-07-arbetslik-aktivitet"
+    out = render(in_archive, f"visits/{visit}.yaml")
+    (in_archive / "visits" / f"{visit}.yaml").unlink()
+    result = nbesok("import", str(out / f"{visit}.docx"))
+    assert result.exit_code == 0, result.output
+    assert load(in_archive / "visits" / f"{visit}.yaml")["protokoll"] == FORM_2023
+
+
+def test_a_members_group_survives_render_and_import(in_archive: Path) -> None:
+    path = in_archive / "visits" / "2018-10-17-idrott-och-service.yaml"
+    text = path.read_text("utf-8")
+    path.write_text(
+        text.replace(
+            "  - Madelaine Erlandsson (M)\n",
+            "  - {namn: Madelaine Erlandsson, parti: M, grupp: opposition}\n",
+        ),
+        "utf-8",
+    )
+    before = load(path)["ledamöter"]
+    assert {"namn": "Madelaine Erlandsson", "parti": "M", "grupp": "opposition"} in before
+    out = render(in_archive, "visits/2018-10-17-idrott-och-service.yaml")
+    path.unlink()
+    result = nbesok("import", str(out / "2018-10-17-idrott-och-service.docx"))
+    assert result.exit_code == 0, result.output
+    assert load(path)["ledamöter"] == before
 
 
 def test_text_that_fits_no_question_is_kept_and_named(in_archive: Path) -> None:
