@@ -538,7 +538,8 @@ class _Placer:
             texts = [cell_text(cell) for cell in row]
             if len(texts) < len(header):
                 continue
-            item = {name: texts[index].strip() for name, index in columns.items()}
+            # A cell of several paragraphs is one line of the visit file.
+            item = {name: " ".join(texts[index].split()) for name, index in columns.items()}
             item["punkt"] = _STATUS_SUFFIX.sub("", item["punkt"])
             item["status"] = _STATUS_SUFFIX.sub("", item["status"])
             if item["senast"] in ("–", "-"):
