@@ -314,6 +314,9 @@ class _Reader:
                 self._run(child, inline, href)
             elif tag == _HYPERLINK:
                 address = self._links.get(child.get(qn("r:id"), ""), "")
+                anchor = child.get(qn("w:anchor"))
+                if address and anchor:
+                    address = f"{address}#{anchor}"  # as python-docx's Hyperlink.url reads it
                 self._inline(child, inline, address or href)
             elif tag == _SDT:
                 self._inline_control(child, inline, href)
