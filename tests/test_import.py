@@ -383,19 +383,41 @@ def test_every_example_visit_survives_render_and_import(in_archive: Path, visit:
 # An old protocol: seed 002, as the Word document it was
 
 
-def seed_document(path: Path, *, extra: str = "") -> None:
+def seed_document(
+    path: Path,
+    *,
+    extra: str = "",
+    header_lines: bool = False,
+    question_and_guidance: bool = False,
+) -> None:
     """Seed 002 as a Word file: its paragraphs, its labelled rows as a table, its lists
     as Word lists and its *italics* as italic runs. ``extra`` is one more paragraph
-    between the header and the questions, as a stray note would be."""
+    between the header and the questions, as a stray note would be.
+
+    Two shapes old protocols often have: ``header_lines`` writes the labelled rows as
+    lines of one paragraph (Shift+Enter), ``question_and_guidance`` each question and
+    its guidance as one paragraph, a line each.
+    """
     document = docx.Document()
     lines = [line.strip() for line in SEED_002.read_text("utf-8").splitlines() if line.strip()]
+    protocol = load(REPO / "protocols" / f"{FORM_2018}.yaml")
+    questions = {q["fråga"] for s in protocol["avsnitt"] for q in s["frågor"]}
     table = None
+    header: Any = None
+    question: Any = None
     for number, line in enumerate(lines):
         if number == 0:
             document.add_paragraph(line, style="Title")
             continue
         if "\t" in line:
             label, value = line.split("\t", 1)
+            if header_lines:
+                if header is None:
+                    header = document.add_paragraph()
+                else:
+                    header.add_run().add_break()
+                header.add_run(f"{label} {value}")
+                continue
             if table is None:
                 table = document.add_table(rows=0, cols=2)
             cells = table.add_row().cells
@@ -407,7 +429,13 @@ def seed_document(path: Path, *, extra: str = "") -> None:
         if line.startswith("- "):
             document.add_paragraph(line[2:], style="List Bullet")
             continue
-        paragraph = document.add_paragraph()
+        if question is not None:
+            question.add_run().add_break()
+            paragraph, question = question, None
+        else:
+            paragraph = document.add_paragraph()
+            if question_and_guidance and line in questions:
+                question = paragraph
         for index, part in enumerate(re.split(r"\*([^*]+)\*", line)):
             if part:
                 paragraph.add_run(part).italic = index % 2 == 1
@@ -432,6 +460,68 @@ def test_seed_002_imports_to_the_visit_transcribed_from_it(in_archive: Path) -> 
     assert set(imported["svar"]) == set(expected["svar"])
     for question, answer in expected["svar"].items():
         assert same_markdown(imported["svar"][question]) == same_markdown(answer), question
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        pytest.param({"header_lines": True}, id="header-as-lines-of-one-paragraph"),
+        pytest.param({"question_and_guidance": True}, id="question-and-guidance-together"),
+    ],
+)
+@pytest.mark.parametrize("flags", [(), ("--datum", "2018-10-17")], ids=["", "datum"])
+def test_old_protocols_in_their_common_shapes(
+    in_archive: Path, shape: dict[str, Any], flags: tuple[str, ...]
+) -> None:
+    old = in_archive / "gammalt.docx"
+    seed_document(old, **shape)
+    expected = load(in_archive / "visits" / "2018-10-17-idrott-och-service.yaml")
+    (in_archive / "visits" / "2018-10-17-idrott-och-service.yaml").unlink()
+    result = nbesok("import", str(old), *flags)
+    assert result.exit_code == 0, result.output
+    assert "varning" not in result.output
+    imported = load(in_archive / "visits" / "2018-10-17-idrott-och-service.yaml")
+    assert imported["protokoll"] == FORM_2018
+    for key in ("verksamhet", "besöksdatum", "ledamöter", "tjänstepersoner"):
+        assert imported[key] == expected[key], key
+    for question, answer in expected["svar"].items():
+        assert same_markdown(imported["svar"][question]) == same_markdown(answer), question
+
+
+def test_the_visit_date_chooses_between_protocols_with_the_same_questions(
+    in_archive: Path,
+) -> None:
+    """Next season's protocol, copied from this one, has the same questions: the
+    rendered 2023 protocol's date says which it follows."""
+    copied = nbesok(
+        "new-protocol", "arbetslik-aktivitet-2024", "--from", FORM_2023, "--period", "2024"
+    )
+    assert copied.exit_code == 0, copied.output
+    visit = "2023-06-07-arbetslik-aktivitet"
+    out = render(in_archive, f"visits/{visit}.yaml")
+    (in_archive / "visits" / f"{visit}.yaml").unlink()
+    result = nbesok("import", str(out / f"{visit}.docx"))
+    assert result.exit_code == 0, result.output
+    assert load(in_archive / "visits" / f"{visit}.yaml")["protokoll"] == FORM_2023
+
+
+def test_a_members_group_survives_render_and_import(in_archive: Path) -> None:
+    path = in_archive / "visits" / "2018-10-17-idrott-och-service.yaml"
+    text = path.read_text("utf-8")
+    path.write_text(
+        text.replace(
+            "  - Madelaine Erlandsson (M)\n",
+            "  - {namn: Madelaine Erlandsson, parti: M, grupp: opposition}\n",
+        ),
+        "utf-8",
+    )
+    before = load(path)["ledamöter"]
+    assert {"namn": "Madelaine Erlandsson", "parti": "M", "grupp": "opposition"} in before
+    out = render(in_archive, "visits/2018-10-17-idrott-och-service.yaml")
+    path.unlink()
+    result = nbesok("import", str(out / "2018-10-17-idrott-och-service.docx"))
+    assert result.exit_code == 0, result.output
+    assert load(path)["ledamöter"] == before
 
 
 def test_text_that_fits_no_question_is_kept_and_named(in_archive: Path) -> None:
@@ -718,3 +808,226 @@ def test_a_form_for_a_verksamhet_visited_before_carries_its_open_items(
     assert [i["punkt"] for i in visit["uppföljning"]] == open_items
     assert {i["från"] for i in visit["uppföljning"]} == {"2023-06-07-arbetslik-aktivitet"}
     assert nbesok("validate", str(target)).exit_code == 0
+
+
+# Packages other writers make, and files that stop nothing
+
+
+def repackaged(source: Path, target: Path, change: Any) -> Path:
+    """``source`` with each entry passed through ``change(name, data)`` → (name, data) or
+    None to leave it out."""
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(target, "w") as changed:
+        for entry in original.infolist():
+            kept = change(entry.filename, original.read(entry))
+            if kept is not None:
+                changed.writestr(kept[0], kept[1])
+    return target
+
+
+CORE = (
+    b'<Relationship Id="rIdKopia" Target="docProps/core.xml" Type="http://schemas.'
+    b'openxmlformats.org/package/2006/relationships/metadata/core-properties"/>'
+)
+MAIN = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+
+
+def two_core_properties(name: str, data: bytes) -> tuple[str, bytes]:
+    if name == "_rels/.rels":
+        data = data.replace(b"</Relationships>", CORE + b"</Relationships>")
+    return name, data
+
+
+def main_part_renamed(name: str, data: bytes) -> tuple[str, bytes]:
+    """As Word Online saves: the main part is word/document2.xml."""
+    renames = {"word/document.xml": "word/document2.xml"}
+    renames["word/_rels/document.xml.rels"] = "word/_rels/document2.xml.rels"
+    if name in ("_rels/.rels", "[Content_Types].xml"):
+        data = data.replace(b"word/document.xml", b"word/document2.xml")
+    return renames.get(name, name), data
+
+
+def main_type_by_default(name: str, data: bytes) -> tuple[str, bytes]:
+    """The main part's content type from a Default entry for its extension."""
+    if name == "[Content_Types].xml":
+        data = re.sub(rb'<Override PartName="/word/document.xml"[^>]*/>', b"", data)
+        data = re.sub(rb'<Default Extension="xml" ContentType="[^"]*"/>', b"", data)
+        data = data.replace(
+            b"</Types>", b'<Default Extension="xml" ContentType="' + MAIN + b'"/></Types>'
+        )
+    return name, data
+
+
+@pytest.mark.parametrize("change", [two_core_properties, main_part_renamed, main_type_by_default])
+def test_packages_python_docx_reads_are_imported(in_archive: Path, change: Any) -> None:
+    form, expected = filled_form(in_archive)
+    other = repackaged(form, in_archive / "anders.docx", change)
+    result = nbesok("import", str(other))
+    assert result.exit_code == 0, result.output
+    assert_imported(load(in_archive / "visits" / "2025-09-15-hemtjansten-ryd.yaml"), expected)
+    reviewed = nbesok("granska", str(other))
+    assert "internt fel" not in reviewed.output, reviewed.output
+
+
+def utf16_with_dtd(name: str, data: bytes) -> tuple[str, bytes]:
+    if name == "word/document.xml":
+        text = XXE.decode("utf-8").replace(
+            '<?xml version="1.0"?>', '<?xml version="1.0" encoding="UTF-16"?>'
+        )
+        data = "\ufeff".encode("utf-16-le") + text.encode("utf-16-le")
+    return name, data
+
+
+def renamed_main_with_dtd(name: str, data: bytes) -> tuple[str, bytes]:
+    name, data = main_part_renamed(name, data)
+    if name == "_rels/.rels" or name == "[Content_Types].xml":
+        data = data.replace(b"word/document2.xml", b"word/huvud.bin")
+    if name == "word/document2.xml":
+        return "word/huvud.bin", XXE
+    if name == "word/_rels/document2.xml.rels":
+        return "word/_rels/huvud.bin.rels", data
+    return name, data
+
+
+def strict_open_xml(name: str, data: bytes) -> tuple[str, bytes]:
+    if name == "_rels/.rels":
+        data = data.replace(
+            b"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument",
+            b"http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument",
+        )
+    return name, data
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (utf16_with_dtd, "delen word/document.xml har en DTD"),
+        (renamed_main_with_dtd, "delen word/huvud.bin har en DTD"),
+        (strict_open_xml, "är sparad som ”Strikt Open XML-dokument”, som nbesok inte läser"),
+    ],
+)
+def test_packages_that_hide_something_are_refused_in_swedish(
+    in_archive: Path, change: Any, message: str
+) -> None:
+    form, _ = filled_form(in_archive)
+    other = repackaged(form, in_archive / "anders.docx", change)
+    result = nbesok("import", str(other))
+    assert result.exit_code == 1, result.output
+    assert f"anders.docx: fel: anders.docx {message}" in result.output or message in result.output
+    assert "Traceback" not in result.output and "internt fel" not in result.output
+    assert not re.search(r"\b(the|is|not|file|package)\b", result.output)  # no English
+    assert "1 av 1 fil kunde inte importeras." in result.output
+
+
+def header_form(archive: Path, operation: str, name: str = "ifylld.docx") -> Path:
+    """The filled form with another verksamhet typed in."""
+    form, _ = filled_form(archive)
+    document = docx.Document(str(form))
+    fill(controls(document)[f"nbesok:{FORM_2023}:verksamhet"], [text_paragraph(operation)])
+    path = archive / name
+    document.save(str(path))
+    return path
+
+
+@pytest.mark.parametrize("operation", ["..", "!!!", "🙂🙂"])
+def test_a_verksamhet_that_makes_no_file_name_is_the_documents_error(
+    in_archive: Path, operation: str
+) -> None:
+    bad = header_form(in_archive, operation, "konstig.docx")
+    good, _ = filled_form(in_archive)
+    result = nbesok("import", str(bad), str(good))
+    assert result.exit_code == 1, result.output
+    assert re.search(
+        r"konstig\.docx: fel: stycke \d+: verksamhet: verksamheten: .* ger inget filnamn.*"
+        r"rätta den i Word-filen eller ange --verksamhet",
+        result.output,
+    ), result.output
+    assert "--verksamhet: fel" not in result.output
+    # The rest of the batch is imported all the same.
+    assert (in_archive / "visits" / "2025-09-15-hemtjansten-ryd.yaml").is_file()
+    assert "1 av 2 filer kunde inte importeras." in result.output
+
+
+def test_a_line_separator_in_the_verksamhet_is_a_space(in_archive: Path) -> None:
+    form = header_form(in_archive, "Hemtjänsten\u2028Ryd")
+    result = nbesok("import", str(form))
+    assert result.exit_code == 0, result.output
+    visit = load(in_archive / "visits" / "2025-09-15-hemtjansten-ryd.yaml")
+    assert visit["verksamhet"] == "Hemtjänsten Ryd"
+    assert "varning: stycke" in result.output and "på flera rader" in result.output
+
+
+def test_an_invisible_direction_mark_is_taken_out_with_a_word(in_archive: Path) -> None:
+    form, _ = filled_form(in_archive)
+    document = docx.Document(str(form))
+    fill(
+        controls(document)[f"nbesok:{FORM_2023}:svar.handlingsplaner"],
+        [text_paragraph("Planen \u202bgäller\u202c i ett år.")],
+    )
+    document.save(str(form))
+    result = nbesok("import", str(form))
+    assert result.exit_code == 0, result.output
+    assert re.search(
+        r"varning: stycke \d+: svar\.handlingsplaner: osynliga styrtecken \(U\+202B, U\+202C\)",
+        result.output,
+    ), result.output
+    answer = load(in_archive / "visits" / "2025-09-15-hemtjansten-ryd.yaml")["svar"]
+    assert answer["handlingsplaner"] == "Planen gäller i ett år.\n"
+
+
+def test_a_line_break_in_the_file_name_stays_in_its_comment(in_archive: Path) -> None:
+    form, expected = filled_form(in_archive)
+    odd = in_archive / "protokoll\nprotokoll: inget\nsvar: {}\n.docx"
+    form.rename(odd)
+    result = nbesok("import", str(odd))
+    assert result.exit_code == 0, result.output
+    target = in_archive / "visits" / "2025-09-15-hemtjansten-ryd.yaml"
+    assert_imported(load(target), expected)
+    assert "# Importerad ur protokoll protokoll: inget svar: {} .docx med" in target.read_text()
+
+
+def test_an_error_in_what_the_document_says_points_at_the_document(in_archive: Path) -> None:
+    form, _ = filled_form(in_archive)
+    document = docx.Document(str(form))
+    fill(controls(document)[f"nbesok:{FORM_2023}:ledamöter"], [text_paragraph("(S)")])
+    document.save(str(form))
+    result = nbesok("import", str(form))
+    assert result.exit_code == 1, result.output
+    assert re.search(r"ifylld\.docx: fel: stycke \d+: ledamöter\[1\]\.namn: ", result.output)
+    assert "visits/2025-09-15" not in result.output  # a file never written
+
+
+def test_a_folder_of_old_doc_files_names_each_one(in_archive: Path) -> None:
+    folder = in_archive / "gamla"
+    folder.mkdir()
+    for name in ("a.doc", "b.doc"):
+        (folder / name).write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 2000)  # OLE2
+    result = nbesok("import", str(folder))
+    assert result.exit_code == 1
+    assert result.output.count("är ett gammalt Word-format (.doc); spara om den som .docx") == 2
+    assert result.output.rstrip().endswith("2 av 2 filer kunde inte importeras.")
+    empty = in_archive / "tom"
+    empty.mkdir()
+    nothing = nbesok("import", str(empty))
+    assert nothing.exit_code == 1
+    assert "tom: fel: mappen har inga Word-filer (.docx)" in nothing.output
+
+
+def test_every_run_ends_with_how_many_files(in_archive: Path) -> None:
+    form, _ = filled_form(in_archive)
+    result = nbesok("import", str(form))
+    assert result.exit_code == 0, result.output
+    assert result.output.rstrip().endswith("1 av 1 fil importerades.")
+
+
+def test_a_field_still_flagged_as_placeholder_keeps_what_was_typed(in_archive: Path) -> None:
+    """Some tools fill a control without clearing w:showingPlcHdr."""
+    form, expected = filled_form(in_archive)
+    document = docx.Document(str(form))
+    for sdt in controls(document).values():
+        properties = sdt.find(qn("w:sdtPr"))
+        if properties.find(qn("w:showingPlcHdr")) is None:
+            properties.append(OxmlElement("w:showingPlcHdr"))
+    document.save(str(form))
+    result = nbesok("import", str(form))
+    assert result.exit_code == 0, result.output
+    assert_imported(load(in_archive / "visits" / "2025-09-15-hemtjansten-ryd.yaml"), expected)

@@ -245,7 +245,9 @@ def test_member_long_form(tmp_path: Path) -> None:
         ("Cia Carlsson", None, Group.OPPOSITION),
         ("Dan Dahl", None, None),
     ]
-    assert members[0].display() == "Madelaine Erlandsson (M)"
+    # A group given in the file shows, so that an imported document gets it back.
+    assert members[0].display() == "Madelaine Erlandsson (M, majoritet)"
+    assert members[1].display() == "Cia Carlsson (opposition)"
     assert members[2].display() == "Dan Dahl"
 
 

@@ -799,7 +799,6 @@ def _visit_with(archive: Path, **fields: Any) -> str:
     ("fields", "row", "cell"),
     [
         ({"verksamhet": "A | B"}, 0, "A | B"),
-        ({"verksamhet": "Rad ett\nRad två"}, 0, "Rad ett Rad två"),
         ({"verksamhet": "# Rubrik"}, 0, "# Rubrik"),
         (
             {"verksamhet": "*Kursiv* [länk](https://x.se) <b>"},
@@ -807,7 +806,7 @@ def _visit_with(archive: Path, **fields: Any) -> str:
             "*Kursiv* [länk](https://x.se) <b>",
         ),
         (
-            {"ledamöter": ["Anna | Berg (S)", "Bo\nBergström (M)"]},
+            {"ledamöter": ["Anna | Berg (S)", "Bo  Bergström (M)"]},
             1,
             "Anna | Berg (S) och Bo Bergström (M)",
         ),
@@ -838,6 +837,21 @@ def test_header_values_cannot_break_the_document_s_structure(
     assert len([style for style, _ in found if style.startswith("Heading")]) == 11
     body = (in_archive / "out" / f"{stem}.md").read_text("utf-8").split("---\n", 2)[2]
     assert not re.search(r"^#+ (Rubrik|Olle)", body, re.MULTILINE)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [{"verksamhet": "Rad ett\nRad två"}, {"ledamöter": ["Anna Berg (S)", "Bo\nBergström (M)"]}],
+)
+def test_a_header_value_on_two_lines_is_refused_before_rendering(
+    in_archive: Path, runner: CliRunner, fields: dict[str, Any]
+) -> None:
+    """A value that stands on one line in the header table may not hold a line break."""
+    stem = _visit_with(in_archive, **fields)
+    result = invoke(runner, "render", f"visits/{stem}.yaml")
+    assert result.exit_code == 1, result.output
+    assert "står på flera rader; skriv det på en rad" in result.output
+    assert not (in_archive / "out" / f"{stem}.docx").exists()
 
 
 # Templates

@@ -72,6 +72,25 @@ class Case:
 
 CASES = [
     # --- reading YAML: scalars, duplicates, anchors, tags, encodings, documents
+    # --- one-line fields (a name, a place, a number) refuse line breaks
+    pytest.param(
+        Case(
+            visit("verksamhet: Arbetslik aktivitet\n", 'verksamhet: "Arbetslik\\nBesöksdatum"\n'),
+            V,
+            f"{V}:2:13: fel: verksamhet: ",
+            "”Arbetslik / Besöksdatum” står på flera rader; skriv det på en rad",
+        ),
+        id="verksamhet-on-two-lines",
+    ),
+    pytest.param(
+        Case(
+            visit("  - Eva Ek\n", "  - |\n    Eva Ek\n    Bo Berg\n"),
+            V,
+            f"{V}:10:5: fel: tjänstepersoner[1]: ",
+            "står på flera rader",
+        ),
+        id="tjansteperson-on-two-lines",
+    ),
     pytest.param(
         Case(
             visit("besöksdatum: 2023-06-07\n", "besöksdatum: 2023-06-07\nverksamhet: Igen\n"),

@@ -451,6 +451,32 @@ def test_new_protocol_moves_the_title_and_drops_the_old_dates(in_archive: Path) 
     assert copy["avsnitt"] == original["avsnitt"]
     assert copy["inledning"] == original["inledning"]
     ok("validate", "protocols/arbetsmarknad-2019-20.yaml")
+    # Line for line the source, but for the period, the title and the old dates.
+    written = (in_archive / "protocols" / "arbetsmarknad-2019-20.yaml").read_text("utf-8")
+    expected = [
+        line.replace("2018/19", "2019/20") if line.startswith(("titel:", "period:")) else line
+        for line in source.read_text("utf-8").splitlines()
+        if not line.startswith("gäller_från:")
+    ]
+    assert written.splitlines()[2:] == expected
+
+
+def test_new_protocol_keeps_the_source_files_comments_and_style(in_archive: Path) -> None:
+    """Not a YAML dump: numbers, flags, quotes and comments stay as they were written."""
+    source = in_archive / "protocols" / "arbetslik-aktivitet-2023.yaml"
+    original = source.read_text("utf-8")
+    assert "  majoritet: 2\n" in original and "till_nämnden: true" in original
+    ok("new-protocol", "arbetslik-aktivitet-2024", "--from", source.stem, "--period", "2024")
+    written = (in_archive / "protocols" / "arbetslik-aktivitet-2024.yaml").read_text("utf-8")
+    assert written.splitlines()[:2] == [
+        "# Protokoll för 2024, kopierat från protocols/arbetslik-aktivitet-2023.yaml "
+        "(period 2023).",
+        "# Frågornas id är desamma, så svaren går att jämföra mellan säsongerna.",
+    ]
+    assert (
+        written.splitlines()[2:]
+        == original.replace('period: "2023"\n', 'period: "2024"\n').splitlines()
+    )
 
 
 def test_followup_filters_by_verksamhet_ansvarig_and_status(in_archive: Path) -> None:
@@ -481,3 +507,24 @@ def test_history_of_an_unknown_verksamhet_suggests_the_nearest(in_archive: Path)
     assert result.exit_code == 1
     assert "inga besök hos ”Arbetslik aktivitett”" in result.output
     assert "menade du ”Arbetslik aktivitet”?" in result.output
+
+
+def test_history_takes_part_of_a_name(in_archive: Path) -> None:
+    one = ok("history", "arbetslik")  # the only verksamhet whose name has it
+    assert one.stdout.startswith("Arbetslik aktivitet: 1 besök, 2023-06-07\n")
+    source = in_archive / "visits" / "2023-06-07-arbetslik-aktivitet.yaml"
+    for name, operation in (("lindo-forskola", "Lindö förskola"), ("lindo-skola", "Lindö skola")):
+        text = source.read_text("utf-8").replace(
+            "verksamhet: Arbetslik aktivitet", f"verksamhet: {operation}"
+        )
+        (in_archive / "visits" / f"2023-06-07-{name}.yaml").write_text(text, "utf-8")
+    several = run("history", "Lindö")
+    assert several.exit_code == 1
+    assert (
+        "inga besök hos ”Lindö” i visits/; menade du ”Lindö förskola” eller ”Lindö skola”?"
+        in several.output
+    )
+    nothing = run("history", "Xyzzy")
+    assert nothing.exit_code == 1
+    assert "inga besök hos ”Xyzzy” i visits/. Verksamheter i arkivet: " in nothing.output
+    assert nothing.output.rstrip().endswith(".")

@@ -307,48 +307,50 @@ def import_(
       nbesok import gamla/ --protokoll arbetsmarknad-och-integration-2018-19
     """
     from nbesok.archive import open_archive
-    from nbesok.errors import NbesokError, UsageError
-    from nbesok.inputs import expand_paths
     from nbesok.paths import display_path
-    from nbesok.word_import import create_from_word
+    from nbesok.word_import import Failed, import_files, word_files
 
     archive = open_archive()
-    documents = expand_paths(files, ".docx", keep_missing=True)
-    failed = 0
-    for path in documents:
-        try:
-            created = create_from_word(
-                archive,
-                path,
-                protocol_id=protocol_id,
-                operation=operation,
-                visit_date=visit_date,
-                allow_personnummer=allow_personnummer,
-            )
-        except UsageError:
-            raise
-        except NbesokError as error:
+    documents, empty = word_files(files)
+    failed = len(empty)
+    for found in empty:
+        click.echo(found.format(), err=True)
+    debug = bool(click.get_current_context().find_root().params.get("debug"))
+    outcomes = import_files(
+        archive,
+        documents,
+        protocol_id=protocol_id,
+        operation=operation,
+        visit_date=visit_date,
+        allow_personnummer=allow_personnummer,
+        debug=debug or bool(os.environ.get("NBESOK_DEBUG")),
+    )
+    for outcome in outcomes:
+        if isinstance(outcome, Failed):
             failed += 1
-            for found in error.findings:
+            for found in outcome.findings:
                 click.echo(found.format(), err=True)
             continue
-        for warning in created.warnings:
+        for warning in outcome.warnings:
             click.echo(warning.format(), err=True)
-        click.echo(f"Skapade {display_path(created.path)} av {display_path(path)}")
-        if created.carried:
-            items = "öppen punkt" if created.carried == 1 else "öppna punkter"
+        click.echo(f"Skapade {display_path(outcome.path)} av {display_path(outcome.source)}")
+        if outcome.carried:
+            items = "öppen punkt" if outcome.carried == 1 else "öppna punkter"
             click.echo(
-                f"  {created.carried} {items} från tidigare besök fördes över till uppföljning."
+                f"  {outcome.carried} {items} från tidigare besök fördes över till uppföljning."
             )
-        if created.unplaced:
-            pieces, them = ("stycke", "det") if created.unplaced == 1 else ("stycken", "dem")
+        if outcome.unplaced:
+            pieces, them = ("stycke", "det") if outcome.unplaced == 1 else ("stycken", "dem")
             click.echo(
-                f"  {created.unplaced} {pieces} hörde inte till någon fråga och ligger under "
+                f"  {outcome.unplaced} {pieces} hörde inte till någon fråga och ligger under "
                 f"oplacerat i filen; flytta {them} till rätt svar."
             )
+    total = len(documents) + len(empty)
+    files_word = "fil" if total == 1 else "filer"
     if failed:
-        click.echo(f"{failed} av {len(documents)} filer kunde inte importeras.", err=True)
+        click.echo(f"{failed} av {total} {files_word} kunde inte importeras.", err=True)
         raise SystemExit(1)
+    click.echo(f"{total} av {total} {files_word} importerades.")
 
 
 @cli.command("new-protocol", options_metavar="[FLAGGOR]")

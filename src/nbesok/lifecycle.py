@@ -106,9 +106,13 @@ def _key_order(old: dict[str, Any], new: dict[str, Any]) -> Any:
 
 def is_member(name: str, member: Member) -> bool:
     """Whether ``name`` (as typed after ``--av``, or written under godkänd) is ``member``:
-    the name alone or with the party, case and spacing aside."""
+    the name alone, with the party, or as the document shows it (with the group where the
+    file gives one), case and spacing aside."""
     wanted = same_words(name)
-    return wanted in (same_words(member.name), same_words(member.display()))
+    forms = [member.name, member.display()]
+    if member.party:
+        forms.append(f"{member.name} ({member.party})")
+    return wanted in {same_words(form) for form in forms}
 
 
 def member_named(visit: Visit, name: str) -> Member | None:

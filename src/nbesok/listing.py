@@ -16,7 +16,7 @@ from nbesok.archive import Archive
 from nbesok.errors import ArchiveError, LoadError
 from nbesok.followup import Tracked, VisitFile, load_visit_files, same_words, track, visits_to
 from nbesok.models import Status
-from nbesok.names import nearest
+from nbesok.names import fold, nearest
 from nbesok.paths import display_path
 
 OPEN = frozenset({Status.NOT_STARTED, Status.STARTED})
@@ -138,19 +138,35 @@ def csv_text(items: Sequence[Tracked], per: date) -> str:
     return "\ufeff" + buffer.getvalue()
 
 
+def _named(archive: Archive, operation: str, visits: Sequence[VisitFile]) -> str:
+    """The verksamhet a part of its name means (”Lindö” → ”Lindö förskola”), or an
+    error that says which ones it could mean."""
+    known = sorted({v.visit.operation for v in visits}, key=same_words)
+    wanted = fold(same_words(operation))
+    partial = [name for name in known if wanted and wanted in fold(same_words(name))]
+    if len(partial) == 1:
+        return partial[0]
+    if partial:
+        quoted = [f"”{name}”" for name in partial]
+        hint = f"; menade du {', '.join(quoted[:-1])} eller {quoted[-1]}?"
+    else:
+        suggestion = nearest(operation, known)
+        if suggestion:
+            hint = f"; menade du ”{suggestion}”?"
+        elif known:
+            hint = f". Verksamheter i arkivet: {', '.join(known)}."
+        else:
+            hint = "; arkivet har inga besök än."
+    raise ArchiveError.at(archive.visits_dir, f"inga besök hos ”{operation}” i visits/{hint}")
+
+
 def history_lines(archive: Archive, operation: str, per: date) -> list[str]:
     """The visits to one verksamhet, oldest first, each with its items and where each
     item went next."""
     visits = read_visits(archive)
     chosen = visits_to(operation, visits)
     if not chosen:
-        known = sorted({v.visit.operation for v in visits})
-        suggestion = nearest(operation, known)
-        hint = f"; menade du ”{suggestion}”?" if suggestion else ""
-        listing = f" Verksamheter i arkivet: {', '.join(known)}." if known and not hint else ""
-        raise ArchiveError.at(
-            archive.visits_dir, f"inga besök hos ”{operation}” i visits/{hint}{listing}"
-        )
+        chosen = visits_to(_named(archive, operation, visits), visits)
     carried_to = {
         (item.origin, same_words(item.item)): v.visit.date
         for v in chosen

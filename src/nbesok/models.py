@@ -82,10 +82,24 @@ def _web_address(value: Any) -> Any:
     if isinstance(value, str) and not re.match(r"^https?://\S+$", value.strip()):
         raise PydanticCustomError(
             "nbesok_url",
-            "”{value}” är ingen webbadress; skriv hela adressen, t.ex. https://www.linkoping.se/…",
+            "”{value}” är ingen webbadress; skriv hela adressen, med https:// först",
             {"value": value},
         )
     return value.strip() if isinstance(value, str) else value
+
+
+_LINE_BREAK = re.compile("[\n\r\x0b\x0c\x85\u2028\u2029]")
+
+
+def _one_line(value: Any) -> Any:
+    if isinstance(value, str) and _LINE_BREAK.search(value.strip()):
+        shown = " / ".join(part.strip() for part in _LINE_BREAK.split(value.strip()))
+        raise PydanticCustomError(
+            "nbesok_line",
+            "”{value}” står på flera rader; skriv det på en rad (utan ”|” efter nyckeln)",
+            {"value": shown},
+        )
+    return value
 
 
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
@@ -93,6 +107,9 @@ PartyCode = Annotated[str, BeforeValidator(_party)]
 Slug = Annotated[str, BeforeValidator(_slug)]
 WebAddress = Annotated[str, BeforeValidator(_web_address)]
 Text = Annotated[str, Field(min_length=1)]
+# A name, a place, a number: a value that stands on one line in the documents' tables
+# and in file names.
+Line = Annotated[str, Field(min_length=1), BeforeValidator(_one_line)]
 Markdown = Annotated[str, Field(description="Markdown-text.")]
 
 
@@ -116,7 +133,7 @@ class Group(StrEnum):
 class Member(_Strict):
     """A visiting ledamot: ``Roger Bandick (S)`` or the long form with namn/parti/grupp."""
 
-    name: Text = Field(alias="namn", description="Ledamotens namn.")
+    name: Line = Field(alias="namn", description="Ledamotens namn.")
     party: PartyCode | None = Field(
         None, alias="parti", description="Partiets förkortning, t.ex. S."
     )
@@ -156,21 +173,24 @@ class Member(_Strict):
         }
 
     def display(self) -> str:
-        return f"{self.name} ({self.party})" if self.party else self.name
+        """``Roger Bandick (S)``; a group given in the file shows too (``Eva Ek (M,
+        opposition)``), so that the document says it and an import gets it back."""
+        inside = ", ".join(part for part in (self.party, self.group and self.group.value) if part)
+        return f"{self.name} ({inside})" if inside else self.name
 
 
 class FollowUp(_Strict):
     """Something promised or asked for during the visit, and its state."""
 
-    item: Text = Field(alias="punkt", description="Vad som ska följas upp.")
-    responsible: Text = Field(alias="ansvarig", description="Vem som ansvarar.")
+    item: Line = Field(alias="punkt", description="Vad som ska följas upp.")
+    responsible: Line = Field(alias="ansvarig", description="Vem som ansvarar.")
     due: IsoDate | None = Field(None, alias="senast", description="Senast (ÅÅÅÅ-MM-DD).")
     status: Status = Field(
         Status.NOT_STARTED,
         alias="status",
         description="ej påbörjad (röd), påbörjad (gul) eller klar (grön).",
     )
-    origin: Text | None = Field(
+    origin: Line | None = Field(
         None,
         alias="från",
         description="Besöket punkten fördes över från: besöksfilens namn utan .yaml.",
@@ -236,16 +256,16 @@ class Visit(_Strict):
     protocol: Slug = Field(
         alias="protokoll", description="Id för protokollet (filnamnet utan .yaml)."
     )
-    operation: Text = Field(alias="verksamhet", description="Den besökta verksamheten.")
+    operation: Line = Field(alias="verksamhet", description="Den besökta verksamheten.")
     date: IsoDate = Field(alias="besöksdatum", description="Besöksdatum, ÅÅÅÅ-MM-DD.")
     website: WebAddress | None = Field(None, alias="hemsida", description="Länk till hemsida.")
-    case_number: Text | None = Field(None, alias="diarienummer", description="Diarienummer.")
+    case_number: Line | None = Field(None, alias="diarienummer", description="Diarienummer.")
     members: list[Member] = Field(
         default_factory=list,
         alias="ledamöter",
         description="Deltagande ledamöter: ”Namn (PARTI)” eller namn/parti/grupp.",
     )
-    officials: list[Text] = Field(
+    officials: list[Line] = Field(
         default_factory=list, alias="tjänstepersoner", description="Deltagande tjänstepersoner."
     )
     answers: dict[str, Markdown | None] = Field(

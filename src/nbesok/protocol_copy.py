@@ -5,10 +5,16 @@ so that answers stay comparable from season to season; visits keep pointing at t
 protocol version they were made with. Only the period changes (and the title where it
 names the old period); dates the source gives with ``gäller_från``/``gäller_till``
 belonged to the old season and are left out.
+
+The copy is the source file's own text with those few values edited in place, found
+through PyYAML's node positions: its comments, quoting, block styles and key order
+stay as the municipality wrote them, so the new file reads like the old one and a
+diff between the two shows only what changed.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,18 +38,6 @@ class Copied:
     old_mentions: list[tuple[int, str]]
 
 
-class _BlockDumper(yaml.SafeDumper):
-    """Texts over several lines as ``|`` blocks, as people write them in the archive."""
-
-
-def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value.strip("\n") or value.endswith("\n") else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_BlockDumper.add_representer(str, _text)
-
-
 def copy_protocol(archive: Archive, new_id: str, from_id: str, period: str) -> Copied:
     """Write protocols/<new_id>.yaml from protocols/<from_id>.yaml for ``period``."""
     import re
@@ -58,24 +52,23 @@ def copy_protocol(archive: Archive, new_id: str, from_id: str, period: str) -> C
     if season is None:
         raise UsageError.at("--period", f"”{period}” är ingen period: {PERIOD_HINT}")
     source = archive.protocol(from_id)  # a located error if it is missing or broken
-    data: dict[str, Any] = {
-        key: value for key, value in source.document.data.items() if key not in _OLD_DATES
-    }
+    data: dict[str, Any] = source.document.data
     old_period = str(data.get("period", ""))
-    data["period"] = season.name
-    if old_period and isinstance(data.get("titel"), str):
-        data["titel"] = data["titel"].replace(old_period, season.name)
     header = (
         f"# Protokoll för {season.name}, kopierat från {PROTOCOLS}/{from_id}.yaml "
         f"(period {old_period}).\n"
         "# Frågornas id är desamma, så svaren går att jämföra mellan säsongerna.\n"
     )
-    body = yaml.dump(data, Dumper=_BlockDumper, allow_unicode=True, sort_keys=False, width=100_000)
-    text = header + body
+    text = header + _edited(source.document.text, old_period, season.name)
     target = archive.protocols_dir / f"{new_id}.yaml"
-    # What is written must read back as a valid protocol with the same questions.
-    copy = Protocol.model_validate(parse_yaml(text, target).data)
-    assert [q.id for q in copy.questions()] == [q.id for q in source.model.questions()]
+    # What is written must read back as the source's data with just these changes.
+    expected = {key: value for key, value in data.items() if key not in _OLD_DATES}
+    expected["period"] = season.name
+    if old_period and isinstance(expected.get("titel"), str):
+        expected["titel"] = expected["titel"].replace(old_period, season.name)
+    written = parse_yaml(text, target).data
+    assert written == expected, "new-protocol ändrade mer än perioden"
+    Protocol.model_validate(written)
     create_new(target, text.encode("utf-8"), if_exists="välj ett annat id")
     mentions = [
         (number, line.strip())
@@ -83,3 +76,43 @@ def copy_protocol(archive: Archive, new_id: str, from_id: str, period: str) -> C
         if old_period and old_period in line and number > 2
     ]
     return Copied(target, mentions)
+
+
+def _edited(text: str, old_period: str, new_period: str) -> str:
+    """The protocol's text with the new period, the title moved along, and the old
+    season's dates taken out; everything else as it was."""
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    assert isinstance(root, yaml.MappingNode)
+    edits: list[tuple[int, int, str]] = []  # (start, end, replacement), by character
+    lines = text.splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    for key, value in root.value:
+        name = key.value
+        if name == "period" and isinstance(value, yaml.ScalarNode):
+            edits.append((value.start_mark.index, value.end_mark.index, _scalar(new_period, value)))
+        elif name == "titel" and old_period and isinstance(value, yaml.ScalarNode):
+            span = text[value.start_mark.index : value.end_mark.index]
+            edits.append(
+                (
+                    value.start_mark.index,
+                    value.end_mark.index,
+                    span.replace(old_period, new_period),
+                )
+            )
+        elif name in _OLD_DATES:
+            last = value.end_mark.line - (1 if value.end_mark.column == 0 else 0)
+            edits.append((starts[key.start_mark.line], starts[last + 1], ""))
+    for start, end, replacement in sorted(edits, reverse=True):
+        text = text[:start] + replacement + text[end:]
+    return text
+
+
+def _scalar(value: str, like: yaml.ScalarNode) -> str:
+    """``value`` written the way the source wrote the scalar it replaces."""
+    if like.style == "'":
+        return "'" + value.replace("'", "''") + "'"
+    if like.style == '"':
+        return json.dumps(value, ensure_ascii=False)
+    return value  # a season's name (2024, 2018/19) is plain text to nbesok's reader

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -43,7 +44,8 @@ class Filled:
     source: str  # the document's file name
     website: str = ""
     case_number: str = ""
-    members: list[str] = field(default_factory=list)
+    # "Namn (PARTI)", or the long form when the document names the group
+    members: list[str | dict[str, str]] = field(default_factory=list)
     officials: list[str] = field(default_factory=list)
     answers: dict[str, str] = field(default_factory=dict)
     summary: str = ""
@@ -69,8 +71,9 @@ def scaffold_text(
     already answered.
     """
     done = filled or Filled("")
+    source = _one_line(done.source)
     origin = (
-        f"# Importerad ur {done.source} med ”nbesok import”; läs igenom svaren."
+        f"# Importerad ur {source} med ”nbesok import”; läs igenom svaren."
         if filled
         else "# Fyll i deltagarna och svaren; kontrollera med ”nbesok validate”."
     )
@@ -83,7 +86,7 @@ def scaffold_text(
         f"besöksdatum: {visit_date.isoformat()}",
         f"hemsida: {_quoted(done.website)}"
         if done.website
-        else "hemsida:          # t.ex. https://www.linkoping.se/…",
+        else "hemsida:          # verksamhetens webbsida, https://…",
         f"diarienummer: {_quoted(done.case_number)}" if done.case_number else "diarienummer:",
         *_names("ledamöter", done.members, "en per rad: - Förnamn Efternamn (S)"),
         *_names("tjänstepersoner", done.officials, "en per rad: - Förnamn Efternamn"),
@@ -139,9 +142,9 @@ def scaffold_text(
     else:
         lines += ["# uppföljning:", *(line.replace("  #", "#", 1) for line in example)]
     if done.unplaced:
-        numbers = ", ".join(str(number) for number, _ in done.unplaced)
+        numbers = ", ".join(str(number) for number in sorted({n for n, _ in done.unplaced if n}))
         lines += [
-            f"# Text ur {done.source} som inte hör till någon fråga (stycke {numbers}).",
+            f"# Text ur {source} som inte hör till någon fråga (stycke {numbers}).",
             "# Flytta den till rätt svar, eller ta bort den, och ta sedan bort oplacerat.",
             "oplacerat: |",
             *_block("\n".join(markdown for _, markdown in done.unplaced), "  "),
@@ -155,10 +158,22 @@ def scaffold_text(
     return text
 
 
-def _names(key: str, names: list[str], hint: str) -> list[str]:
+def _names(key: str, names: Sequence[str | dict[str, str]], hint: str) -> list[str]:
     if not names:
         return [f"{key}: []".ljust(19) + f" # {hint}"]
-    return [f"{key}:", *(f"  - {_quoted(name)}" for name in names)]
+    return [f"{key}:", *(f"  - {_entry(name)}" for name in names)]
+
+
+def _entry(name: str | dict[str, str]) -> str:
+    if isinstance(name, str):
+        return _quoted(name)
+    return "{" + ", ".join(f"{key}: {_quoted(value)}" for key, value in name.items()) + "}"
+
+
+def _one_line(text: str) -> str:
+    """A file name as a YAML comment can hold it: a line break in it would end the
+    comment and start keys of its own."""
+    return " ".join(ILLEGAL_RAW.sub(" ", text).split())
 
 
 def _block(markdown: str, indent: str) -> list[str]:

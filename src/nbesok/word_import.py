@@ -4,16 +4,19 @@ The document is read as paragraphs and tables (nbesok.docx.reading), and each on
 placed:
 
 - a form field (content control) goes where its tag or alias says;
-- a labelled row (”Verksamhet: Café Ryd”, in a table or a paragraph) is a header field;
-- a paragraph that is one of the protocol's questions starts that question's answer,
-  and what follows is the answer until the next question or section;
+- a labelled row (”Verksamhet: Café Ryd”, in a table, a paragraph, or a line of one)
+  is a header field;
+- a paragraph that is one of the protocol's questions (with or without its guidance
+  after it) starts that question's answer, and what follows is the answer until the
+  next question or section;
 - ”Sammanfattning” and ”Uppföljning” headings start the summary and the follow-up
   table, as nbesok's own protocol writes them;
 - the protocol's own text (introduction, follow-up questions, guidance, labels) is
   recognised and left out, since the protocol already holds it.
 
 Everything else is kept under ``oplacerat`` in the visit file and listed as a warning
-with its paragraph number: nothing is dropped silently.
+with its paragraph number, and so are comments and any text the reader could not
+place: nothing is dropped silently.
 """
 
 from __future__ import annotations
@@ -30,19 +33,33 @@ from nbesok.archive import Archive
 from nbesok.documents import REVIEW_HASH_LABEL, REVIEW_HEADING, REVIEW_LABELS
 from nbesok.docx import fields
 from nbesok.docx.markdown import blocks_markdown
-from nbesok.docx.reading import Block, Piece, cell_text, read_blocks
-from nbesok.errors import Finding, LoadError, OutputError, Severity, UsageError, finding
+from nbesok.docx.reading import Block, Comment, Piece, cell_text, read_text
+from nbesok.errors import (
+    Finding,
+    LoadError,
+    NbesokError,
+    OutputError,
+    Severity,
+    UsageError,
+    finding,
+)
 from nbesok.followup import Tracked, same_words
 from nbesok.models import Protocol, Review, Status
 from nbesok.paths import display_path
 from nbesok.personnummer import find_numbers
+from nbesok.yamlfile import ILLEGAL_RAW
 
 MAX_DOCX_BYTES = 20 * 1024 * 1024
 _SIMILAR = 0.9  # how alike two texts must be to be the same question or guidance
 _HEADER_FIELDS = fields.HEADER_FIELDS
+_ONE_LINE_FIELDS = ("verksamhet", "besöksdatum", "hemsida", "diarienummer")
 _LABELS = ("Följdfrågor", "Svar", "Anteckningar", "Hjälptext", "Underlag inför besöken")
 _SPLIT_NAMES = re.compile(r"\s*(?:,|;|\n|\boch\b|&)\s*")
-_MEMBER = re.compile(r"^(?P<name>[^()]+?)\s*\((?P<party>[A-Za-zÅÄÖåäö]{1,4})\)$")
+_MEMBER = re.compile(
+    r"^(?P<name>[^()]+?)\s*\((?P<party>[A-Za-zÅÄÖåäö]{1,4})?"
+    r"(?:(?(party),\s*|)(?P<group>majoritet|opposition))?\)$",
+    re.IGNORECASE,
+)
 _PARTY_ALONE = re.compile(r"^\(?[A-ZÅÄÖ]{1,3}\)?$")  # S, M, KD, MP, SD – not a name
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _LABELLED = re.compile(r"^(?P<label>[^:\t]{2,60}):[ \t]*(?P<value>.*)$", re.DOTALL)
@@ -56,6 +73,13 @@ _REVIEW_HASH = re.compile(
     re.escape(REVIEW_HASH_LABEL) + r"\s*(?P<hash>sha256:[0-9a-f]{64})\s*$", re.IGNORECASE
 )
 _DATED_NAME = re.compile(r"(?P<name>[^,]+?)\s+(?P<date>\d{4}-\d{2}-\d{2})(?:\s*,\s*|\s+och\s+|$)")
+# Line separators that are not Word's own line break, written as one.
+_LINE_BREAKS = str.maketrans({"\u2028": "\n", "\u2029": "\n", "\x85": "\n", "\r": "\n"})
+_NOTES = {
+    "textruta": "text ur en textruta",
+    "formel": "en formel, skriven som text",
+    "ruby-text": "ruby-text (uttal), skriven inom parentes efter tecknen",
+}
 
 
 @dataclass
@@ -75,17 +99,25 @@ class Imported:
     placed: dict[int, str] = field(default_factory=dict)
     # The review section of a protocol nbesok rendered: its rows by key, and the hash.
     review: dict[str, str] = field(default_factory=dict)
+    # The paragraph each header field was read from.
+    origin: dict[str, int] = field(default_factory=dict)
 
     def warn(self, message: str, *, paragraph: int = 0, key: str = "") -> None:
-        where = f"stycke {paragraph}" if paragraph else ""
         self.warnings.append(
-            finding(
-                self.source,
-                message,
-                key=": ".join(part for part in (where, key) if part),
-                severity=Severity.WARNING,
-            )
+            finding(self.source, message, key=located(paragraph, key), severity=Severity.WARNING)
         )
+
+    def paragraph_of(self, key: str) -> int:
+        """The first paragraph that went to ``key`` (``ledamöter``, ``svar.x``), or 0."""
+        if key in self.origin:
+            return self.origin[key]
+        return min((number for number, where in self.placed.items() if where == key), default=0)
+
+
+def located(paragraph: int, key: str) -> str:
+    """The key of a finding in a Word file: ``stycke 14: svar.x``."""
+    where = f"stycke {paragraph}" if paragraph else ""
+    return ": ".join(part for part in (where, key) if part)
 
 
 def same_text(text: str) -> str:
@@ -109,11 +141,15 @@ class WordDocument:
     path: Path
     blocks: list[Block]
     protocol: str = ""
+    comments: list[Comment] = field(default_factory=list)
+    unread: list[tuple[int, str]] = field(default_factory=list)
+    # What reading changed in the text: (paragraph, message).
+    cleaned: list[tuple[int, str]] = field(default_factory=list)
 
 
 def read_document(path: Path) -> WordDocument:
     """The blocks of the Word file at ``path``; a located error if it is no usable .docx."""
-    from nbesok.docx.package import open_document
+    from nbesok.docx.package import core_identifier, open_document
     from nbesok.inputs import read_bounded
 
     def fail(message: str) -> LoadError:
@@ -121,13 +157,40 @@ def read_document(path: Path) -> WordDocument:
 
     data = read_bounded(path, MAX_DOCX_BYTES, fail)
     document = open_document(data, path.name, fail)
-    identifier = fields.protocol_of_identifier(document.core_properties.identifier)
-    return WordDocument(path, read_blocks(document), identifier)
+    identifier = fields.protocol_of_identifier(core_identifier(document))
+    text = read_text(document)
+    cleaned = [note for block in _all_blocks(text.blocks) for note in _clean(block)]
+    return WordDocument(path, text.blocks, identifier, text.comments, text.unread, cleaned)
 
 
-def choose_protocol(archive: Archive, document: WordDocument, wanted: str | None) -> str:
+def _clean(block: Block) -> Iterator[tuple[int, str]]:
+    """Characters a visit file cannot hold, out of the text, with a word about each:
+    invisible direction marks and control characters go, line separators become
+    Word's line break."""
+    removed: set[str] = set()
+    for index, piece in enumerate(block.pieces):
+        text = piece.text.translate(_LINE_BREAKS)
+        found = {char for char in ILLEGAL_RAW.findall(text)}
+        if found:
+            removed |= found
+            text = ILLEGAL_RAW.sub("", text)
+        if text != piece.text:
+            block.pieces[index] = Piece(text, piece.bold, piece.italic, piece.href)
+    if removed:
+        codes = ", ".join(f"U+{ord(char):04X}" for char in sorted(removed))
+        yield (
+            block.number,
+            f"osynliga styrtecken ({codes}) togs bort ur texten; de syns inte i Word men kan "
+            "inte stå i en besöksfil",
+        )
+
+
+def choose_protocol(
+    archive: Archive, document: WordDocument, wanted: str | None, visit_date: date | None = None
+) -> str:
     """The protocol the document follows: the form's own, ``--protokoll``, or the one
-    whose questions the document has most of."""
+    whose questions the document has most of; between equals, the one whose season
+    holds the visit's date."""
     path, blocks = document.path, document.blocks
     named = {b.field.protocol for b in _all_blocks(blocks) if b.field and b.field.protocol}
     if document.protocol:
@@ -172,12 +235,34 @@ def choose_protocol(archive: Archive, document: WordDocument, wanted: str | None
             "är omskrivna",
         )
     leaders = [pid for pid, score in scores.items() if score == best]
-    if len(leaders) > 1:
-        raise UsageError.at(
-            "--protokoll",
-            f"dokumentet passar lika bra till {', '.join(leaders)}; välj ett med --protokoll",
-        )
-    return leaders[0]
+    if len(leaders) == 1:
+        return leaders[0]
+    return _by_date(archive, document, leaders, visit_date)
+
+
+def _by_date(
+    archive: Archive, document: WordDocument, leaders: list[str], visit_date: date | None
+) -> str:
+    """Of protocols with the same questions, the one whose season holds the visit."""
+    day = visit_date
+    if day is None:
+        for protocol_id in leaders:
+            trial = Imported(document.path, protocol_id, archive.protocol(protocol_id).model)
+            _Placer(trial).place(document.blocks)
+            day = parse_date(trial.fields.get("besöksdatum", ""))
+            if day is not None:
+                break
+    fitting = [p for p in leaders if day is not None and day in archive.protocol(p).model.season()]
+    if len(fitting) == 1:
+        return fitting[0]
+    when = f" och besöksdatum {day.isoformat()}" if day else ""
+    held = "passar in i" if len(fitting) > 1 else "passar inte in i"
+    raise LoadError.at(
+        document.path,
+        f"dokumentet har lika många av frågorna i {', '.join(leaders)}{when}, och datumet "
+        f"{held} {'flera av deras' if len(fitting) > 1 else 'någon av deras'} perioder; "
+        "välj ett med --protokoll",
+    )
 
 
 def _no_questions(protocol_id: str) -> str:
@@ -189,13 +274,14 @@ def _no_questions(protocol_id: str) -> str:
 
 def _question_hits(protocol: Protocol, blocks: Sequence[Block]) -> int:
     questions = [same_text(q.question) for s in protocol.sections for q in s.questions]
-    hits = {
-        index
-        for block in blocks
-        if not block.is_table
-        for index, question in enumerate(questions)
-        if _alike(same_text(block.text), question)
-    }
+    hits = set()
+    for block in blocks:
+        if block.is_table:
+            continue
+        normal = same_text(block.text)
+        for index, question in enumerate(questions):
+            if _alike(normal, question) or _starts_with(normal, question):
+                hits.add(index)
     ids = {q.id for s in protocol.sections for q in s.questions}
     fields_named = {
         b.field.field
@@ -203,6 +289,12 @@ def _question_hits(protocol: Protocol, blocks: Sequence[Block]) -> int:
         if b.field is not None and b.field.field.removeprefix("svar.") in ids
     }
     return len(hits) + len(fields_named)
+
+
+def _starts_with(normal: str, question: str) -> bool:
+    """Whether a paragraph opens with the question and goes on (its guidance after it,
+    as old templates wrote both in one paragraph)."""
+    return len(question) >= 20 and normal.startswith(question + " ")
 
 
 def _all_blocks(blocks: Sequence[Block]) -> Iterator[Block]:
@@ -222,6 +314,14 @@ class _Placer:
         protocol = imported.protocol
         self.questions = {
             same_text(q.question): q.id for s in protocol.sections for q in s.questions
+        }
+        self.own_texts = {
+            q.id: [
+                *(same_text(f) for f in q.follow_ups),
+                *_markdown_paragraphs(q.guidance or ""),
+                *(same_text(label) for label in _LABELS),
+            ]
+            for q in protocol.questions()
         }
         self.sections = {same_text(s.heading) for s in protocol.sections}
         self.template_texts = set(_template_texts(protocol))
@@ -350,6 +450,14 @@ class _Placer:
             self.target, self.target_heading = ("svar", question), block.heading
             self.in_questions = True
             return
+        opened = self._opening_question(normal)
+        if opened is not None:
+            question, rest = opened
+            self.target, self.target_heading = ("svar", question), block.heading
+            self.in_questions = True
+            if not self._only_own_text(question, rest):
+                self._loose(block)  # more than the question and its guidance: kept whole
+            return
         if block.heading and normal == "sammanfattning":
             self.target, self.target_heading = ("sammanfattning", ""), block.heading
             return
@@ -357,13 +465,8 @@ class _Placer:
             self.target = ("uppföljning", "")
             self.target_heading = block.heading
             return
-        labelled = None if self.in_questions or block.heading else _LABELLED.match(text)
-        if labelled:
-            key = self._label(labelled["label"])
-            if key is not None:
-                if labelled["value"].strip():
-                    self._set_field(key, labelled["value"], block.number)
-                return
+        if not self.in_questions and not block.heading and self._header_lines(block):
+            return
         if self._is_template_text(normal, block):
             if block.heading or normal in self.sections:
                 self.target = None  # a section of the template ends the answer before it
@@ -384,6 +487,33 @@ class _Placer:
         else:
             self.collected.setdefault(self.target, []).append(block)
 
+    def _header_lines(self, block: Block) -> bool:
+        """Header fields in one paragraph, a line each (”Verksamhet: X” Shift+Enter
+        ”Besöksdatum: …”): each labelled line sets its field, and a line without a
+        label goes on the field before it (a second name). False if the paragraph
+        opens with no label the protocol knows."""
+        values: dict[str, list[str]] = {}
+        key: str | None = None
+        for line in block.text.split("\n"):
+            if not line.strip():
+                continue
+            labelled = _LABELLED.match(line.strip())
+            found = self._label(labelled["label"]) if labelled else None
+            if found is not None and labelled is not None:
+                key = found
+                values.setdefault(key, []).append(labelled["value"])
+            elif key is None:
+                return False
+            else:
+                values[key].append(line)
+        for name, lines in values.items():
+            value = "\n".join(line.strip() for line in lines if line.strip())
+            if value:
+                self._set_field(name, value, block.number)
+            else:
+                self.out.placed.setdefault(block.number, name)
+        return key is not None
+
     def _question(self, normal: str) -> str | None:
         found = self.questions.get(normal)
         if found is not None:
@@ -392,6 +522,21 @@ class _Placer:
             if _alike(normal, question):
                 return question_id
         return None
+
+    def _opening_question(self, normal: str) -> tuple[str, str] | None:
+        for question, question_id in self.questions.items():
+            if _starts_with(normal, question):
+                return question_id, normal[len(question) :].strip()
+        return None
+
+    def _only_own_text(self, question: str, rest: str) -> bool:
+        """Whether ``rest`` is nothing but the question's own follow-ups, guidance and
+        labels, in any order."""
+        remaining = f" {rest} "
+        for text in sorted(self.own_texts.get(question, []), key=len, reverse=True):
+            if text:
+                remaining = remaining.replace(f" {text} ", " ")
+        return not remaining.strip()
 
     def _label(self, text: str) -> str | None:
         normal = same_text(text.strip().removesuffix(":"))
@@ -409,6 +554,7 @@ class _Placer:
 
     def _set_field(self, key: str, value: str, paragraph: int) -> None:
         self.out.placed.setdefault(paragraph, key)
+        self.out.origin.setdefault(key, paragraph)
         value = value.strip()
         earlier = self.out.fields.get(key)
         if earlier and earlier != value:
@@ -426,7 +572,8 @@ class _Placer:
             texts = [cell_text(cell) for cell in row]
             if len(texts) < len(header):
                 continue
-            item = {name: texts[index].strip() for name, index in columns.items()}
+            # A cell of several paragraphs is one line of the visit file.
+            item = {name: " ".join(texts[index].split()) for name, index in columns.items()}
             item["punkt"] = _STATUS_SUFFIX.sub("", item["punkt"])
             item["status"] = _STATUS_SUFFIX.sub("", item["status"])
             if item["senast"] in ("–", "-"):
@@ -452,10 +599,8 @@ class _Placer:
             if not markdown.strip():
                 continue
             self.out.unplaced.append((block.number, markdown))
-            words = " ".join(block.text.split())
-            shown = words if len(words) <= 60 else words[:57] + "…"
             self.out.warn(
-                f"”{shown}” hör inte till någon fråga; texten ligger under oplacerat",
+                f"”{_shown(block.text)}” hör inte till någon fråga; texten ligger under oplacerat",
                 paragraph=block.number,
                 key="oplacerat",
             )
@@ -466,9 +611,16 @@ class _Placer:
         return min(levels) if levels else 0
 
 
+def _shown(text: str) -> str:
+    words = " ".join(text.split())
+    return words if len(words) <= 60 else words[:57] + "…"
+
+
 def _row_block(number: int, row: list[list[Block]]) -> Block:
     """A table row as one paragraph: ”Kontaktperson: Lisa Ström”."""
     texts = [cell_text(cell) for cell in row]
+    if not texts:
+        return Block(number)
     label, values = texts[0], [text for text in texts[1:] if text]
     text = f"{label.rstrip(':')}: {', '.join(values)}" if values else label
     return Block(number, pieces=[Piece(" ".join(text.split()))])
@@ -502,11 +654,17 @@ def _markdown_paragraphs(text: str) -> Iterator[str]:
         yield same_text(block)
 
 
-def import_document(archive: Archive, document: WordDocument, protocol_id: str | None) -> Imported:
+def import_document(
+    archive: Archive,
+    document: WordDocument,
+    protocol_id: str | None,
+    visit_date: date | None = None,
+) -> Imported:
     """Where each part of the document belongs in a visit of its protocol."""
-    chosen = choose_protocol(archive, document, protocol_id)
+    chosen = choose_protocol(archive, document, protocol_id, visit_date)
     imported = Imported(document.path, chosen, archive.protocol(chosen).model)
-    _Placer(imported).place(document.blocks)
+    placer = _Placer(imported)
+    placer.place(document.blocks)
     if not imported.answers and not imported.fields:
         if document.protocol or any(b.field for b in _all_blocks(document.blocks)):
             raise LoadError.at(
@@ -515,26 +673,77 @@ def import_document(archive: Archive, document: WordDocument, protocol_id: str |
                 "fyll i den i Word och spara, och importera den sedan",
             )
         raise LoadError.at(document.path, _no_questions(chosen))
+    _notice(imported, document)
     return imported
+
+
+def _notice(imported: Imported, document: WordDocument) -> None:
+    """What the reader found beside the text (text boxes, footnotes, formulas, comments,
+    text it could not place), as warnings where it went."""
+    for number, message in document.cleaned:
+        imported.warn(message, paragraph=number, key=imported.placed.get(number, ""))
+    for block in _all_blocks(document.blocks):
+        for note in block.notes:
+            where = imported.placed.get(block.number, "")
+            imported.warn(
+                f"{_note_message(note)}; kontrollera den i YAML-filen",
+                paragraph=block.number,
+                key=where,
+            )
+    for comment in document.comments:
+        by = f" av {comment.author}" if comment.author else ""
+        on = f" till stycke {comment.number}" if comment.number else ""
+        text = f"Kommentar{by}{on}: {comment.text}"
+        imported.unplaced.append((comment.number, _escaped(text)))
+        imported.warn(
+            f"kommentaren{by} (”{_shown(comment.text)}”) ligger under oplacerat",
+            paragraph=comment.number,
+            key="oplacerat",
+        )
+    for number, text in document.unread:
+        imported.unplaced.append((number, _escaped(text)))
+        imported.warn(
+            f"text som inte kunde läsas på sin plats (”{_shown(text)}”) ligger under oplacerat",
+            paragraph=number,
+            key="oplacerat",
+        )
+    imported.unplaced.sort(key=lambda entry: entry[0])
+
+
+def _note_message(note: str) -> str:
+    if note in _NOTES:
+        return _NOTES[note]
+    if note.startswith(("fotnot", "slutnot")):
+        return f"{note} står inom parentes i texten där dess hänvisning stod"
+    if note.startswith("symbol"):
+        return f"en {note} som inte har något motsvarande tecken"
+    return note
+
+
+def _escaped(text: str) -> str:
+    return blocks_markdown([Block(0, pieces=[Piece(text)])])
 
 
 def personnummer_errors(document: WordDocument, placed: dict[int, str]) -> list[Finding]:
     """Every personnummer in the document's text (link addresses too), by paragraph and
     by where the paragraph would have gone (``placed``)."""
     found: list[Finding] = []
-    for block in _all_blocks(document.blocks):
-        if block.is_table:
-            continue  # its cells are paragraphs of their own
-        text = " ".join([block.text, *(piece.href for piece in block.pieces if piece.href)])
+    texts = [
+        (block.number, " ".join([block.text, *(p.href for p in block.pieces if p.href)]))
+        for block in _all_blocks(document.blocks)
+        if not block.is_table  # its cells are paragraphs of their own
+    ]
+    texts += [(comment.number, comment.text) for comment in document.comments]
+    texts += document.unread
+    for number, text in texts:
         for match in find_numbers(text):
-            where = placed.get(block.number, "")
             found.append(
                 finding(
                     document.path,
                     f"{match.kind} ”{match.text}” i texten; allmänna handlingar ska inte ha "
                     "personnummer. Ta bort numret i Word-filen, eller importera med "
                     "--tillåt-personnummer och ta sedan bort det i YAML-filen",
-                    key=": ".join(part for part in (f"stycke {block.number}", where) if part),
+                    key=located(number, placed.get(number, "")),
                 )
             )
     return found
@@ -543,11 +752,13 @@ def personnummer_errors(document: WordDocument, placed: dict[int, str]) -> list[
 def parse_names(text: str) -> list[str]:
     """”Roger Bandick (s), Madelaine Erlandsson (m) och Christoffer Rosendahl (c)” as names.
 
-    A party written after a comma (”Cia Holm, C”) belongs to the name before it.
+    A party written after a comma (”Cia Holm, C”) belongs to the name before it, and so
+    does a group inside the brackets (”Eva Ek (M, opposition)”).
     """
     names: list[str] = []
-    for piece in _SPLIT_NAMES.split(text):
-        name = piece.strip(" .")
+    protected = re.sub(r"\(([^()]*)\)", lambda m: "(" + m[1].replace(",", "\0") + ")", text)
+    for piece in _SPLIT_NAMES.split(protected):
+        name = piece.replace("\0", ",").strip(" .")
         if not name:
             continue
         if names and _PARTY_ALONE.match(name) and "(" not in names[-1]:
@@ -557,12 +768,21 @@ def parse_names(text: str) -> list[str]:
     return names
 
 
-def member_entry(name: str) -> str:
-    """A ledamot as the visit file writes one: ”Roger Bandick (S)”."""
+def member_entry(name: str) -> str | dict[str, str]:
+    """A ledamot as the visit file writes one: ”Roger Bandick (S)”, or the long form
+    when the document names the group (”Eva Ek (M, opposition)”)."""
     found = _MEMBER.match(name)
-    if found:
-        return f"{found['name'].strip()} ({found['party'].upper()})"
-    return name
+    if not found:
+        return name
+    person = found["name"].strip()
+    party = (found["party"] or "").upper()
+    if found["group"]:
+        entry = {"namn": person}
+        if party:
+            entry["parti"] = party
+        entry["grupp"] = found["group"].lower()
+        return entry
+    return f"{person} ({party})" if party else name
 
 
 def parse_date(text: str) -> date | None:
@@ -580,6 +800,27 @@ def status_of(text: str) -> Status | None:
     return next((status for status in Status if same_text(status.value) == normal), None)
 
 
+def word_files(paths: Sequence[Path]) -> tuple[list[Path], list[Finding]]:
+    """The Word files the paths name: files as given, folders by their .docx files
+    (and old .doc files, so that each is named with what to do about it). A folder
+    with neither is an error of its own, so that a run never ends saying nothing."""
+    from nbesok.inputs import expand_paths, folder_files
+
+    files: list[Path] = []
+    empty: list[Finding] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(folder_files(path, ".docx") + folder_files(path, ".doc"))
+            if not found:
+                empty.append(
+                    finding(path, "mappen har inga Word-filer (.docx); ange filerna eller mappen")
+                )
+            files += found
+        else:
+            files += expand_paths([path], ".docx", keep_missing=True)
+    return list(dict.fromkeys(files)), empty
+
+
 @dataclass
 class Created:
     """A visit file written from a Word document, and what the import noticed."""
@@ -588,6 +829,59 @@ class Created:
     warnings: list[Finding]
     unplaced: int = 0  # paragraphs that fit no question, kept under oplacerat
     carried: int = 0  # open items of earlier visits brought into the new file
+    source: Path = Path()
+
+
+@dataclass
+class Failed:
+    """A Word document that could not be imported, and why."""
+
+    source: Path
+    findings: list[Finding]
+
+
+def import_files(
+    archive: Archive,
+    paths: Sequence[Path],
+    *,
+    protocol_id: str | None = None,
+    operation: str | None = None,
+    visit_date: date | None = None,
+    allow_personnummer: bool = False,
+    debug: bool = False,
+) -> Iterator[Created | Failed]:
+    """Each document imported, or why not; one document never stops the others.
+
+    Only a flag that is wrong for every document (an unknown ``--protokoll``) stops
+    the batch, as a :class:`UsageError`.
+    """
+    if protocol_id is not None and protocol_id not in archive.protocol_ids():
+        from nbesok.archive import unknown_protocol_message
+
+        raise UsageError.at("--protokoll", unknown_protocol_message(archive, protocol_id))
+    for path in paths:
+        try:
+            yield create_from_word(
+                archive,
+                path,
+                protocol_id=protocol_id,
+                operation=operation,
+                visit_date=visit_date,
+                allow_personnummer=allow_personnummer,
+            )
+        except UsageError:
+            raise
+        except NbesokError as error:
+            yield Failed(path, error.findings)
+        except Exception as error:  # a fault in nbesok must not cost the other files
+            if debug:
+                raise
+            message = (
+                f"internt fel ({type(error).__name__}) när filen lästes; detta är ett fel i "
+                "nbesok, inte i filen. Kör igen med ”nbesok --debug import …” och skicka "
+                "utskriften till utvecklarna"
+            )
+            yield Failed(path, [finding(path, message)])
 
 
 def create_from_word(
@@ -604,17 +898,23 @@ def create_from_word(
     ``operation`` and ``visit_date`` stand in for what the document does not say.
     """
     from nbesok.documents import committee
-    from nbesok.loading import parse_visit_text
-    from nbesok.output import create_new
-    from nbesok.scaffold import Filled, carry_over, scaffold_text, visit_path
+    from nbesok.scaffold import Filled, carry_over, scaffold_text
 
     document = read_document(path)
-    imported = import_document(archive, document, protocol_id)
+    imported = import_document(archive, document, protocol_id, visit_date)
     if not allow_personnummer:
         errors = personnummer_errors(document, imported.placed)
         if errors:
             raise LoadError(errors)
     values = imported.fields
+    for key in _ONE_LINE_FIELDS:
+        if "\n" in values.get(key, ""):
+            imported.warn(
+                "står på flera rader i dokumentet; raderna skrevs som en",
+                paragraph=imported.paragraph_of(key),
+                key=key,
+            )
+            values[key] = " ".join(values[key].split())
     for given, key in ((operation, "verksamhet"), (visit_date, "besöksdatum")):
         said = values.get(key, "").strip()
         if given is not None and said and said != str(given):
@@ -635,7 +935,12 @@ def create_from_word(
             if shown
             else ("dokumentet har inget besöksdatum")
         )
-        raise LoadError.at(path, f"{what}; rätta det i Word-filen eller ange --datum ÅÅÅÅ-MM-DD")
+        raise LoadError.at(
+            path,
+            f"{what}; rätta det i Word-filen eller ange --datum ÅÅÅÅ-MM-DD",
+            key=located(imported.paragraph_of("besöksdatum"), "besöksdatum" if shown else ""),
+        )
+    target = _target(archive, imported, name, day, from_flag=operation is not None)
     carried: list[Tracked] = []
     if not imported.items:  # like new: the verksamhet's open items come along
         name, carried, _unreadable = carry_over(archive, name, day)
@@ -651,7 +956,6 @@ def create_from_word(
         unplaced=imported.unplaced,
         review=imported_review(imported),
     )
-    target = visit_path(archive, name, day)
     text = scaffold_text(
         imported.protocol_id,
         imported.protocol,
@@ -661,8 +965,10 @@ def create_from_word(
         carried=carried,
         filled=filled,
     )
-    parse_visit_text(text, target)  # what is written is a valid visit file
+    _check_visit(text, target, imported)
     try:
+        from nbesok.output import create_new
+
         create_new(target, text.encode("utf-8"))
     except OutputError as error:
         if not target.exists():
@@ -672,7 +978,50 @@ def create_from_word(
             f"{display_path(target)} finns redan och skrivs inte över; dokumentet är kanske "
             "redan importerat. Ta bort eller byt namn på den filen för att importera igen",
         ) from error
-    return Created(target, imported.warnings, len(imported.unplaced), len(carried))
+    return Created(target, imported.warnings, len(imported.unplaced), len(carried), path)
+
+
+def _target(archive: Archive, imported: Imported, name: str, day: date, *, from_flag: bool) -> Path:
+    """Where the visit file goes; a name from the document that makes no file name is
+    the document's error, at its paragraph."""
+    from nbesok.scaffold import visit_path
+
+    try:
+        return visit_path(archive, name, day)
+    except UsageError as error:
+        if from_flag:
+            raise
+        message = error.findings[0].message if error.findings else ""
+        raise LoadError.at(
+            imported.source,
+            f"verksamheten: {message}; rätta den i Word-filen eller ange --verksamhet",
+            key=located(imported.paragraph_of("verksamhet"), "verksamhet"),
+        ) from None
+
+
+def _check_visit(text: str, target: Path, imported: Imported) -> None:
+    """What is written must be a valid visit file; if it is not, the fault lies in the
+    Word document, so that is where the error points (not at a file never written)."""
+    from nbesok.loading import parse_visit_text
+
+    try:
+        parse_visit_text(text, target)
+    except LoadError as error:
+        findings = []
+        for found in error.findings:
+            top = re.split(r"[.\[]", found.key, maxsplit=1)[0] if found.key else ""
+            where = found.key
+            if top == "svar":
+                where = ".".join(found.key.split(".")[:2])
+            paragraph = imported.paragraph_of(where) or imported.paragraph_of(top)
+            findings.append(
+                finding(
+                    imported.source,
+                    f"{found.message}; rätta det i Word-filen",
+                    key=located(paragraph, found.key),
+                )
+            )
+        raise LoadError(findings) from None
 
 
 def imported_review(imported: Imported) -> Review | None:
@@ -734,11 +1083,12 @@ def _website(imported: Imported, text: str) -> str:
     return ""
 
 
-def _member(imported: Imported, name: str) -> str:
+def _member(imported: Imported, name: str) -> str | dict[str, str]:
     entry = member_entry(name)
-    if "(" in entry and not _MEMBER.match(entry):
+    if isinstance(entry, str) and "(" in entry and not _MEMBER.match(entry):
         imported.warn(
             f"”{name}” går inte att läsa som ”Namn (PARTI)”; namnet togs med utan parti",
+            paragraph=imported.paragraph_of("ledamöter"),
             key="ledamöter",
         )
         return re.sub(r"\s*\(.*?\)\s*", " ", name).strip()

@@ -8,8 +8,9 @@ that writes the published ``.md`` (nbesok.gfm), so an answer reads back as it re
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from markdown_it.token import Token
 
@@ -27,17 +28,41 @@ def blocks_markdown(blocks: Sequence[Block], *, top_heading: int = 0) -> str:
     tokens = list(_tokens(blocks, top_heading))
     if not tokens:
         return ""
-    options = {"parser_extension": [], "mdformat": {"number": True, "wrap": "keep"}}
+    options = {
+        "parser_extension": [_LessThanEscapes],
+        "mdformat": {"number": True, "wrap": "keep"},
+    }
     env: dict[str, Any] = {}
     return str(MDRenderer().render(tokens, options, env)).strip() + "\n"
 
 
+# A "<" that a backslash does not escape yet (an even number of backslashes before it)
+# and that something other than a space follows.
+_BARE_LESS_THAN = re.compile(r"(?<!\\)((?:\\\\)*)<(?! |$)")
+
+
+def _escape_less_than(text: str, node: Any, context: Any) -> str:
+    return _BARE_LESS_THAN.sub(r"\1\\<", text)
+
+
+class _LessThanEscapes:
+    """An mdformat plugin: every "<" that could open an HTML tag or an autolink escaped.
+
+    mdformat escapes such a "<" itself, but its pattern takes the next character along,
+    so in "<<namn>>" the second "<" stays bare and a reader sees the tag ``<namn>``.
+    """
+
+    RENDERERS: ClassVar[dict[str, Any]] = {}
+    POSTPROCESSORS: ClassVar[dict[str, Any]] = {"text": _escape_less_than}
+
+
 def _tokens(blocks: Sequence[Block], top_heading: int) -> Iterator[Token]:
-    open_lists: list[tuple[int, bool]] = []  # (level, ordered) of each open list
+    # (level, ordered, last number) of each open list
+    open_lists: list[tuple[int, bool, int]] = []
 
     def close_lists(down_to: int) -> Iterator[Token]:
         while open_lists and open_lists[-1][0] >= down_to:
-            _, ordered = open_lists.pop()
+            _, ordered, _ = open_lists.pop()
             yield Token("list_item_close", "li", -1, block=True)
             yield _list_close(ordered)
 
@@ -45,24 +70,36 @@ def _tokens(blocks: Sequence[Block], top_heading: int) -> Iterator[Token]:
         if block.is_table:
             yield from close_lists(0)
             for row in block.rows or []:
-                text = " | ".join(" ".join(p.text.strip() for p in cell) for cell in row)
-                yield from _paragraph([Piece(text)])
+                cells = [" ".join(" ".join(p.text.split()) for p in cell).strip() for cell in row]
+                text = " | ".join(cell or "–" for cell in cells)  # an empty cell keeps its place
+                if any(cells):
+                    yield from _paragraph([Piece(text)])
             continue
         pieces = _trimmed(block.pieces)
         if not pieces:
             continue
         if block.list_level >= 0:
             level = block.list_level
-            if open_lists and open_lists[-1][0] == level and open_lists[-1][1] != block.ordered:
+            top = open_lists[-1] if open_lists else None
+            following = top[2] + 1 if top and top[0] == level else 1
+            value = block.value or following  # 0: a number Word did not count
+            if (
+                top
+                and top[0] == level
+                and (top[1] != block.ordered or (block.ordered and value != following))
+            ):
+                # Another kind of list, or Word's numbers jump: a list of its own, which
+                # starts at Word's number.
                 yield from close_lists(level)
             if open_lists and open_lists[-1][0] >= level:
                 yield from close_lists(level + 1)
                 if open_lists and open_lists[-1][0] == level:
                     yield Token("list_item_close", "li", -1, block=True)
+                    open_lists[-1] = (level, block.ordered, value)
             if not open_lists or open_lists[-1][0] < level:
                 # Each deeper level is one nested list, whatever levels Word skipped.
-                open_lists.append((level, block.ordered))
-                yield _list_open(block.ordered)
+                open_lists.append((level, block.ordered, value))
+                yield _list_open(block.ordered, value)
             yield Token("list_item_open", "li", 1, block=True, markup="-")
             yield from _paragraph(pieces, hidden=True)
             continue
@@ -78,9 +115,12 @@ def _tokens(blocks: Sequence[Block], top_heading: int) -> Iterator[Token]:
     yield from close_lists(0)
 
 
-def _list_open(ordered: bool) -> Token:
+def _list_open(ordered: bool, start: int = 1) -> Token:
     if ordered:
-        return Token("ordered_list_open", "ol", 1, block=True, markup=".")
+        token = Token("ordered_list_open", "ol", 1, block=True, markup=".")
+        if start not in (0, 1):
+            token.attrs["start"] = start
+        return token
     return Token("bullet_list_open", "ul", 1, block=True, markup="-")
 
 

@@ -24,6 +24,7 @@ from nbesok.errors import NbesokError
 
 if TYPE_CHECKING:
     from docx.document import Document
+    from docx.opc.coreprops import CoreProperties
 
 MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 100
@@ -55,7 +56,9 @@ Fail = Callable[[str], NbesokError]
 def check_package(name: str, data: bytes, fail: Fail) -> None:
     """Raise ``fail(message)`` unless ``data`` is a plausible, harmless .docx package.
 
-    ``name`` is the file name the messages use.
+    ``name`` is the file name the messages use. The main part is the one the package's
+    relationships name (Word Online calls it ``document2.xml``), and its content type
+    may come from a ``Default`` entry, as python-docx and pandoc read them too.
     """
     if data.startswith(_OLE2_MAGIC):
         if _ENCRYPTION_INFO in data:
@@ -78,22 +81,100 @@ def check_package(name: str, data: bytes, fail: Fail) -> None:
             names = {entry.filename for entry in entries}
             if "[Content_Types].xml" not in names:
                 raise fail(f"{name} saknar [Content_Types].xml och är inget Word-dokument")
-            if "word/document.xml" not in names:
-                raise fail(
-                    f"{name} saknar Word-huvuddelen (word/document.xml) och är inget "
-                    f"Word-dokument; {SAVE_AS_DOCX}"
-                )
+            types = _ContentTypes.read(name, package.read("[Content_Types].xml"), fail)
+            main = _main_part(name, package, names, fail)
             for entry in entries:
                 # zipfile reads no more than an entry declares and checks its CRC, so
                 # an entry that lies about its size is caught here, before any use.
                 data = package.read(entry)
-                if entry.filename.endswith((".xml", ".rels")):
+                if types.is_xml(entry.filename):
                     _check_xml(name, entry.filename, data, fail)
-            content_types = package.read("[Content_Types].xml")
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError) as error:
         # RuntimeError: an encrypted entry; ValueError: a corrupt header.
         raise fail(f"kunde inte läsa {name} som Word-dokument ({error}); {SAVE_AS_DOCX}") from None
-    _check_main_content_type(name, content_types, fail)
+    content_type = types.of(main)
+    if content_type == _DOCX_MAIN:
+        return
+    what = _WRONG_MAIN_TYPES.get(content_type, "är inget vanligt Word-dokument")
+    raise fail(f"{name} {what}; {SAVE_AS_DOCX}")
+
+
+_RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_OFFICE_DOCUMENT = (
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+)
+_STRICT = "http://purl.oclc.org/ooxml/"
+
+
+def _main_part(name: str, package: zipfile.ZipFile, names: set[str], fail: Fail) -> str:
+    """The package's main part, as its relationships name it (``word/document.xml``)."""
+    from docx.opc.oxml import parse_xml
+
+    missing = fail(
+        f"{name} saknar Word-huvuddelen (word/document.xml) och är inget Word-dokument; "
+        f"{SAVE_AS_DOCX}"
+    )
+    if "_rels/.rels" not in names:
+        raise missing
+    data = package.read("_rels/.rels")
+    _check_xml(name, "_rels/.rels", data, fail)
+    try:
+        root = parse_xml(cast(str, data))
+    except XMLSyntaxError as error:
+        raise fail(f"{name}: _rels/.rels är inte giltig XML ({error.msg})") from None
+    for relationship in root.iterchildren(f"{{{_RELATIONSHIPS}}}Relationship"):
+        kind = str(relationship.get("Type", ""))
+        if kind.startswith(_STRICT) and kind.endswith("/officeDocument"):
+            raise fail(
+                f"{name} är sparad som ”Strikt Open XML-dokument”, som nbesok inte läser; "
+                f"{SAVE_AS_DOCX}"
+            )
+        if kind == _OFFICE_DOCUMENT and relationship.get("TargetMode") != "External":
+            target = str(relationship.get("Target", "")).lstrip("/")
+            if target in names:
+                return target
+    raise missing
+
+
+class _ContentTypes:
+    """[Content_Types].xml: each part's type, from its Override or its extension's Default."""
+
+    def __init__(self, defaults: dict[str, str], overrides: dict[str, str]) -> None:
+        self._defaults = defaults
+        self._overrides = overrides
+
+    @classmethod
+    def read(cls, name: str, data: bytes, fail: Fail) -> _ContentTypes:
+        from docx.opc.oxml import parse_xml
+
+        _check_xml(name, "[Content_Types].xml", data, fail)
+        try:
+            root = parse_xml(cast(str, data))  # lxml takes the bytes as they are
+        except XMLSyntaxError as error:
+            raise fail(f"{name}: [Content_Types].xml är inte giltig XML ({error.msg})") from None
+        defaults: dict[str, str] = {}
+        overrides: dict[str, str] = {}
+        for entry in root:
+            kind = str(entry.get("ContentType", ""))
+            if entry.get("Extension") is not None:
+                defaults[str(entry.get("Extension")).lower()] = kind
+            elif entry.get("PartName") is not None:
+                overrides[str(entry.get("PartName")).lower()] = kind
+        return cls(defaults, overrides)
+
+    def of(self, part: str) -> str:
+        found = self._overrides.get("/" + part.lower())
+        if found is not None:
+            return found
+        return self._defaults.get(part.rsplit(".", 1)[-1].lower(), "")
+
+    def is_xml(self, part: str) -> bool:
+        kind = self.of(part)
+        return (
+            part.endswith((".xml", ".rels"))
+            or kind.endswith("+xml")
+            or kind in ("application/xml", "text/xml")
+        )
 
 
 def _check_sizes(name: str, entries: list[zipfile.ZipInfo], fail: Fail) -> None:
@@ -118,31 +199,54 @@ def too_large(name: str, size: int) -> str:
     )
 
 
+_BYTE_ORDER_MARKS = (
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+    (b"<\x00?\x00", "utf-16-le"),  # UTF-16 without a byte order mark
+    (b"\x00<\x00?", "utf-16-be"),
+)
+
+
 def _check_xml(name: str, part: str, data: bytes, fail: Fail) -> None:
     """No DTD, which Word never writes and python-docx would keep as unresolved
-    entities (XXE, "billion laughs"). python-docx's parser finds broken XML."""
-    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+    entities (XXE, "billion laughs"). The text is decoded first, so that a part in
+    UTF-16 cannot hide one. python-docx's parser finds broken XML."""
+    encoding = next((codec for mark, codec in _BYTE_ORDER_MARKS if data.startswith(mark)), "")
+    text = data.decode(encoding, "replace") if encoding else data.decode("latin-1")
+    if "<!DOCTYPE" in text or "<!ENTITY" in text:
         raise fail(
             f"{name}: delen {part} har en DTD (<!DOCTYPE>), vilket Word-dokument aldrig har; "
             f"{SAVE_AS_DOCX}"
         )
 
 
-def _check_main_content_type(name: str, content_types: bytes, fail: Fail) -> None:
-    from docx.opc.oxml import parse_xml
+def core_properties(document: Document) -> CoreProperties | None:
+    """The document's core properties (title, language, identifier), or None.
+
+    A package with two core-properties relationships makes python-docx give up; the
+    first one counts, as in Word.
+    """
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
     try:
-        root = parse_xml(cast(str, content_types))  # lxml takes the bytes as they are
-    except XMLSyntaxError as error:
-        raise fail(f"{name}: [Content_Types].xml är inte giltig XML ({error.msg})") from None
-    content_type = ""
-    for override in root:
-        if override.get("PartName") == "/word/document.xml":
-            content_type = str(override.get("ContentType", ""))
-    if content_type == _DOCX_MAIN:
-        return
-    what = _WRONG_MAIN_TYPES.get(content_type, "är inget vanligt Word-dokument")
-    raise fail(f"{name} {what}; {SAVE_AS_DOCX}")
+        properties: CoreProperties = document.core_properties
+        return properties
+    except (ValueError, KeyError):
+        for relationship in document.part.package.rels.values():
+            if relationship.reltype == RT.CORE_PROPERTIES and not relationship.is_external:
+                found = getattr(relationship.target_part, "core_properties", None)
+                if found is not None:
+                    return cast("CoreProperties", found)
+        return None
+
+
+def core_identifier(document: Document) -> str:
+    """The document identifier of the core properties (a form's protocol), or ""."""
+    properties = core_properties(document)
+    return str(properties.identifier or "") if properties is not None else ""
 
 
 def open_document(data: bytes, name: str, fail: Fail) -> Document:

@@ -275,12 +275,14 @@ class _Parts:
             for rel in part.rels.values()
             if not rel.is_external and rel.reltype in (RT.HEADER, RT.FOOTER)
         ]
-        core = document.core_properties
+        from nbesok.docx.package import core_properties
+
+        core = core_properties(document)
         return cls(
             body=document.element.body,
             styles=_styles(document, same_styles_as),
-            title=(core.title or "").strip(),
-            language=(core.language or "").strip(),
+            title=(core.title or "").strip() if core is not None else "",
+            language=(core.language or "").strip() if core is not None else "",
             furniture=furniture,
         )
 
