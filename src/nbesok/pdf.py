@@ -6,11 +6,13 @@ folder. One headless run converts a whole batch (starting LibreOffice costs seco
 converting a document a fraction of that), with a private user profile so that
 parallel runs and a desktop LibreOffice the user has open never collide.
 
-The PDF is PDF/A-2b (the archival profile public records are kept in), tagged (the
-heading, list and table structure reaches screen readers) and shows the document
-title, not the file name, in the viewer's window title. The text language comes from
-the .docx (``w:lang``, sv-SE). PDF bytes are not reproducible (LibreOffice stamps the
-time and a random id), but their text is.
+The PDF is PDF/A-2b (the archival profile public records are kept in) and PDF/UA-1
+(accessible: the heading, list and table structure reaches screen readers), and shows
+the document title, not the file name, in the viewer's window title. The text
+language comes from the .docx (``w:lang``, sv-SE). What LibreOffice 7.4 leaves undone
+for PDF/UA is put right by :mod:`nbesok.pdfua` before the file is moved into place.
+PDF bytes are not reproducible (LibreOffice stamps the time and a random id), but
+their text is.
 """
 
 from __future__ import annotations
@@ -44,10 +46,11 @@ PROGRAM_NAMES = ("soffice", "libreoffice")
 
 # PDF export options in the JSON syntax of --convert-to (LibreOffice 7.4 and later;
 # older versions ignore it and write a plain PDF, which _check_pdfa catches).
-# PDFUACompliance is left out on purpose: it makes LibreOffice claim PDF/UA in the
-# XMP, and nothing here verifies that claim.
+# PDFUACompliance claims PDF/UA-1 in the XMP and sets the structure tab order on pages
+# with links; the tests hold every document to the claim with a third-party checker.
 EXPORT_OPTIONS: Mapping[str, tuple[str, str]] = {
     "SelectPdfVersion": ("long", "2"),  # 2 = PDF/A-2b
+    "PDFUACompliance": ("boolean", "true"),
     "UseTaggedPDF": ("boolean", "true"),
     "DisplayPDFDocumentTitle": ("boolean", "true"),
     "ExportBookmarks": ("boolean", "true"),  # headings as bookmarks: navigation in long documents
@@ -193,6 +196,7 @@ def convert_to_pdf(
             )
         for source, pdf in zip(sources, produced, strict=True):
             _check_pdfa(pdf, source, libreoffice)
+            _finish(pdf, source)
         targets = [out_dir / pdf.name for pdf in produced]
         for pdf, target in zip(produced, targets, strict=True):
             _move(pdf, target)
@@ -325,6 +329,24 @@ def _check_pdfa(pdf: Path, source: Path, libreoffice: Path) -> None:
             "gjorde en PDF som inte är PDF/A-2b; nbesok behöver LibreOffice 7.4 eller senare "
             f"för exportinställningarna; {_INSTALL_HINT}",
         )
+
+
+def _finish(pdf: Path, source: Path) -> None:
+    """The PDF/UA repairs, with the keywords and authors of the .docx it was made from."""
+    import docx
+    import pikepdf
+
+    from nbesok import pdfua
+    from nbesok.markup import AUTHOR_SEPARATOR
+
+    core = docx.Document(str(source)).core_properties
+    authors = [name.strip() for name in (core.author or "").split(AUTHOR_SEPARATOR.strip())]
+    try:
+        pdfua.finish(pdf, keywords=core.keywords or "", authors=[a for a in authors if a])
+    except (pikepdf.PdfError, OSError) as error:
+        raise LibreOfficeError.at(
+            source, f"PDF:en från LibreOffice kunde inte göras tillgänglig (PDF/UA): {error}"
+        ) from None
 
 
 def _move(pdf: Path, target: Path) -> None:

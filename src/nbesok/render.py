@@ -98,12 +98,20 @@ def shared_fingerprint(archive: Archive, options: Options) -> str:
 
     digest = hashlib.sha256()
     digest.update(f"{__version__}\0{options.fingerprint()}".encode())
-    folders = (package_templates_dir(), archive.templates_dir, archive.protocols_dir)
+    from nbesok.pictures import FOLDER, MAX_BYTES
+
+    folders = (
+        package_templates_dir(),
+        archive.templates_dir,
+        archive.protocols_dir,
+        archive.root / FOLDER,  # the pictures answers show
+    )
     for folder in folders:
+        limit = MAX_BYTES if folder.name == FOLDER else MAX_INPUT_BYTES
         for path in sorted(folder.glob("*")) if folder.is_dir() else []:
             digest.update(f"\0{folder.name}/{path.name}\0".encode(errors="surrogateescape"))
             try:
-                digest.update(read_bounded(path, MAX_INPUT_BYTES, _unreadable))
+                digest.update(read_bounded(path, limit + 1, _unreadable))
             except LoadError:
                 # A folder, a dangling link or a device where a template or the reference
                 # .docx belongs changes the outcome (an error): never "unchanged".

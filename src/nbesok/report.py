@@ -162,7 +162,7 @@ def visit_report(
         "underlag": [_underlag(item) for item in visits],
     }
     markdown = render_template(VISIT_REPORT_TEMPLATE, archive.templates_dir, context)
-    return Document(name, markdown, _sources(archive, visits))
+    return Document(name, markdown, _sources(archive, visits), archive.root)
 
 
 def season_report(
@@ -198,7 +198,7 @@ def season_report(
         "underlag": [_underlag(item) for item in visits],
     }
     markdown = render_template(SEASON_TEMPLATE, archive.templates_dir, context)
-    return Document(name, markdown, _sources(archive, visits))
+    return Document(name, markdown, _sources(archive, visits), archive.root)
 
 
 def _head(
