@@ -21,6 +21,7 @@ from nbesok.models import FollowUp, Protocol, Status, Visit
 from nbesok.templating import find_template_file, render_template
 
 if TYPE_CHECKING:
+    from nbesok.appendix import Appendix
     from nbesok.followup import Step, Tracked
 
 PROTOCOL_TEMPLATE = "protokoll.md.j2"
@@ -41,6 +42,7 @@ class Document:
     markdown: str
     sources: tuple[Path, ...] = ()
     root: Path | None = None
+    appendices: tuple[Appendix, ...] = ()  # bilagor appended to the PDF
 
 
 def protocol_context(protocol: Protocol, archive: Archive) -> dict[str, Any]:

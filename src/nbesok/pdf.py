@@ -27,9 +27,13 @@ import sys
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nbesok.errors import OutputError, RenderError, finding
 from nbesok.output import file_mode
+
+if TYPE_CHECKING:
+    from nbesok.appendix import Appendix
 
 __all__ = [
     "ENVIRONMENT_VARIABLE",
@@ -146,7 +150,12 @@ def export_filter() -> str:
 
 
 def convert_to_pdf(
-    docx_files: Sequence[Path], out_dir: Path, *, libreoffice: Path, timeout: float = 300
+    docx_files: Sequence[Path],
+    out_dir: Path,
+    *,
+    libreoffice: Path,
+    timeout: float = 300,
+    appendices: Mapping[str, Sequence[Appendix]] | None = None,
 ) -> list[Path]:
     """Convert every .docx to ``out_dir/<stem>.pdf`` in one LibreOffice run.
 
@@ -155,7 +164,8 @@ def convert_to_pdf(
     failed or killed run never leaves a half-written or stale-looking PDF. Raises
     :class:`LibreOfficeError` naming the .docx that did not convert, or when
     LibreOffice fails or takes longer than ``timeout`` seconds (it is then killed).
-    LibreOffice's own output is shown only when it failed.
+    LibreOffice's own output is shown only when it failed. ``appendices`` (by the
+    stem of a .docx) are appended to its PDF: a Word bilaga is converted in the same run.
     """
     if not docx_files:
         return []
@@ -164,7 +174,9 @@ def convert_to_pdf(
     with (
         tempfile.TemporaryDirectory(prefix="nbesok-libreoffice-") as profile,
         tempfile.TemporaryDirectory(prefix=".nbesok-pdf-", dir=out_dir) as staging,
+        tempfile.TemporaryDirectory(prefix="nbesok-bilagor-") as attached,
     ):
+        extra = _word_appendices(appendices or {}, Path(attached))
         command = [
             str(libreoffice),
             f"-env:UserInstallation={Path(profile).resolve().as_uri()}",
@@ -177,13 +189,12 @@ def convert_to_pdf(
             export_filter(),
             "--outdir",
             staging,
-            *(str(source) for source in sources),
+            *(str(source) for source in [*sources, *extra.values()]),
         ]
-        output = _run(command, libreoffice, timeout, count=len(sources))
-        produced = [Path(staging) / f"{source.stem}.pdf" for source in sources]
-        missing = [
-            source for source, pdf in zip(sources, produced, strict=True) if not pdf.is_file()
-        ]
+        output = _run(command, libreoffice, timeout, count=len(sources) + len(extra))
+        every = [*sources, *extra.values()]
+        produced = [Path(staging) / f"{source.stem}.pdf" for source in every]
+        missing = [source for source, pdf in zip(every, produced, strict=True) if not pdf.is_file()]
         if missing:
             raise LibreOfficeError(
                 finding(
@@ -194,17 +205,67 @@ def convert_to_pdf(
                 )
                 for source in missing
             )
-        for source, pdf in zip(sources, produced, strict=True):
+        for source, pdf in zip(every, produced, strict=True):
             _check_pdfa(pdf, source, libreoffice)
             _finish(pdf, source)
+        produced = produced[: len(sources)]
+        for source, pdf in zip(sources, produced, strict=True):
+            _append(pdf, source, (appendices or {}).get(source.stem, ()), extra, Path(staging))
         targets = [out_dir / pdf.name for pdf in produced]
         for pdf, target in zip(produced, targets, strict=True):
             _move(pdf, target)
     return targets
 
 
+def _word_appendices(
+    appendices: Mapping[str, Sequence[Appendix]], folder: Path
+) -> dict[Path, Path]:
+    """Each Word bilaga copied under a name of its own, to convert with the documents."""
+    copies: dict[Path, Path] = {}
+    for attached in appendices.values():
+        for appendix in attached:
+            if appendix.kind == "docx" and appendix.path not in copies:
+                copy = folder / f"nbesok-bilaga-{len(copies) + 1}.docx"
+                shutil.copyfile(appendix.path, copy)
+                copies[appendix.path] = copy
+    return copies
+
+
+def _append(
+    pdf: Path,
+    source: Path,
+    attached: Sequence[Appendix],
+    converted: Mapping[Path, Path],
+    staging: Path,
+) -> None:
+    """The bilagor's pages after the document's, each a PDF/A of its own or converted."""
+    if not attached:
+        return
+    import pikepdf
+
+    from nbesok.appendix import append
+
+    files = [
+        (appendix, staging / f"{converted[appendix.path].stem}.pdf")
+        if appendix.kind == "docx"
+        else (appendix, appendix.path)
+        for appendix in attached
+    ]
+    try:
+        append(pdf, files)
+    except (pikepdf.PdfError, OSError) as error:
+        raise LibreOfficeError.at(
+            source, f"bilagorna kunde inte läggas till i PDF:en ({error})"
+        ) from None
+
+
 def convert_documents(
-    documents: Mapping[str, bytes], out_dir: Path, *, libreoffice: Path, timeout: float = 300
+    documents: Mapping[str, bytes],
+    out_dir: Path,
+    *,
+    libreoffice: Path,
+    timeout: float = 300,
+    appendices: Mapping[str, Sequence[Appendix]] | None = None,
 ) -> list[Path]:
     """Convert .docx held in memory (``{name: bytes}``) to ``out_dir/<name>.pdf``.
 
@@ -219,7 +280,9 @@ def convert_documents(
             path = Path(folder) / f"{name}.docx"
             path.write_bytes(data)
             files.append(path)
-        return convert_to_pdf(files, out_dir, libreoffice=libreoffice, timeout=timeout)
+        return convert_to_pdf(
+            files, out_dir, libreoffice=libreoffice, timeout=timeout, appendices=appendices
+        )
 
 
 def _check_sources(docx_files: Sequence[Path]) -> list[Path]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,6 +22,7 @@ from nbesok.errors import Finding, OutputError, RenderError, UsageError, finding
 from nbesok.output import write_all_atomic
 
 if TYPE_CHECKING:
+    from nbesok.appendix import Appendix
     from nbesok.docx.drawing import Picture
 
 FORMATS = ("md", "docx", "pdf")
@@ -192,15 +193,25 @@ class Outcome:
 
 
 def add_pdfs(
-    sources: dict[str, bytes], out_dir: Path, libreoffice: Path | None, outcome: Outcome
+    sources: dict[str, bytes],
+    out_dir: Path,
+    libreoffice: Path | None,
+    outcome: Outcome,
+    appendices: Mapping[str, Sequence[Appendix]] | None = None,
 ) -> list[Path]:
-    """One LibreOffice run for all of ``sources``; its failure leaves the other formats."""
+    """One LibreOffice run for all of ``sources`` (and their bilagor, appended to their
+    PDFs); its failure leaves the other formats."""
     if not sources:
         return []
     from nbesok.pdf import LibreOfficeError, convert_documents, find_libreoffice
 
     try:
-        pdfs = convert_documents(sources, out_dir, libreoffice=find_libreoffice(libreoffice))
+        pdfs = convert_documents(
+            sources,
+            out_dir,
+            libreoffice=find_libreoffice(libreoffice),
+            appendices=appendices or {},
+        )
     except LibreOfficeError as error:
         outcome.findings.extend(error.findings)
         return []
@@ -237,7 +248,9 @@ def publish(
     outcome.written.extend(out_dir / name for name in made.files)
     outcome.findings.extend(made.findings)
     if made.pdf_source is not None:
-        for pdf in add_pdfs({made.name: made.pdf_source}, out_dir, libreoffice, outcome):
+        sources = {made.name: made.pdf_source}
+        attached = {made.name: document.appendices}
+        for pdf in add_pdfs(sources, out_dir, libreoffice, outcome, attached):
             hashes[pdf.name] = hashlib.sha256(pdf.read_bytes()).hexdigest()
     # No key: a report is made anew every time (its date may be today's).
     record.note(document.name, owner, "", hashes)

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from nbesok import fragments
-from nbesok.archive import Archive
+from nbesok.appendix import Appendix
+from nbesok.archive import MARKER, Archive
 from nbesok.checks import checked_visit
 from nbesok.documents import (
     Document,
@@ -33,13 +34,14 @@ from nbesok.errors import (
     Finding,
     NbesokError,
     RenderError,
+    Severity,
     UsageError,
     finding,
 )
 from nbesok.followup import VisitFile, load_visit_files, same_words, track
 from nbesok.inputs import expand_paths
 from nbesok.loading import Loaded, load_visit
-from nbesok.models import Protocol, Status, Visit
+from nbesok.models import Official, Protocol, Status, Visit
 from nbesok.names import slugify
 from nbesok.publish import Outcome, publish
 from nbesok.record import sources_text
@@ -48,6 +50,19 @@ from nbesok.templating import enumerate_swedish, render_template
 
 VISIT_REPORT_TEMPLATE = "uppfoljning.md.j2"
 SEASON_TEMPLATE = "sammanstallning.md.j2"
+
+
+@dataclass(frozen=True)
+class Options:
+    """What a secretary sets for one tjänsteskrivelse or compilation."""
+
+    proposals: Sequence[str] = ()
+    title: str | None = None  # --rubrik: the ärende's own title
+    case_number: str | None = None  # --diarienummer
+    official: str | None = None  # --handläggare
+    appendices: Sequence[Appendix] = ()  # --bilaga
+    documents: Sequence[str] = ()  # --underlag: beslutsunderlag not attached
+    suffix: str = "docx"  # the format the visit protocols are published in
 
 
 @dataclass(frozen=True)
@@ -135,11 +150,10 @@ def select_season(archive: Archive, *, protocol_id: str | None, period: str | No
 def visit_report(
     archive: Archive,
     visits: list[VisitWithProtocol],
-    proposals: Sequence[str],
+    options: Options,
     *,
     per: date,
     day: date,
-    official: str | None,
 ) -> Document:
     """The tjänsteskrivelse for the given visits."""
     several = len(visits) > 1
@@ -150,40 +164,42 @@ def visit_report(
     else:
         title = _several_title([item.visit.model for item in visits])
         name = f"uppfoljning-{visits[0].visit.stem}-med-flera"
-    case_number = _shared_case_number(visits)
+    case_number = options.case_number or _shared_case_number(visits)
     context = {
-        **_head(archive, visits, title, day, official, case_number),
-        "förslag": list(proposals),
+        **_head(archive, visits, options.title or title, day, options, case_number),
+        "förslag": list(options.proposals),
         "besök": [_visit_entry(archive, item) for item in visits],
         "flera": several,
         "diarienummer": case_number,
         "punkter": _items(archive, visits, per),
         "per": per.isoformat(),
-        "underlag": [_underlag(item) for item in visits],
+        "underlag": _documents(visits, options),
     }
     markdown = render_template(VISIT_REPORT_TEMPLATE, archive.templates_dir, context)
-    return Document(name, markdown, _sources(archive, visits), archive.root)
+    return Document(
+        name, markdown, _sources(archive, visits), archive.root, tuple(options.appendices)
+    )
 
 
 def season_report(
     archive: Archive,
     visits: list[VisitWithProtocol],
     season: str,
-    proposals: Sequence[str],
+    options: Options,
     *,
     per: date,
     day: date,
-    official: str | None,
     name: str,
 ) -> Document:
     """The compilation of a season: visits, answers per question, all follow-up items."""
     items = _items(archive, visits, per)
     per_status = Counter(entry["status"] for entry in items)
-    title = f"Sammanställning av nämndbesök {season}"
+    title = options.title or f"Sammanställning av nämndbesök {season}"
+    case_number = options.case_number or _shared_case_number(visits)
     context = {
-        **_head(archive, visits, title, day, official, _shared_case_number(visits)),
+        **_head(archive, visits, title, day, options, case_number),
         "period": season,
-        "förslag": list(proposals),
+        "förslag": list(options.proposals),
         "per": per.isoformat(),
         "besök": [_visit_entry(archive, item) for item in visits],
         "protokoll": [_protocol_entry(visits, pid) for pid in _protocol_ids(visits)],
@@ -195,10 +211,12 @@ def season_report(
             "per_status": {status.value: per_status[status.value] for status in Status},
             "försenade": sum(entry["försenad"] for entry in items),
         },
-        "underlag": [_underlag(item) for item in visits],
+        "underlag": _documents(visits, options),
     }
     markdown = render_template(SEASON_TEMPLATE, archive.templates_dir, context)
-    return Document(name, markdown, _sources(archive, visits), archive.root)
+    return Document(
+        name, markdown, _sources(archive, visits), archive.root, tuple(options.appendices)
+    )
 
 
 def _head(
@@ -206,19 +224,13 @@ def _head(
     visits: list[VisitWithProtocol],
     title: str,
     day: date,
-    official: str | None,
+    options: Options,
     case_number: str,
 ) -> dict[str, Any]:
     """The tjänsteskrivelse's head: who writes, when, under what number, to whom."""
     settings = archive.settings
-    handler = official if official is not None else _official(visits)
-    addressee = enumerate_swedish(
-        dict.fromkeys(
-            committee(item.protocol, archive)
-            for item in visits
-            if committee(item.protocol, archive)
-        )
-    )
+    official = _official(visits, options, settings.official)
+    addressee = enumerate_swedish(committees(archive, visits))
     rows: list[tuple[str, str]] = []
     if settings.municipality:
         rows.append(("Kommun", settings.municipality))
@@ -227,27 +239,46 @@ def _head(
     rows += [("Dokument", "Tjänsteskrivelse"), ("Datum", day.isoformat())]
     if case_number:
         rows.append(("Diarienummer", case_number))
-    if handler:
-        rows.append(("Handläggare", handler))
+    if official["namn"]:
+        rows.append(("Handläggare", official["namn"]))
     if addressee:
         rows.append(("Till", addressee))
     return {
         "titel": title,
         "huvud_rader": rows,
         "datum": day.isoformat(),
-        "handläggare": handler,
+        "handläggare": official["namn"],
+        "underskrift": official,
         "till": addressee,
         "kommun": settings.municipality or "",
         "förvaltning": settings.administration or "",
     }
 
 
-def _official(visits: list[VisitWithProtocol]) -> str:
-    """The handläggare: the first tjänsteperson of the latest visit."""
-    for item in reversed(visits):
-        if item.visit.model.officials:
-            return item.visit.model.officials[0]
-    return ""
+def committees(archive: Archive, visits: list[VisitWithProtocol]) -> list[str]:
+    """The committees the visits report to, each once, in the visits' order."""
+    return list(
+        dict.fromkeys(
+            committee(item.protocol, archive)
+            for item in visits
+            if committee(item.protocol, archive)
+        )
+    )
+
+
+def _official(
+    visits: list[VisitWithProtocol], options: Options, default: Official | None
+) -> dict[str, str]:
+    """The handläggare, name and title: ``--handläggare``, else ``handläggare`` in
+    nbesok.yaml, else (for one visit) the tjänsteperson who took the notes."""
+    if options.official is not None:
+        title = default.title if default is not None and default.name == options.official else ""
+        return {"namn": options.official, "titel": title or ""}
+    if default is not None:
+        return {"namn": default.name, "titel": default.title or ""}
+    if len(visits) == 1 and visits[0].visit.model.officials:
+        return {"namn": visits[0].visit.model.officials[0], "titel": ""}
+    return {"namn": "", "titel": ""}
 
 
 def _shared_case_number(visits: list[VisitWithProtocol]) -> str:
@@ -264,12 +295,23 @@ def _several_title(visits: list[Visit]) -> str:
     return f"Redovisning av {len(visits)} nämndbesök {first.isoformat()}–{last.isoformat()}"
 
 
-def _underlag(item: VisitWithProtocol) -> str:
-    visit = item.visit.model
-    return (
-        f"Protokoll från nämndbesöket hos {visit.operation} {visit.date.isoformat()} "
-        f"({item.visit.stem}.docx)"
-    )
+def _documents(visits: list[VisitWithProtocol], options: Options) -> list[str]:
+    """Beslutsunderlag: each visit's protocol (a bilaga when it is attached), the other
+    bilagor, numbered, and the documents named with ``--underlag``."""
+    attached = {appendix.path.name: appendix for appendix in options.appendices}
+    numbers = {appendix.path.name: n for n, appendix in enumerate(options.appendices, start=1)}
+    listed: list[str] = []
+    for item in visits:
+        visit = item.visit.model
+        file = f"{item.visit.stem}.{options.suffix}"
+        text = f"Protokoll från nämndbesöket hos {visit.operation} {visit.date.isoformat()}"
+        if file in attached:
+            listed.append(f"Bilaga {numbers.pop(file)}: {text} ({file})")
+        else:
+            listed.append(f"{text} ({file})")
+    listed += [attached[file].listed(number) for file, number in numbers.items()]
+    listed += list(options.documents)
+    return listed
 
 
 def _items(archive: Archive, visits: list[VisitWithProtocol], per: date) -> list[dict[str, Any]]:
@@ -353,18 +395,39 @@ def season_name(protocol_id: str | None, period: str | None) -> str:
     return f"sammanstallning-{protocol_id or slugify(period or '')}"
 
 
-def _check_proposals(proposals: Sequence[str]) -> None:
+def _check_given(options: Options, *, publishes_appendices: bool) -> None:
+    """No personnummer in what the secretary typed, nor in a bilaga whose pages the PDF
+    publishes."""
+    from nbesok import appendix
     from nbesok.personnummer import find_numbers
 
-    found = [match for text in proposals for match in find_numbers(text)]
+    given: list[tuple[str | Path, str, str]] = [
+        ("--förslag", text, "i förslaget") for text in options.proposals
+    ]
+    given += [
+        (option, text or "", f"i {option}")
+        for option, text in (
+            ("--rubrik", options.title),
+            ("--diarienummer", options.case_number),
+            ("--handläggare", options.official),
+        )
+    ]
+    given += [("--underlag", text, "i underlaget") for text in options.documents]
+    if publishes_appendices:
+        given += [
+            (bilaga.path, text, "i bilagan")
+            for bilaga in options.appendices
+            for text in appendix.texts(bilaga)
+        ]
+    found = [(where, match, what) for where, text, what in given for match in find_numbers(text)]
     if found:
         raise RenderError(
             finding(
-                "--förslag",
-                f"{match.kind} ”{match.text}” i förslaget; protokoll är allmänna handlingar, "
-                "ta bort numret (eller använd --tillåt-personnummer om det måste stå kvar)",
+                where,
+                f"{match.kind} ”{match.text}” {what}; protokoll är allmänna handlingar, ta "
+                "bort numret (eller använd --tillåt-personnummer om det måste stå kvar)",
             )
-            for match in found
+            for where, match, what in found
         )
 
 
@@ -375,19 +438,19 @@ def write_report(
     protocol_id: str | None,
     period: str | None,
     per: date,
-    proposals: Sequence[str],
+    options: Options,
     formats: Sequence[str],
     out_dir: Path,
     today: date,
     day: date | None = None,
-    official: str | None = None,
     allow_personnummer: bool = False,
     libreoffice: Path | None = None,
 ) -> Outcome:
     """Write a tjänsteskrivelse (visits given) or a season compilation (protocol or period).
 
     Follow-up items are overdue as of ``per``; the document is dated ``day`` (default
-    ``per``); ``official`` is the handläggare (default the tjänsteperson of the visit).
+    ``per``). ``options`` hold what the secretary set: proposals, title, diarienummer,
+    handläggare, bilagor and other beslutsunderlag.
     """
     chosen = [bool(visit_paths), protocol_id is not None, period is not None]
     if sum(chosen) != 1:
@@ -395,31 +458,28 @@ def write_report(
             "nbesok report",
             "ange antingen besöksfiler, --protokoll ID eller --period PERIOD (exakt ett av dem)",
         )
-    if proposals and not allow_personnummer:
-        _check_proposals(proposals)
-    proposals = list(proposals) or archive.settings.proposals
+    if not allow_personnummer:
+        _check_given(options, publishes_appendices="pdf" in formats)
+    options = replace(
+        options,
+        proposals=list(options.proposals) or archive.settings.proposals,
+        suffix="pdf" if "pdf" in formats else "docx",
+    )
     day = day or per
     if visit_paths:
         files = expand_paths(visit_paths, ".yaml")
         visits = load_visits(archive, files, today, allow_personnummer=allow_personnummer)
-        document = visit_report(archive, visits, proposals, per=per, day=day, official=official)
+        document = visit_report(archive, visits, options, per=per, day=day)
         owner = "tjänsteskrivelsen om " + sources_text(files, archive.root)
     else:
         selection = select_season(archive, protocol_id=protocol_id, period=period)
         visits = load_visits(archive, selection.paths, today, allow_personnummer=allow_personnummer)
         name = season_name(protocol_id, period)
         document = season_report(
-            archive,
-            visits,
-            selection.period,
-            proposals,
-            per=per,
-            day=day,
-            official=official,
-            name=name,
+            archive, visits, selection.period, options, per=per, day=day, name=name
         )
         owner = f"sammanställningen för {selection.period}"
-    return publish(
+    outcome = publish(
         document,
         owner,
         formats,
@@ -428,3 +488,37 @@ def write_report(
         libreoffice,
         allow_personnummer=allow_personnummer,
     )
+    outcome.findings[:0] = _report_warnings(archive, visits, document, options)
+    return outcome
+
+
+def _report_warnings(
+    archive: Archive,
+    visits: list[VisitWithProtocol],
+    document: Document,
+    options: Options,
+) -> list[Finding]:
+    """What the secretary should know before the document goes on the agenda."""
+    found: list[Finding] = []
+    where = document.sources[0] if document.sources else Path(document.name)
+    names = committees(archive, visits)
+    if len(names) > 1:
+        found.append(
+            finding(
+                where,
+                f"besöken hör till olika nämnder ({enumerate_swedish(names)}); skrivelsen "
+                "ställs till alla, så kontrollera att det är rätt eller skriv en per nämnd",
+                severity=Severity.WARNING,
+            )
+        )
+    if not _official(visits, options, archive.settings.official)["namn"]:
+        found.append(
+            finding(
+                archive.root / MARKER,
+                "skrivelsen har ingen handläggare; ange handläggare (namn och titel) i "
+                "nbesok.yaml eller --handläggare",
+                key="handläggare",
+                severity=Severity.WARNING,
+            )
+        )
+    return found
