@@ -61,18 +61,6 @@ def poppler(tool: str, *args: str) -> str:
     return done.stdout.decode("utf-8")
 
 
-@pytest.fixture(scope="session")
-def pdfs(
-    rendered: Rendered, libreoffice: Path, tmp_path_factory: pytest.TempPathFactory
-) -> dict[str, Path]:
-    """Every kind of document of the example archive, converted in one batch."""
-    out = tmp_path_factory.mktemp("pdf")
-    names = RENDERED_NAMES
-    written = convert_to_pdf([rendered.docx(name) for name in names], out, libreoffice=libreoffice)
-    assert written == [out / f"{name}.pdf" for name in names]
-    return dict(zip(names, written, strict=True))
-
-
 def xmp_value(xmp: str, name: str) -> str:
     """A property of the XMP packet, written as an element or as an attribute."""
     found = re.search(rf"<{name}>\s*([^<]*?)\s*</{name}>|{name}=\"([^\"]*)\"", xmp)
