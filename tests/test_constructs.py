@@ -119,9 +119,7 @@ def test_the_paragraph_after_a_table_or_a_quote_keeps_its_distance() -> None:
         Vanligt stycke.
         """
     )
-    spacing = {
-        p.text: p.paragraph_format.space_before for p in document.paragraphs if p.text
-    }
+    spacing = {p.text: p.paragraph_format.space_before for p in document.paragraphs if p.text}
 
     assert spacing["Efter tabellen."] is not None and spacing["Efter tabellen."].twips == 160
     assert spacing["Efter citatet."] is not None and spacing["Efter citatet."].twips == 160

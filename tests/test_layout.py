@@ -155,7 +155,9 @@ def test_five_columns_that_cannot_hold_their_words_are_stacked(
     many_visits: dict[str, Path],
 ) -> None:
     document = docx.Document(str(next(iter(many_visits.values())).with_suffix(".docx")))
-    stacked = [t for t in document.tables if t.style is not None and t.style.name == "Staplad tabell"]
+    stacked = [
+        t for t in document.tables if t.style is not None and t.style.name == "Staplad tabell"
+    ]
 
     assert stacked
     labels = [row.cells[0].text for row in stacked[0].rows]
@@ -197,7 +199,9 @@ def test_a_table_too_wide_for_its_words_is_stacked_only_with_a_header_row() -> N
 
 
 def test_dates_and_diarienummer_have_non_breaking_hyphens_in_word() -> None:
-    data = markdown_to_docx("Senast 2023-12-31, dnr AMN 2023-0123 och Idrott- och service.\n", REFERENCE)
+    data = markdown_to_docx(
+        "Senast 2023-12-31, dnr AMN 2023-0123 och Idrott- och service.\n", REFERENCE
+    )
     document = docx.Document(io.BytesIO(data))
     paragraph = document.paragraphs[0]._p
 

@@ -246,6 +246,18 @@ def hyphenation_points(word: str) -> list[int]:
     return joints or points
 
 
+def hyphenated_text(text: str, room: int, *, bold: bool = False, points: float = 11) -> str:
+    """``text`` with soft hyphens in each piece (see :func:`words`) wider than ``room``."""
+    return " ".join(
+        "".join(hyphenated(piece, room, bold=bold, points=points) for piece in _pieces(word))
+        for word in text.split(" ")
+    )
+
+
+def _pieces(word: str) -> list[str]:
+    return words(word) if word.strip() else [word]
+
+
 def hyphenated(word: str, room: int, *, bold: bool = False, points: float = 11) -> str:
     """``word`` with soft hyphens (U+00AD) where it may break, if it is wider than
     ``room`` twips; else ``word`` unchanged."""

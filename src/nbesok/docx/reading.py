@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from docx.oxml.ns import qn
@@ -31,6 +32,9 @@ if TYPE_CHECKING:
 
 _P, _TBL, _SDT, _R = qn("w:p"), qn("w:tbl"), qn("w:sdt"), qn("w:r")
 _HYPERLINK, _TR, _TC = qn("w:hyperlink"), qn("w:tr"), qn("w:tc")
+_DRAWING = qn("w:drawing")
+_DOCPR = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
+_BLIP = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"
 # Inline wrappers whose runs are part of the text: tracked insertions, smart tags, …
 _TRANSPARENT = frozenset(qn(f"w:{name}") for name in ("ins", "smartTag", "customXml", "fldSimple"))
 _LIST_NAME = re.compile(r"^list (bullet|number)(?:\s+(\d))?$", re.IGNORECASE)
@@ -47,6 +51,9 @@ class Piece:
     bold: bool = False
     italic: bool = False
     href: str = ""
+    # A picture: its file name (text is its alt text) and bytes, for bilder/.
+    picture: str = ""
+    data: bytes = b""
 
 
 @dataclass
@@ -138,7 +145,9 @@ class _Reader:
 
     def _collect(self, container: Any, paragraph: Paragraph, block: Block) -> None:
         for child in container:
-            if child.tag == _R:
+            if child.tag == _R and child.find(_DRAWING) is not None:
+                block.pieces.extend(_pictures(child, paragraph))
+            elif child.tag == _R:
                 block.pieces.append(_piece(Run(child, paragraph)))
             elif child.tag == _HYPERLINK:
                 link = Hyperlink(child, paragraph)
@@ -223,6 +232,19 @@ class _Numbering:
         return str(formats[0]) if formats else ""
 
 
+def _pictures(run: Any, paragraph: Paragraph) -> Iterator[Piece]:
+    """The pictures of a run, with their description as alt text and their bytes."""
+    for drawing in run.iter(_DRAWING):
+        description = next(drawing.iter(_DOCPR), None)
+        blip = next(drawing.iter(_BLIP), None)
+        relation = None if blip is None else blip.get(qn("r:embed"))
+        part = paragraph.part.related_parts.get(relation) if relation else None
+        if description is None or part is None:
+            continue
+        name = Path(str(description.get("name", "") or part.partname)).name
+        yield Piece(str(description.get("descr", "")), picture=name, data=part.blob)
+
+
 def _piece(run: Run) -> Piece:
     style = run.style
     style_font = (
@@ -230,4 +252,5 @@ def _piece(run: Run) -> Piece:
     )
     bold = run.bold if run.bold is not None else bool(style_font and style_font.bold)
     italic = run.italic if run.italic is not None else bool(style_font and style_font.italic)
-    return Piece(run.text, bool(bold), bool(italic))
+    # A soft hyphen (LibreOffice saves Word's as U+00AD) is no part of the word.
+    return Piece(run.text.replace("\u00ad", ""), bool(bold), bool(italic))

@@ -31,7 +31,7 @@ from markdown_it.tree import SyntaxTreeNode
 from nbesok import markup
 from nbesok.docx import fields, styles
 from nbesok.docx.drawing import Picture, picture_run
-from nbesok.docx.layout import Layout, column_widths, hyphenated, table_layout
+from nbesok.docx.layout import Layout, column_widths, hyphenated_text, table_layout
 from nbesok.docx.numbering import ListNumbering, Placement
 from nbesok.docx.reference import Reference
 from nbesok.errors import RenderError
@@ -734,10 +734,7 @@ class _Renderer:
         """``text`` with soft hyphens in each word wider than the cell it stands in."""
         room = self._widths[min(self._column, len(self._widths) - 1)] - 2 * 108 - 60
         bold = self._current is not None and self._style_of(self._current) in self._heading_ids()
-        points = self._reference.table_points
-        return " ".join(
-            hyphenated(word, room, bold=bold, points=points) for word in text.split(" ")
-        )
+        return hyphenated_text(text, room, bold=bold, points=self._reference.table_points)
 
     def _style_of(self, paragraph: Any) -> str:
         properties = paragraph.find(qn("w:pPr")) if paragraph.tag == qn("w:p") else None
