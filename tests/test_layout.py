@@ -27,7 +27,7 @@ from nbesok.templating import package_templates_dir
 
 REFERENCE = package_templates_dir() / "referens.docx"
 TEXT_WIDTH = 9070
-PIECE = re.compile(r"[^\s\-\u2010\u2011\u00ad]+")
+PIECE = re.compile(r"\w+")  # words, split at hyphens and punctuation
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # Long compounds of the kind Swedish administration writes, and some longer still.
 OPERATIONS = (
@@ -123,15 +123,23 @@ def table_words(docx_path: Path) -> Iterator[str]:
 
 
 def printed_pieces(text: str) -> set[str]:
-    """Every piece of the printed text, and the words a visible hyphen at a line's end
-    splits, joined again."""
+    """Every word of the printed text, and the words that visible hyphens at lines' ends
+    split (over two lines or more), joined again."""
     lines = [line.strip() for line in text.splitlines()]
     pieces = set(PIECE.findall(text))
-    for line, following in zip(lines, lines[1:], strict=False):
-        before = re.search(r"(\w+)-$", line)
-        after = re.match(r"(\w+)", following)
-        if before and after:
-            pieces.add(before.group(1) + after.group(1))
+    for start, line in enumerate(lines):
+        joined = re.search(r"(\w+)-$", line)
+        if joined is None:
+            continue
+        word = joined.group(1)
+        for following in lines[start + 1 :]:
+            after = re.match(r"(\w+)(-?)$|(\w+)", following)
+            if after is None:
+                break
+            word += after.group(1) or after.group(3)
+            pieces.add(word)
+            if not (after.group(2) and after.group(1) == following):
+                break
     return pieces
 
 

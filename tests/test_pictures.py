@@ -103,7 +103,8 @@ def test_a_bad_picture_is_a_located_error_in_validate_and_render(
     for result in (validated, rendered):
         assert result.exit_code == 1, result.output
         line = next(line for line in result.output.splitlines() if message in line)
-        assert line.startswith(f"{VISIT}:17:1: fel: svar.individens-behov: bilden"), line
+        # The picture stands on the third line of the answer, which starts on line 16.
+        assert line.startswith(f"{VISIT}:18:1: fel: svar.individens-behov: bilden"), line
     assert not (in_archive / "out" / "2018-10-17-idrott-och-service.docx").exists()
 
 

@@ -112,7 +112,9 @@ def test_handläggare_overrides_the_name_and_drops_another_s_title(
     assert [t for s, t in paragraphs(path) if s == "Underskrift"] == ["Eva Ek"]
 
 
-def test_a_report_over_several_visits_without_handläggare_says_so(in_archive: Path, runner: CliRunner) -> None:
+def test_a_report_over_several_visits_without_handläggare_says_so(
+    in_archive: Path, runner: CliRunner
+) -> None:
     settings = in_archive / "nbesok.yaml"
     text = settings.read_text("utf-8")
     settings.write_text(text[: text.index("# Handläggaren")], "utf-8")

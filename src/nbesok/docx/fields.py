@@ -57,7 +57,8 @@ PLACEHOLDERS = frozenset(
         "Namn (parti), ett namn per rad",
         "Namn, ett namn per rad",
         "ÅÅÅÅ-MM-DD",
-        "https://…",
+        "https://…",  # forms made before a web address was printed as its own link
+        "Skriv webbadressen här",
         "Skriv diarienumret här",
         "Skriv sammanfattningen här",
         "Vad ska följas upp?",
