@@ -149,11 +149,18 @@ def libreoffice() -> Path:
 def pdfs(
     rendered: Rendered, libreoffice: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, Path]:
-    """Every kind of document of the example archive, converted in one batch."""
-    from nbesok.pdf import convert_to_pdf
+    """Every kind of document of the example archive as nbesok publishes it in PDF (a
+    blank form is printed without its content controls), by the same commands."""
+    import contextlib
+
+    from nbesok.cli import cli
 
     out = tmp_path_factory.mktemp("pdf")
-    names = RENDERED_NAMES
-    written = convert_to_pdf([rendered.docx(name) for name in names], out, libreoffice=libreoffice)
-    assert written == [out / f"{name}.pdf" for name in names]
-    return dict(zip(names, written, strict=True))
+    with contextlib.chdir(rendered.archive):
+        for command in RENDER_COMMANDS:
+            arguments = [*command, "--format", "pdf", "--out", str(out)]
+            result = CliRunner().invoke(cli, arguments, prog_name="nbesok")
+            assert result.exit_code == 0, result.output
+    written = {name: out / f"{name}.pdf" for name in RENDERED_NAMES}
+    assert all(path.is_file() for path in written.values())
+    return written

@@ -138,7 +138,7 @@ def printed_pieces(text: str) -> set[str]:
                 break
             word += after.group(1) or after.group(3)
             pieces.add(word)
-            if not (after.group(2) and after.group(1) == following):
+            if not (after.group(2) and f"{after.group(1)}-" == following):
                 break
     return pieces
 
@@ -162,12 +162,13 @@ def test_no_word_in_a_table_is_split_in_the_pdf(many_visits: dict[str, Path]) ->
 def test_five_columns_that_cannot_hold_their_words_are_stacked(
     many_visits: dict[str, Path],
 ) -> None:
-    document = docx.Document(str(next(iter(many_visits.values())).with_suffix(".docx")))
+    report = next(path for stem, path in many_visits.items() if "med-flera" in stem)
+    document = docx.Document(str(report.with_suffix(".docx")))
     stacked = [
         t for t in document.tables if t.style is not None and t.style.name == "Staplad tabell"
     ]
 
-    assert stacked
+    assert len(stacked) == 1
     labels = [row.cells[0].text for row in stacked[0].rows]
     assert labels[:5] == ["Verksamhet", "Punkt", "Ansvarig", "Senast", "Status"]
     assert {len(row.cells) for row in stacked[0].rows} == {2}
