@@ -16,12 +16,12 @@ from typing import Any
 
 import pikepdf
 
-STANDARD = frozenset(
-    """Document Part Art Sect Div BlockQuote Caption TOC TOCI Index NonStruct Private
+_TYPES = """
+    Document Part Art Sect Div BlockQuote Caption TOC TOCI Index NonStruct Private
     P H H1 H2 H3 H4 H5 H6 L LI Lbl LBody Table TR TH TD THead TBody TFoot Span Quote
-    Note Reference BibEntry Code Link Annot Ruby RB RT RP Warichu WT WP Figure Formula
-    Form""".split()
-)
+    Note Reference BibEntry Code Link Annot Ruby RB RT RP Warichu WT WP Figure Formula Form
+"""
+STANDARD = frozenset(_TYPES.split())  # PDF 1.7's standard structure types
 
 
 @dataclass

@@ -80,15 +80,19 @@ def darkest(pdf: Path, page: int, box: tuple[float, float, float, float], tmp: P
     """The darkest grey level printed inside ``box`` (points) on ``page``."""
     stem = tmp / f"sida-{page}"
     subprocess.run(
-        ["pdftoppm", "-r", str(DPI), "-f", str(page), "-l", str(page), "-png", "-singlefile"]
-        + ["-gray", str(pdf), str(stem)],
+        [
+            *("pdftoppm", "-r", str(DPI), "-f", str(page), "-l", str(page), "-png", "-gray"),
+            *("-singlefile", str(pdf), str(stem)),
+        ],
         check=True,
     )
     with Image.open(stem.with_suffix(".png")) as image:
         scale = DPI / 72
-        crop = image.convert("L").crop(tuple(round(v * scale) for v in box))
+        left, top, right, bottom = (v * scale for v in box)
+        crop = image.convert("L").crop((left, top, right, bottom))
         low, _ = crop.getextrema()
-        return int(low)
+        assert isinstance(low, int)
+        return low
 
 
 @pytest.mark.parametrize("name", FORMS)

@@ -415,8 +415,14 @@ out = pathlib.Path(arguments[arguments.index("--outdir") + 1])
 for source in arguments[arguments.index("--outdir") + 2 :]:
     pdf = pikepdf.new()
     pdf.add_blank_page()
-    packet = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/" rdf:about=""><pdfaid:part>2</pdfaid:part></rdf:Description></rdf:RDF></x:xmpmeta>'
-    pdf.Root.Metadata = pdf.make_stream(packet, Type=pikepdf.Name.Metadata, Subtype=pikepdf.Name.XML)
+    packet = (
+        b'<x:xmpmeta xmlns:x="adobe:ns:meta/">'
+        b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        b'<rdf:Description xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/" rdf:about="">'
+        b"<pdfaid:part>2</pdfaid:part></rdf:Description></rdf:RDF></x:xmpmeta>"
+    )
+    metadata = pdf.make_stream(packet, Type=pikepdf.Name.Metadata, Subtype=pikepdf.Name.XML)
+    pdf.Root.Metadata = metadata
     pdf.save(out / (pathlib.Path(source).stem + ".pdf"), compress_streams=False)
 print("convert ... using filter : writer_pdf_Export")
 """

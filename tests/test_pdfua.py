@@ -9,6 +9,7 @@ structure tab order, a standard type remapped by the role map, a skipped heading
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
@@ -98,7 +99,7 @@ def test_headings_start_at_h1_and_skip_no_level(trees: dict[str, Tree], name: st
     levels = [int(e.kind[1]) for e in trees[name].root.walk() if re.fullmatch(r"H[1-6]", e.kind)]
 
     assert levels[0] == 1
-    skips = [(a, b) for a, b in zip(levels, levels[1:], strict=False) if b > a + 1]
+    skips = [(a, b) for a, b in itertools.pairwise(levels) if b > a + 1]
     assert skips == []
 
 
@@ -111,7 +112,7 @@ def test_lists_hold_only_items_and_sublists_sit_in_their_item(
             assert {child.kind for child in element.children} <= {"LI", "Caption"}
         siblings = [child.kind for child in element.children]
         # A list right after a list at the same level is a list cut in two.
-        assert not any(a == b == "L" for a, b in zip(siblings, siblings[1:], strict=False))
+        assert not any(a == b == "L" for a, b in itertools.pairwise(siblings))
 
 
 def test_a_nested_list_is_inside_its_item_and_the_outer_list_is_whole(

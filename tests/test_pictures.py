@@ -49,7 +49,9 @@ def test_the_picture_is_embedded_with_its_alt_text_as_description(
     part = document.part.related_parts[image.embed]
     assert part.blob == (in_archive / PICTURE).read_bytes()
     # Scaled to the text width, never wider than the page.
-    assert shapes[0].width <= document.sections[0].page_width - 2 * document.sections[0].left_margin
+    section = document.sections[0]
+    assert section.page_width is not None and section.left_margin is not None
+    assert shapes[0].width <= section.page_width - 2 * section.left_margin
 
 
 def test_the_md_links_the_archive_s_own_file(in_archive: Path, runner: CliRunner) -> None:

@@ -61,7 +61,7 @@ _LOOK_BITS = {
     "noHBand": 0x0200,
     "noVBand": 0x0400,
 }
-_SMALL_TABLE = 4  # rows: a table this short is kept on one page
+_SMALL_TABLE = 6  # rows: a table this short (a header and five rows) is kept on one page
 _RECORD_LINE = (("val", "single"), ("sz", "12"), ("space", "0"), ("color", "808080"))
 _PICTURE_HEIGHT = 0.6  # at most this share of the page's height
 
@@ -482,6 +482,10 @@ class _Renderer:
         if self._in_head:
             # A header row repeats on every page and tells screen readers what a column is.
             properties.append(OxmlElement("w:tblHeader"))
+        elif node.children and all(_holds_only_a_field(cell) for cell in node.children):
+            # A row of fields (the blank form's follow-up items): room to write by hand.
+            properties.trHeight_val = Twips(2 * _WRITING_ROW)
+            properties.trHeight_hRule = WD_ROW_HEIGHT_RULE.AT_LEAST
         self._row = row
         self._column = 0
         self._render_children(node)
@@ -933,6 +937,12 @@ def _is_field(node: SyntaxTreeNode) -> bool:
     if node.type == "span":
         return bool(node.attrs.get("field"))
     return node.type == "text" and not node.content.strip()
+
+
+def _holds_only_a_field(cell: SyntaxTreeNode) -> bool:
+    """A table cell whose content is one form field."""
+    parts = [part for child in cell.children for part in _parts(child)]
+    return len(parts) == 1 and _is_field(parts[0]) and parts[0].type == "span"
 
 
 def _parts(inline: SyntaxTreeNode) -> list[SyntaxTreeNode]:
