@@ -668,7 +668,8 @@ def test_a_render_in_another_process_time_zone_and_clock_gives_identical_bytes(
     for name in RENDER_NAMES:
         for suffix in (".md", ".docx"):
             file = f"{name}{suffix}"
-            assert (archive / "andra" / file).read_bytes() == (rendered.out / file).read_bytes(), file
+            again = (archive / "andra" / file).read_bytes()
+            assert again == (rendered.out / file).read_bytes(), file
 
 
 # Command line: names, selection, formats, folders
