@@ -222,3 +222,20 @@ def test_an_answer_s_sub_headings_skip_no_level(in_archive: Path, runner: CliRun
     document = docx.Document(str(in_archive / "out" / "2023-06-07-arbetslik-aktivitet.docx"))
     heading = next(p for p in document.paragraphs if p.text == "Underrubrik")
     assert heading.style is not None and heading.style.name == "Heading 3"
+
+
+def test_the_last_row_never_stands_alone_and_a_short_table_stays_whole() -> None:
+    rows = "\n".join(f"| rad {n} | text |" for n in range(8))
+    long_table, short_table = convert(
+        f"| A | B |\n|---|---|\n{rows}\n\n| C | D |\n|---|---|\n| 1 | 2 |\n| 3 | 4 |\n"
+    ).tables
+
+    def keeps(table: Any) -> list[bool]:
+        return [
+            all(p.paragraph_format.keep_with_next for cell in row.cells for p in cell.paragraphs)
+            for row in table.rows
+        ]
+
+    # Word and LibreOffice move a row whose paragraphs keep with the next row.
+    assert keeps(long_table) == [False] * 7 + [True, False]
+    assert keeps(short_table) == [True, True, False]
