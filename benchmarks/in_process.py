@@ -31,6 +31,7 @@ from nbesok.docx.package import save_document
 from nbesok.docx.reference import load_reference
 from nbesok.docx.review import review_document
 from nbesok.docx.writer import write_docx
+from nbesok.pictures import load
 from nbesok.publish import make
 
 
@@ -43,11 +44,11 @@ def per_document(archive: Archive, visit: Path, out: Path) -> None:
     make(document, ("md", "docx"), out, reference_docx(archive))
 
 
-def word_part(archive: Archive, tree: SyntaxTreeNode, out: Path) -> None:
+def word_part(archive: Archive, tree: SyntaxTreeNode, out: Path, markdown: str) -> None:
     """The python-docx part of one document: open, write the tree, review, save."""
     reference = load_reference(reference_docx(archive))
     properties = markup.properties(tree)
-    word = write_docx(tree, reference, properties)
+    word = write_docx(tree, reference, properties, pictures=load(markdown, archive.root))
     review_document(word, out, same_styles_as=(reference.data, properties.lang))
     save_document(word)
 
@@ -72,7 +73,7 @@ def main() -> None:
         document, _ = document_for(archive, visit, date.today(), guidance=True)
         tree = markup.parse(document.markdown)
         start = time.perf_counter()
-        word_part(archive, tree, out)
+        word_part(archive, tree, out, document.markdown)
         words.append(time.perf_counter() - start)
     json.dump({"golv": floors, "dokument": documents, "word": words}, sys.stdout)
 

@@ -140,6 +140,8 @@ def add_style(document: Any, spec: Style) -> None:
     if spec.link:
         link = element("w:link", val=spec.link)
         insert(style.element, link)
+    if spec.aliases:
+        style.element.find(qn("w:name")).addnext(element("w:aliases", val=spec.aliases))
     style.hidden = spec.hidden
     style.unhide_when_used = spec.hidden
     style.quick_style = not spec.hidden
@@ -168,6 +170,8 @@ def apply_look(style: Any, look: Look, kind: str) -> None:
         font.color.rgb = RGBColor.from_string(look.color)
     if look.underline:
         font.underline = True
+    if look.strike:
+        font.strike = True
     if look.kerning is not None:
         insert(style.element.rPr, element("w:kern", val=str(look.kerning)))
     if look.shading:
@@ -183,8 +187,11 @@ def apply_look(style: Any, look: Look, kind: str) -> None:
         paragraph.left_indent = Twips(look.indent_left)
     if look.indent_right is not None:
         paragraph.right_indent = Twips(look.indent_right)
-    if look.align_right:
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    if look.align is not None:
+        paragraph.alignment = {
+            "right": WD_ALIGN_PARAGRAPH.RIGHT,
+            "center": WD_ALIGN_PARAGRAPH.CENTER,
+        }[look.align]
     if look.keep_with_next:
         paragraph.keep_with_next = True
     if look.keep_lines:

@@ -85,7 +85,20 @@ RENDER_COMMANDS = (
     ("render", "visits/", "protocols/"),
     ("report", "visits/2023-06-07-arbetslik-aktivitet.yaml", "--per", "2024-01-15"),
     ("report", "--period", "2018/19", "--per", "2019-06-30"),
+    # Two visits to two committees: the five-column follow-up table of issue 21.
+    (
+        "report",
+        "visits/2018-10-17-idrott-och-service.yaml",
+        "visits/2023-06-07-arbetslik-aktivitet.yaml",
+        "--per",
+        "2023-12-31",
+        "--rubrik",
+        "Information om nämndbesök hos Idrott- och service och Arbetslik aktivitet",
+        "--diarienummer",
+        "AMN 2023-0123",
+    ),
 )
+TWO_VISITS = "uppfoljning-2018-10-17-idrott-och-service-med-flera"
 RENDERED_NAMES = (
     "2018-10-17-idrott-och-service",
     "2023-06-07-arbetslik-aktivitet",
@@ -93,6 +106,7 @@ RENDERED_NAMES = (
     "arbetsmarknad-och-integration-2018-19",
     "2023-06-07-arbetslik-aktivitet-uppfoljning",
     "sammanstallning-2018-19",
+    TWO_VISITS,
 )
 
 
@@ -129,3 +143,24 @@ def libreoffice() -> Path:
     except LibreOfficeError as error:
         missing = str(error)
     missing_tool(f"PDF-testerna behöver LibreOffice: {missing}")
+
+
+@pytest.fixture(scope="session")
+def pdfs(
+    rendered: Rendered, libreoffice: Path, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Path]:
+    """Every kind of document of the example archive as nbesok publishes it in PDF (a
+    blank form is printed without its content controls), by the same commands."""
+    import contextlib
+
+    from nbesok.cli import cli
+
+    out = tmp_path_factory.mktemp("pdf")
+    with contextlib.chdir(rendered.archive):
+        for command in RENDER_COMMANDS:
+            arguments = [*command, "--format", "pdf", "--out", str(out)]
+            result = CliRunner().invoke(cli, arguments, prog_name="nbesok")
+            assert result.exit_code == 0, result.output
+    written = {name: out / f"{name}.pdf" for name in RENDERED_NAMES}
+    assert all(path.is_file() for path in written.values())
+    return written

@@ -1,7 +1,8 @@
 """Four independent Markdown readers and the structure each of them sees.
 
-cmark-gfm (GitHub's own parser), markdown-it-py (CommonMark and tables), mistune (with
-its table plugin) and pandoc's ``gfm`` reader each turn a published ``.md`` into HTML;
+cmark-gfm (GitHub's own parser), markdown-it-py (CommonMark, tables and strikethrough),
+mistune (with its table and strikethrough plugins) and pandoc's ``gfm`` reader each
+turn a published ``.md`` into HTML;
 one small HTML walker takes out what a reader sees: heading levels and texts, list
 items and their nesting, table cells, block quotes, paragraphs and emphasis.
 """
@@ -94,11 +95,11 @@ def body(markdown: str) -> str:
 
 
 def _markdown_it(text: str) -> str:
-    return str(MarkdownIt("commonmark").enable("table").render(text))
+    return str(MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(text))
 
 
 def _mistune(text: str) -> str:
-    return str(mistune.create_markdown(escape=False, plugins=["table"])(text))
+    return str(mistune.create_markdown(escape=False, plugins=["table", "strikethrough"])(text))
 
 
 def _cmark_gfm(text: str) -> str:

@@ -15,7 +15,7 @@ from click.testing import CliRunner, Result
 from nbesok.cli import cli
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-ARCHIVE_PARTS = ("nbesok.yaml", "protocols", "visits", "templates")
+ARCHIVE_PARTS = ("nbesok.yaml", "protocols", "visits", "templates", "bilder")
 GOLDEN = Path(__file__).parent / "golden"
 # Regenerate the golden files: NBESOK_UPDATE_GOLDEN=1 uv run pytest tests/test_render.py …
 UPDATE_GOLDEN = os.environ.get("NBESOK_UPDATE_GOLDEN") == "1"
@@ -67,7 +67,8 @@ avsnitt:
 
 
 def copy_archive(repo_root: Path, root: Path) -> Path:
-    """Copy the example archive (settings, protocols, visits, templates) to ``root``."""
+    """Copy the example archive (settings, protocols, visits, templates, pictures) to
+    ``root``."""
     root.mkdir(parents=True)
     for part in ARCHIVE_PARTS:
         source = repo_root / part

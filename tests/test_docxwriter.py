@@ -21,6 +21,7 @@ from docx.oxml.ns import qn
 
 import nbesok
 from nbesok.docx import markdown_to_docx
+from nbesok.docx.drawing import Picture
 from nbesok.docx.reference import load_reference
 from nbesok.errors import RenderError, TemplateError
 
@@ -78,8 +79,20 @@ kod rad 2
 """
 
 
+def _map() -> Picture:
+    from PIL import Image
+
+    data = io.BytesIO()
+    Image.new("RGB", (300, 200), "white").save(data, "PNG")
+    return Picture("karta.png", "karta.png", data.getvalue(), 300, 200)
+
+
+PICTURES = {"karta.png": _map()}
+
+
 def convert(markdown: str, reference: Path = REFERENCE) -> Document:
-    return docx.Document(io.BytesIO(markdown_to_docx(textwrap.dedent(markdown), reference)))
+    data = markdown_to_docx(textwrap.dedent(markdown), reference, PICTURES)
+    return docx.Document(io.BytesIO(data))
 
 
 def styled_paragraphs(document: Document) -> list[tuple[str, str]]:
@@ -143,14 +156,15 @@ def test_every_construct_becomes_a_styled_paragraph_in_order() -> None:
         ("List Paragraph", "Första"),
         ("List Paragraph", "Andra"),
         ("Hjälptext", "Beskriv hur verksamheten arbetar."),
-        ("Quote", "Ett citat."),
+        ("Quotations", "Ett citat."),
         ("Avdelare", ""),
         ("Body Text", "<div>rå html</div>"),
-        ("Body Text", "Karta [karta.png]"),
+        ("Body Text", ""),  # the picture, with its alt text as its description
         ("Kod", "kod rad 1\nkod rad 2"),
         ("Heading 5", "Femte nivån"),
     ]
     assert len(document.tables) == 1
+    assert [shape._inline.docPr.get("descr") for shape in document.inline_shapes] == ["Karta"]
 
 
 def test_inline_markup_uses_character_styles_and_no_direct_formatting() -> None:
@@ -208,7 +222,7 @@ def test_link_is_a_real_hyperlink() -> None:
     assert "".join(text.text for text in links[0].iter(qn("w:t"))) == "kommunens webbplats"
 
 
-def test_nested_lists_are_word_numbering_with_a_num_per_list() -> None:
+def test_nested_lists_are_levels_of_one_word_list_per_outermost_list() -> None:
     document = convert(
         """\
         - ett
@@ -232,9 +246,11 @@ def test_nested_lists_are_word_numbering_with_a_num_per_list() -> None:
     assert [p.text for p in items] == ["ett", "två", "tre", "fyra", "tredje", "fjärde", "igen"]
     assert [level for level, _ in levels] == [0, 1, 2, 0, 0, 0, 0]
     bullet, second, third, _, ordered, _, again = (num_id for _, num_id in levels)
-    assert levels[0][1] == levels[3][1] == bullet
+    # Nested lists are deeper levels of their list (LibreOffice nests them in the PDF);
+    # each outermost list restarts with a list of its own.
+    assert levels[0][1] == levels[3][1] == bullet == second == third
     assert levels[4][1] == levels[5][1] == ordered
-    assert len({bullet, second, third, ordered, again}) == 5
+    assert len({bullet, ordered, again}) == 3
 
     part = document.part.numbering_part.element
     formats = {}
@@ -413,8 +429,9 @@ def test_core_properties_come_from_the_front_matter() -> None:
     date = datetime(2023, 6, 7, tzinfo=UTC)
 
     assert properties.title == "Dokumentationsmall nämndbesök"
-    assert properties.author == "Isa Fredriksson, Elin Johansson"
-    assert properties.last_modified_by == "Isa Fredriksson, Elin Johansson"
+    # Word's separator between authors: a name may hold a comma.
+    assert properties.author == "Isa Fredriksson; Elin Johansson"
+    assert properties.last_modified_by == "Isa Fredriksson; Elin Johansson"
     assert properties.subject == "Arbetslik aktivitet"
     assert properties.keywords == "nämndbesök, arbetsmarknad"
     assert properties.language == "sv-SE"
@@ -493,8 +510,8 @@ def test_subject_fills_a_complex_field_as_word_saves_it(tmp_path: Path) -> None:
 
 
 def test_the_same_input_gives_the_same_bytes() -> None:
-    first = markdown_to_docx(EVERYTHING, REFERENCE)
-    second = markdown_to_docx(EVERYTHING, REFERENCE)
+    first = markdown_to_docx(EVERYTHING, REFERENCE, PICTURES)
+    second = markdown_to_docx(EVERYTHING, REFERENCE, PICTURES)
 
     assert first == second
     with zipfile.ZipFile(io.BytesIO(first)) as package:
@@ -526,7 +543,7 @@ def test_reference_is_small_and_has_the_styles_nbesok_uses() -> None:
         "Heading 4",
         "Body Text",
         "List Paragraph",
-        "Quote",
+        "Quotations",
         "Header",
         "Hjälptext",
         "Följdfråga",
@@ -539,9 +556,17 @@ def test_reference_is_small_and_has_the_styles_nbesok_uses() -> None:
         "Fältetikett",
     ):
         assert reference.has_style(name, "paragraph"), name
-    for name in ("Hyperlink", "Emphasis", "Strong", "Status klar", "Status påbörjad"):
+    for name in (
+        "Hyperlink",
+        "Emphasis",
+        "Strong",
+        "Strong Emphasis",
+        "Struken",
+        "Status klar",
+        "Status påbörjad",
+    ):
         assert reference.has_style(name, "character"), name
-    for name in ("Tabell", "Besöksuppgifter"):
+    for name in ("Tabell", "Besöksuppgifter", "Staplad tabell"):
         assert reference.has_style(name, "table"), name
 
 
@@ -704,7 +729,7 @@ def test_bad_front_matter_is_a_render_error(front_matter: str, message: str) -> 
 
 def test_pandoc_reads_headings_lists_and_tables_back(tmp_path: Path) -> None:
     path = tmp_path / "dokument.docx"
-    path.write_bytes(markdown_to_docx(EVERYTHING, REFERENCE))
+    path.write_bytes(markdown_to_docx(EVERYTHING, REFERENCE, PICTURES))
 
     markdown = pypandoc.convert_file(str(path), "gfm")
     lines = markdown.splitlines()

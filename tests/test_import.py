@@ -34,6 +34,7 @@ from nbesok.word_import import member_entry, parse_names
 REPO = Path(__file__).resolve().parent.parent
 # Seed 002 (b2cce88075d6df17) as the repository keeps it, byte for byte.
 SEED_002 = REPO / "tests" / "golden" / "seed-002-idrott-och-service.txt"
+ITEM_FIELDS = ("punkt", "ansvarig", "senast", "status")
 FORM_2023 = "arbetslik-aktivitet-2023"
 FORM_2018 = "arbetsmarknad-och-integration-2018-19"
 HEADER_FIELDS = (
@@ -142,8 +143,10 @@ def test_the_blank_form_has_a_tagged_control_per_field(in_archive: Path) -> None
     protocol = load(in_archive / "protocols" / f"{FORM_2023}.yaml")
     questions = [q["id"] for s in protocol["avsnitt"] for q in s["frågor"]]
     found = controls(document)
+    items = [f"uppföljning.{n}.{c}" for n in range(1, 5) for c in ITEM_FIELDS]
     expected = [f"nbesok:{FORM_2023}:{name}" for name in HEADER_FIELDS] + [
-        f"nbesok:{FORM_2023}:svar.{qid}" for qid in questions
+        f"nbesok:{FORM_2023}:{name}"
+        for name in (*(f"svar.{qid}" for qid in questions), "sammanfattning", *items)
     ]
     assert sorted(found) == sorted(expected)
     assert document.core_properties.identifier == f"nbesok:{FORM_2023}"
@@ -153,6 +156,8 @@ def test_the_blank_form_has_a_tagged_control_per_field(in_archive: Path) -> None
         alias = properties.find(qn("w:alias")).get(qn("w:val"))
         assert alias.endswith(f"[{field}]"), alias  # LibreOffice keeps the alias only
         assert properties.find(qn("w:showingPlcHdr")) is not None
+        # The control cannot be deleted by mistake (its content can be replaced).
+        assert properties.find(qn("w:lock")).get(qn("w:val")) == "sdtLocked"
         text = "".join(t.text for t in sdt.iter(qn("w:t")))
         if field.startswith("svar."):
             assert text == "Skriv svaret här"
@@ -165,6 +170,14 @@ def test_the_blank_form_has_a_tagged_control_per_field(in_archive: Path) -> None
         sdt.find(f"{qn('w:sdtPr')}/{qn('w:tag')}").get(qn("w:val"))
         for sdt in table._tbl.iter(qn("w:sdt"))
     }
+    # The follow-up items are a table of fields, a row per item.
+    items_table = document.tables[-1]
+    assert [cell.text for cell in items_table.rows[0].cells] == [
+        "Punkt",
+        "Ansvarig",
+        "Senast",
+        "Status",
+    ]
     assert in_table == {f"nbesok:{FORM_2023}:{name}" for name in HEADER_FIELDS}
     # The placeholder is grey (Word's Placeholder Text style), not the answer's look.
     placeholder_runs = [
@@ -183,7 +196,7 @@ def test_the_published_form_md_has_no_placeholders(in_archive: Path) -> None:
     text = (out / f"{FORM_2023}.md").read_text("utf-8")
     assert "Skriv svaret här" not in text
     assert "field=" not in text and "{" not in text.split("---", 2)[2]
-    assert "- **Verksamhetsinriktning:**\n" in text
+    assert "-   **Verksamhetsinriktning:**\n" in text
 
 
 def filled_form(archive: Path) -> tuple[Path, dict[str, Any]]:

@@ -66,7 +66,7 @@ RICH_VISIT = {
             ```
           handlingsplaner: |
             Tecken som måste skyddas: 1. inte en lista, # inte en rubrik, * inte en punkt,
-            [ ] ingen kryssruta, ~~ingen överstrykning~~ och a_b_c.
+            [ ] ingen kryssruta, ~~en överstrykning (GFM)~~ och a_b_c.
         uppföljning:
           - punkt: Redovisa *platserna* | per enhet
             ansvarig: Arbetsmarknadsnämnden
@@ -180,7 +180,7 @@ def test_a_rich_answer_reads_the_same_everywhere_and_as_in_word(
     escaped = next(e for e in found if e[0] == "p" and e[-1].startswith("Tecken som"))
     assert escaped[-1] == (
         "Tecken som måste skyddas: 1. inte en lista, # inte en rubrik, * inte en punkt, "
-        "[ ] ingen kryssruta, ~~ingen överstrykning~~ och a_b_c."
+        "[ ] ingen kryssruta, en överstrykning (GFM) och a_b_c."
     )
     table = [e[-1] for e in found if e[0] in ("th", "td")]
     assert "Redovisa *platserna* | per enhet" in table  # a punkt is plain text

@@ -113,11 +113,13 @@ def read_yaml(path: Path) -> dict[str, Any]:
 
 
 def paragraphs_of(markdown: str | None) -> list[str]:
-    """Markdown paragraphs as plain text: blank lines split, emphasis markers dropped."""
+    """Markdown paragraphs as plain text: blank lines split, emphasis markers dropped, a
+    picture alone in its paragraph as the empty text of the picture's run."""
     if not markdown:
         return []
     parts = re.split(r"\n\s*\n", markdown.strip())
-    return [" ".join(part.split()).replace("*", "") for part in parts if part.strip()]
+    texts = [" ".join(part.split()).replace("*", "") for part in parts if part.strip()]
+    return ["" if re.fullmatch(r"!\[[^\]]*\]\([^)]*\)", text) else text for text in texts]
 
 
 def expected_document(
@@ -160,11 +162,25 @@ def expected_document(
                 ]
             if visit is None:
                 expected.append(("Fältetikett", "Anteckningar:"))
-                expected.append(("Skrivutrymme", "Skriv svaret här"))  # the form's field
+                # The form's field, with sixteen empty lines of room to write.
+                expected.append(("Skrivutrymme", "Skriv svaret här" + "\n" * 16))
             else:
                 answer = paragraphs_of(visit["svar"].get(question["id"]))
                 expected.append(("Fältetikett", "Svar:"))
                 expected += [("Svar", text) for text in answer] or [("Svar", UNANSWERED)]
+    if visit is None:
+        expected += [
+            ("Heading 1", "Sammanfattning"),
+            ("Fältetikett", "Sammanfattning för nämnden:"),
+            ("Skrivutrymme", "Skriv sammanfattningen här" + "\n" * 12),
+            ("Heading 1", "Uppföljning"),
+            (
+                "Tabellinledning",
+                "Det som utlovades eller efterfrågades vid besöket, vem som ansvarar och när "
+                "det ska vara gjort.",
+            ),
+            TABLE,
+        ]
     if visit is not None and visit.get("sammanfattning"):
         expected.append(("Heading 1", "Sammanfattning"))
         expected += [("Body Text", text) for text in paragraphs_of(visit["sammanfattning"])]
@@ -174,13 +190,12 @@ def expected_document(
             1 for item in visit["uppföljning"] if item["senast"] < day and item["status"] != "klar"
         )
         expected.append(("Heading 1", "Uppföljning"))
-        noun = "punkt har" if overdue == 1 else "punkter har"
-        state = "klar" if overdue == 1 else "klara"
+        counted = {0: "Ingen punkt har", 1: "1 punkt har"}.get(overdue, f"{overdue} punkter har")
+        state = "klara" if overdue > 1 else "klar"
         expected.append(
             (
                 "Tabellinledning",
-                f"Status per {day}: {overdue} {noun} passerat sitt slutdatum "
-                f"utan att vara {state}.",
+                f"Status per {day}: {counted} passerat sitt slutdatum utan att vara {state}.",
             )
         )
         expected.append(TABLE)
@@ -216,7 +231,8 @@ def stringify(node: Any) -> str:
     if isinstance(node, dict):
         kind = node.get("t")
         if kind == "Str":
-            return str(node["c"])
+            # Word's non-breaking hyphen (nbesok's between digits) is U+2011 to pandoc.
+            return str(node["c"]).replace("\u2011", "-")
         if kind in ("Space", "SoftBreak", "LineBreak"):
             return " "
         return stringify(node.get("c", []))
@@ -238,18 +254,24 @@ def cell_texts(node: Any) -> Iterator[str]:
 def docx_words(path: Path) -> list[str]:
     """The words of the part of a visit's document that the source document also has:
     everything before the summary and follow-up nbesok adds, without nbesok's own title
-    (the template's title follows as the subtitle) and section and guidance labels."""
+    (the template's title follows as the subtitle), section and guidance labels, and the
+    review section (who approved and fastställde, which the source does not record)."""
     document = docx.Document(str(path))
     parts: list[str] = []
+    in_review = False
     for element in document.element.body.iterchildren():
         if element.tag == qn("w:p"):
             paragraph = Paragraph(element, document)
             style = paragraph.style.name if paragraph.style else ""
             if (style, paragraph.text) == ("Heading 1", "Sammanfattning"):
                 break
+            if style == "Heading 1":
+                in_review = paragraph.text == "Godkännande och fastställande"
+            if in_review:
+                continue
             if style != "Title" and (style, paragraph.text) != ("Heading 1", "Besöksuppgifter"):
                 parts.append(paragraph.text.removeprefix("Hjälptext: "))
-        elif element.tag == qn("w:tbl"):
+        elif element.tag == qn("w:tbl") and not in_review:
             for row in Table(element, document).rows:
                 parts.extend(cell.text for cell in row.cells)
     return " ".join(parts).split()
@@ -368,12 +390,12 @@ def test_the_header_table_holds_the_visit_under_the_protocol_s_labels(
     path = rendered.docx(name)
 
     details = tables(path)[0]
+    # Two tjänstepersoner under the plural label; no empty row for a hemsida not given.
     assert details == [
         [label, operation],
         ["Deltagande ledamöter", members],
-        ["Deltagande tjänsteperson", officials],
+        ["Deltagande tjänstepersoner", officials],
         ["Besöksdatum", day],
-        ["Eventuell länk till hemsida", ""],
     ]
     assert table_styles(path)[0] == "Besöksuppgifter"
     # The labels are row headers: no header row, the first column in the heading style.
@@ -382,7 +404,7 @@ def test_the_header_table_holds_the_visit_under_the_protocol_s_labels(
     look = table._tbl.tblPr.find(qn("w:tblLook"))
     assert (look.get(qn("w:firstColumn")), look.get(qn("w:firstRow"))) == ("1", "0")
     assert {row.cells[0].paragraphs[0].style.name for row in table.rows} == {"Table Heading"}
-    assert f"- **{label}:** {operation}" in (rendered.out / f"{name}.md").read_text("utf-8")
+    assert f"-   **{label}:** {operation}" in (rendered.out / f"{name}.md").read_text("utf-8")
 
 
 @pytest.mark.parametrize(
@@ -391,8 +413,9 @@ def test_the_header_table_holds_the_visit_under_the_protocol_s_labels(
 def test_a_blank_form_has_empty_header_fields_under_the_protocol_s_labels(
     rendered: Rendered, name: str, label: str
 ) -> None:
-    (table,) = tables(rendered.docx(name))
+    table, items = tables(rendered.docx(name))
 
+    assert items[0] == ["Punkt", "Ansvarig", "Senast", "Status"]  # the follow-up items
     assert [row[0] for row in table] == [
         label,
         "Deltagande ledamöter",
@@ -446,14 +469,14 @@ def test_every_question_of_a_blank_form_is_followed_by_writing_room(rendered: Re
             VISIT_2018,
             # A visit's document is titled after the visit, not the template.
             "Nämndbesök hos Idrott- och service 2018-10-17",
-            "Anja Lindahl, Christina Björkman",
+            "Anja Lindahl; Christina Björkman",  # Word's separator between authors
             "Nämndbesök hos Idrott- och service 2018-10-17",
             date(2018, 10, 17),
         ),
         (
             VISIT_2023,
             "Nämndbesök hos Arbetslik aktivitet 2023-06-07",
-            "Robert Obing, Petra Myrinder, Hazhar Maroufi, Henrik Johansson, Sandy Oueis, "
+            "Robert Obing; Petra Myrinder; Hazhar Maroufi; Henrik Johansson; Sandy Oueis; "
             "Kaisa Halldan",
             "Nämndbesök hos Arbetslik aktivitet 2023-06-07",
             date(2023, 6, 7),
@@ -567,7 +590,7 @@ def test_pandoc_reads_back_a_blank_form(rendered: Rendered, name: str) -> None:
     assert [stringify(b["c"][2]) for b in read if b["t"] == "Header" and b["c"][0] == 2] == (
         questions
     )
-    assert sum(b["t"] == "Table" for b in read) == 1
+    assert sum(b["t"] == "Table" for b in read) == 2  # the visit's details and its items
     follow_ups = [
         f for s in protocol["avsnitt"] for q in s["frågor"] for f in q.get("följdfrågor", [])
     ]
@@ -660,7 +683,8 @@ def test_a_render_in_another_process_time_zone_and_clock_gives_identical_bytes(
     for name in RENDER_NAMES:
         for suffix in (".md", ".docx"):
             file = f"{name}{suffix}"
-            assert (archive / "andra" / file).read_bytes() == (rendered.out / file).read_bytes()
+            again = (archive / "andra" / file).read_bytes()
+            assert again == (rendered.out / file).read_bytes(), file
 
 
 # Command line: names, selection, formats, folders
@@ -780,7 +804,31 @@ def test_a_diarienummer_gets_its_own_header_row(in_archive: Path, runner: CliRun
 
     table = tables(in_archive / "out" / f"{VISIT_2023}.docx")[0]
     assert table[-1] == ["Diarienummer", "AMN 2023-123"]
-    assert len(table) == 6
+    assert len(table) == 5  # and none for the hemsida the visit does not give
+
+
+def test_a_hemsida_is_a_link(in_archive: Path, runner: CliRunner) -> None:
+    visit = in_archive / "visits" / f"{VISIT_2023}.yaml"
+    edit(
+        visit,
+        "besöksdatum: 2023-06-07\n",
+        "besöksdatum: 2023-06-07\nhemsida: https://www.linkoping.se/arbetsmarknad\n",
+    )
+
+    render_ok(runner, f"visits/{VISIT_2023}.yaml")
+
+    document = docx.Document(str(in_archive / "out" / f"{VISIT_2023}.docx"))
+    row = document.tables[0].rows[-1]
+    assert row.cells[0].text == "Eventuell länk till hemsida"
+    links = row.cells[1]._tc.findall(f".//{qn('w:hyperlink')}")
+    assert len(links) == 1
+    target = document.part.rels[links[0].get(qn("r:id"))].target_ref
+    assert target == "https://www.linkoping.se/arbetsmarknad"
+    markdown = (in_archive / "out" / f"{VISIT_2023}.md").read_text("utf-8")
+    assert (
+        "**Eventuell länk till hemsida:** [https://www.linkoping.se/arbetsmarknad]"
+        "(https://www.linkoping.se/arbetsmarknad)" in markdown
+    )
 
 
 def _visit_with(archive: Path, **fields: Any) -> str:
@@ -822,7 +870,7 @@ def test_header_values_cannot_break_the_document_s_structure(
 
     path = in_archive / "out" / f"{stem}.docx"
     table = tables(path)[0]
-    assert len(table) == 5
+    assert len(table) == 4  # no row for the hemsida the visit does not give
     assert all(len(cells) == 2 for cells in table)
     assert table[row][1] == cell
     found = blocks(path)

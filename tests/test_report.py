@@ -199,7 +199,29 @@ def headings(found: list[Block], level: int) -> list[str]:
 
 
 def tables(path: Path) -> list[list[list[str]]]:
-    return [[[c.text for c in row.cells] for row in t.rows] for t in open_docx(path).tables]
+    """Every table's rows of cell texts; a stacked table (too wide for its words, written
+    as labels and values) read back as the header row and a row per record."""
+    found = []
+    for table in open_docx(path).tables:
+        rows = [[c.text for c in row.cells] for row in table.rows]
+        if table.style is not None and table.style.name == "Staplad tabell":
+            rows = unstacked(rows)
+        found.append(rows)
+    return found
+
+
+def unstacked(pairs: list[list[str]]) -> list[list[str]]:
+    """Label/value rows back to a header and records: a record starts at the first label."""
+    first = pairs[0][0]
+    labels: list[str] = []
+    records: list[list[str]] = []
+    for label, value in pairs:
+        if label == first:
+            records.append([])
+        if len(records) == 1:
+            labels.append(label)
+        records[-1].append(value)
+    return [labels, *records]
 
 
 def list_formats(path: Path) -> list[tuple[str, str]]:
@@ -245,10 +267,13 @@ def status_cells(path: Path) -> list[tuple[str, str | None]]:
     Status column."""
     found: list[tuple[str, str | None]] = []
     for table in open_docx(path).tables:
-        if table.rows[0].cells[-1].text != "Status":
+        if table.style is not None and table.style.name == "Staplad tabell":
+            cells = [row.cells[1] for row in table.rows if row.cells[0].text == "Status"]
+        elif table.rows[0].cells[-1].text == "Status":
+            cells = [row.cells[-1] for row in table.rows[1:]]
+        else:
             continue
-        for row in table.rows[1:]:
-            cell = row.cells[-1]
+        for cell in cells:
             properties = cell._tc.tcPr
             shading = None if properties is None else properties.find(qn("w:shd"))
             found.append((cell.text, None if shading is None else shading.get(qn("w:fill"))))
@@ -501,8 +526,9 @@ def test_the_archive_s_proposals_replace_the_default(in_archive: Path, runner: C
         "Nämnden ger förvaltningen i uppdrag att följa upp.",
     ]
     markdown = (in_archive / "out" / f"{REPORT_2023}.md").read_text("utf-8")
-    assert "1. Informationen noteras.\n2. Nämnden ger förvaltningen i uppdrag att följa upp.\n" in (
-        markdown
+    assert (
+        "1.  Informationen noteras.\n2.  Nämnden ger förvaltningen i uppdrag att följa upp.\n"
+        in markdown
     )
 
 

@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from nbesok import fragments
+from nbesok import fragments, pictures
 from nbesok.archive import MARKER, Archive, Kind, unknown_protocol_message
 from nbesok.errors import Finding, NbesokError, Severity, finding
 from nbesok.inputs import expand_paths
@@ -107,7 +107,9 @@ def _check_file(archive: Archive, path: Path, today: date) -> list[Finding]:
             *_unset_settings(settings),
         ]
     if kind is Kind.PROTOCOL:
-        return check_protocol(load_protocol(path), default_committee=_settings_committee(archive))
+        return check_protocol(
+            load_protocol(path), default_committee=_settings_committee(archive), root=archive.root
+        )
     return check_visit(load_visit(path), archive, today)
 
 
@@ -166,13 +168,15 @@ def check_protocol(
     *,
     personnummer: Severity | None = Severity.WARNING,
     default_committee: str | None = None,
+    root: Path | None = None,
 ) -> list[Finding]:
     """Question ids must be unique: visits refer to them. The Markdown texts must stay
-    within themselves, and no personnummer may be published (``personnummer`` as in
-    :func:`check_visit`). Without a nämnd of its own or ``default_committee`` (from
-    nbesok.yaml) the documents would not say whom they are for."""
+    within themselves, their pictures be in the archive at ``root``, and no personnummer
+    may be published (``personnummer`` as in :func:`check_visit`). Without a nämnd of
+    its own or ``default_committee`` (from nbesok.yaml) the documents would not say
+    whom they are for."""
     findings: list[Finding] = [
-        *_markdown(loaded, _protocol_texts(loaded.model)),
+        *_markdown(loaded, _protocol_texts(loaded.model), root),
         *_folded(loaded, _protocol_texts(loaded.model)),
     ]
     if loaded.model.committee is None and not default_committee:
@@ -263,7 +267,7 @@ def checked_visit(
     model = protocol.model
     return protocol, [
         *guard,
-        *_markdown(loaded, _visit_texts(visit)),
+        *_markdown(loaded, _visit_texts(visit), archive.root),
         *_folded(loaded, _visit_texts(visit)),
         *_unfilled(loaded),
         *_answer_keys(loaded, model),
@@ -325,14 +329,24 @@ def _protocol_texts(protocol: Protocol) -> Iterator[tuple[KeyPath, str | None]]:
 
 
 def _markdown(
-    loaded: Loaded[Visit] | Loaded[Protocol], texts: Iterable[tuple[KeyPath, str | None]]
+    loaded: Loaded[Visit] | Loaded[Protocol],
+    texts: Iterable[tuple[KeyPath, str | None]],
+    root: Path | None = None,
 ) -> Iterator[Finding]:
-    """What in a Markdown value would reach past its end, or cannot become a document."""
+    """What in a Markdown value would reach past its end, or cannot become a document:
+    also a picture that is missing, unreadable or without alt text (``root`` is the
+    archive whose bilder/ holds them)."""
     document = loaded.document
     for keypath, text in texts:
         if not text:
             continue
-        for problem in fragments.problems(text):
+        found = fragments.problems(text)
+        if root is not None:
+            found += [
+                fragments.Problem(problem.line, problem.message, is_error=True)
+                for problem in pictures.problems(text, root)
+            ]
+        for problem in found:
             line, column = document.position(keypath)
             source_line = document.text.split("\n")[line - 1] if line else ""
             # A block scalar (| or >) starts on the line after its indicator.

@@ -607,7 +607,8 @@ def _progress_bar() -> Iterator[Callable[[int, int], None] | None]:
     "--handläggare",
     "official",
     metavar="NAMN",
-    help="Handläggaren i huvudet (standard: besökets första tjänsteperson).",
+    help="Handläggaren (standard: handläggare i nbesok.yaml, annars besökets första "
+    "tjänsteperson).",
 )
 @click.option(
     "--förslag",
@@ -622,6 +623,29 @@ def _progress_bar() -> Iterator[Callable[[int, int], None] | None]:
     is_flag=True,
     help="Ta med besök som inte är fastställda och märk tjänsteskrivelsen som utkast.",
 )
+@click.option("--rubrik", "title", metavar="TEXT", help="Ärendets rubrik, skrivelsens titel.")
+@click.option(
+    "--diarienummer",
+    "case_number",
+    metavar="DNR",
+    help="Skrivelsens diarienummer (standard: besökens, om de har samma).",
+)
+@click.option(
+    "--bilaga",
+    "appendices",
+    multiple=True,
+    type=PATH,
+    metavar="FIL",
+    help="En bilaga, PDF/A eller .docx (kan upprepas): listas under Beslutsunderlag och "
+    "läggs sist i PDF:en.",
+)
+@click.option(
+    "--underlag",
+    "documents",
+    multiple=True,
+    metavar="TEXT",
+    help="Ett beslutsunderlag som inte bifogas, t.ex. ”Verksamhetsberättelse 2018” (kan upprepas).",
+)
 @_document_options
 def report(
     visits: tuple[Path, ...],
@@ -632,6 +656,10 @@ def report(
     official: str | None,
     proposals: tuple[str, ...],
     draft: bool,
+    title: str | None,
+    case_number: str | None,
+    appendices: tuple[Path, ...],
+    documents: tuple[str, ...],
     formats: str,
     out_dir: Path | None,
     libreoffice: Path | None,
@@ -643,9 +671,10 @@ def report(
 
     Med besöksfiler: en tjänsteskrivelse (huvud med kommun, förvaltning, datum,
     diarienummer, handläggare och nämnd; Förslag till beslut, Ärende, Uppföljning,
-    Beslutsunderlag). Med --period: en sammanställning av alla besök med besöksdatum
-    under perioden (2024 är kalenderåret, 2018/19 är 1 juli–30 juni); med --protokoll:
-    alla besök enligt protokollet. Alla siffror räknas fram ur besöksfilerna.
+    handläggarens namn och titel, Beslutsunderlag). Med --period: en sammanställning av
+    alla besök med besöksdatum under perioden (2024 är kalenderåret, 2018/19 är 1
+    juli–30 juni); med --protokoll: alla besök enligt protokollet. Alla siffror räknas
+    fram ur besöksfilerna.
 
     Bara fastställda besök tas med (nbesok godkänn, nbesok fastställ); med --utkast
     tas utkast med och tjänsteskrivelsen märks UTKAST.
@@ -653,27 +682,37 @@ def report(
     \b
     Exempel:
       nbesok report visits/2023-06-07-arbetslik-aktivitet.yaml --per 2023-12-31
-      nbesok report --period 2018/19 --per 2019-06-30
-      nbesok report --protokoll arbetslik-aktivitet-2023 --förslag "Informationen noteras."
+      nbesok report --period 2018/19 --per 2019-06-30 --diarienummer "BIN 2019-12"
+      nbesok report visits/2023-06-07-arbetslik-aktivitet.yaml \\
+             --rubrik "Information om nämndbesök hos Arbetslik aktivitet" \\
+             --bilaga out/2023-06-07-arbetslik-aktivitet.pdf --format md,docx,pdf
     """
+    from nbesok.appendix import read_appendices
     from nbesok.archive import archive_of
     from nbesok.publish import parse_formats
-    from nbesok.report import write_report
+    from nbesok.report import Options, write_report
 
     archive = archive_of(visits)
     chosen = parse_formats(formats)
+    options = Options(
+        proposals=proposals,
+        title=title,
+        case_number=case_number,
+        official=official,
+        appendices=read_appendices(appendices),
+        documents=documents,
+    )
     outcome = write_report(
         archive,
         visits,
         protocol_id=protocol_id,
         period=period,
         per=per or date.today(),
-        proposals=proposals,
+        options=options,
         formats=chosen,
         out_dir=out_dir if out_dir is not None else archive.root / "out",
         today=date.today(),
         day=document_date,
-        official=official,
         allow_personnummer=allow_personnummer,
         libreoffice=libreoffice,
         draft=draft,

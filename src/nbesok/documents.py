@@ -22,6 +22,7 @@ from nbesok.models import FollowUp, Protocol, Status, Visit
 from nbesok.templating import enumerate_swedish, find_template_file, render_template
 
 if TYPE_CHECKING:
+    from nbesok.appendix import Appendix
     from nbesok.followup import Step, Tracked
 
 PROTOCOL_TEMPLATE = "protokoll.md.j2"
@@ -34,12 +35,15 @@ class Document:
     """A document's Markdown source and the file name (without suffix) it gets.
 
     The name always comes from an input file's stem or an id, never from free text.
-    ``sources`` are the files it was made from, for messages about it.
+    ``sources`` are the files it was made from, for messages about it; ``root`` is the
+    archive whose ``bilder/`` the pictures it shows are in.
     """
 
     name: str
     markdown: str
     sources: tuple[Path, ...] = ()
+    root: Path | None = None
+    appendices: tuple[Appendix, ...] = ()  # bilagor appended to the PDF
     # The review status it carries (markup.DRAFT or markup.ADOPTED); "" for a blank form.
     status: str = ""
 
@@ -70,6 +74,33 @@ def visit_context(visit: Visit) -> dict[str, Any]:
     context["svar"] = {key: _closed(answer) for key, answer in context["svar"].items()}
     context["sammanfattning"] = _closed(context["sammanfattning"])
     return context
+
+
+def visit_labels(protocol: Protocol, visit: Visit) -> dict[str, str]:
+    """The protocol's header labels in the number the visit needs: ”Deltagande
+    tjänstepersoner” above two names, ”Deltagande ledamot” above one."""
+    labels = protocol.labels.model_dump(by_alias=True)
+    labels["ledamöter"] = _in_number(labels["ledamöter"], len(visit.members))
+    labels["tjänstepersoner"] = _in_number(labels["tjänstepersoner"], len(visit.officials))
+    return labels
+
+
+# Singular and plural of the words the labels end with.
+_NUMBER_FORMS = (("tjänsteperson", "tjänstepersoner"), ("ledamot", "ledamöter"))
+
+
+def _in_number(label: str, count: int) -> str:
+    lowered = label.casefold()
+    for singular, plural in _NUMBER_FORMS:
+        if count == 1 and lowered.endswith(plural):
+            return label[: -len(plural)] + _same_case(label[-len(plural)], singular)
+        if count > 1 and lowered.endswith(singular):
+            return label[: -len(singular)] + _same_case(label[-len(singular)], plural)
+    return label
+
+
+def _same_case(model: str, word: str) -> str:
+    return word[0].upper() + word[1:] if model.isupper() else word
 
 
 def _closed(text: str | None) -> str | None:
@@ -199,7 +230,10 @@ def render_visit(
         archive.templates_dir,
         {
             "protokoll": protocol_context(protocol, archive),
-            "besök": visit_context(visit.model),
+            "besök": {
+                **visit_context(visit.model),
+                "etiketter": visit_labels(protocol, visit.model),
+            },
             "titel": visit_title(visit.model),
             "punkter": sorted_entries(follow_up_entries(visit.model, status_date)),
             "per": status_date.isoformat(),
@@ -209,7 +243,11 @@ def render_visit(
     )
     inputs = (visit.path,) if protocol_path is None else (visit.path, protocol_path)
     return Document(
-        visit.stem, markdown, sources(archive, *inputs), status=document_status(visit.model)
+        visit.stem,
+        markdown,
+        sources(archive, *inputs),
+        archive.root,
+        status=document_status(visit.model),
     )
 
 
@@ -224,7 +262,7 @@ def render_form(archive: Archive, protocol: Loaded[Protocol], *, guidance: bool 
             "visa_hjälptext": guidance,
         },
     )
-    return Document(protocol.stem, markdown, sources(archive, protocol.path))
+    return Document(protocol.stem, markdown, sources(archive, protocol.path), archive.root)
 
 
 def reference_docx(archive: Archive) -> Path:
@@ -247,6 +285,7 @@ def document_for(
             form,
             personnummer=personnummer_severity(allow_personnummer),
             default_committee=archive.settings.committee,
+            root=archive.root,
         )
         _raise_errors(findings)
         return render_form(archive, form, guidance=guidance), findings

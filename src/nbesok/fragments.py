@@ -187,23 +187,38 @@ _HEADING_LIKE = re.compile(r"^ {0,3}(#|[=-]+[ \t]*$)", re.MULTILINE)
 
 
 def demote_headings(text: str, by: int) -> str:
-    """Every heading of ``text`` ``by`` levels deeper (at most level 6), as ATX ``#``.
+    """``text``'s headings placed below a heading of level ``by``, as ATX ``#``.
 
     An answer's own sub-headings must sit below the question's heading in the
-    document's outline. The value's own parse says which lines are headings, so a
-    ``#`` in code or a ``===`` under a paragraph is left alone.
+    document's outline, and never skip a level there: a heading with no heading of
+    the answer above it becomes level ``by + 1``, and one below another heading of the
+    answer one level deeper than that one (``##`` then ``####`` in an answer under a
+    level-2 question become levels 3 and 4), at most level 6. The value's own parse
+    says which lines are headings, so a ``#`` in code or a ``===`` under a paragraph
+    is left alone.
     """
     if not _HEADING_LIKE.search(text):
         return text
     lines: list[str | None] = list(text.split("\n"))
     tokens = markup.parser().parse(text)
-    for index, token in enumerate(tokens):
-        if token.type != "heading_open" or not token.map:
-            continue
+    headings = [
+        (index, token)
+        for index, token in enumerate(tokens)
+        if token.type == "heading_open" and token.map
+    ]
+    original = text.split("\n")
+    above: list[tuple[int, int]] = []  # (level written, level placed) of the open headings
+    for index, token in headings:
+        assert token.map is not None
         start, end = token.map
-        hashes = "#" * min(6, int(token.tag[1:]) + by)
+        written = int(token.tag[1:])
+        while above and above[-1][0] >= written:
+            above.pop()
+        level = min(6, above[-1][1] + 1 if above else by + 1)
+        above.append((written, level))
+        hashes = "#" * level
         if token.markup.startswith("#"):
-            lines[start] = re.sub(r"^( {0,3})#{1,6}", rf"\g<1>{hashes}", text.split("\n")[start])
+            lines[start] = re.sub(r"^( {0,3})#{1,6}", rf"\g<1>{hashes}", original[start])
         else:  # Setext: the heading's lines and its underline become one ATX heading
             lines[start] = f"{hashes} {tokens[index + 1].content.replace(chr(10), ' ')}"
             lines[start + 1 : end] = [None] * (end - start - 1)

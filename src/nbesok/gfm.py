@@ -10,13 +10,18 @@ The ``.md`` and the ``.docx`` cannot drift apart: one parse gives both.
 The front matter is kept as the template wrote it (git hosts show it as a table), and
 the title and subtitle, which Word shows from the front matter, become a visible
 ``#`` heading and an italic line, as in the DOCX and the PDF.
+
+A list item's text starts four columns in (``-   text``, ``1.  text``), and what it
+holds is indented by four spaces: CommonMark takes any indent up to the item's text,
+but Python-Markdown (MkDocs) nests a list only four spaces in, and flattened mdformat's
+two- and three-space indents.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
@@ -29,12 +34,20 @@ _STYLE_MARKERS = frozenset(
 )
 
 
-def published_markdown(tree: SyntaxTreeNode, properties: Properties) -> str:
-    """The GFM text of a parsed document: markers gone, a visible title, front matter kept."""
+def published_markdown(
+    tree: SyntaxTreeNode, properties: Properties, *, pictures_base: str = ""
+) -> str:
+    """The GFM text of a parsed document: markers gone, a visible title, front matter kept.
+
+    A picture links the archive's own file: ``pictures_base`` is the archive's root as
+    seen from the folder the ``.md`` is written to (``..`` for out/).
+    """
     from mdformat.plugins import PARSER_EXTENSIONS
     from mdformat.renderer import MDRenderer
 
     tokens = list(_plain(tree.to_tokens()))
+    if pictures_base:
+        tokens = [_with_picture_links(token, pictures_base) for token in tokens]
     body_start = 1 if tokens and tokens[0].type == "front_matter" else 0
     tokens[body_start:body_start] = list(_title_tokens(properties))
     options = {
@@ -65,6 +78,20 @@ def _plain(tokens: list[Token]) -> Iterator[Token]:
                 kept[-1] = kept[-1].copy(content=kept[-1].content.rstrip())
             token = token.copy(children=kept)
         yield token
+
+
+def _with_picture_links(token: Token, base: str) -> Token:
+    """An inline token whose images point at ``base/bilder/…`` (a copy; the DOCX is made
+    from the same tokens)."""
+    if not token.children or not any(child.type == "image" for child in token.children):
+        return token
+    children = [
+        child.copy(attrs={**child.attrs, "src": f"{base}/{child.attrs.get('src', '')}"})
+        if child.type == "image"
+        else child
+        for child in token.children
+    ]
+    return token.copy(children=children)
 
 
 def _without_markers(children: list[Token]) -> Iterator[Token]:
@@ -113,8 +140,47 @@ def _escape_tildes(text: str, node: Any, context: Any) -> str:
     return text.replace("~", "\\~")
 
 
+LIST_INDENT = 4  # columns from a list marker to the item's text
+
+
+def _list(node: Any, context: Any, markers: list[str]) -> str:
+    """A list with its items' text ``LIST_INDENT`` columns in (more for a long marker)."""
+    from mdformat.renderer._util import is_tight_list
+
+    width = max(LIST_INDENT, max((len(marker) for marker in markers), default=0) + 1)
+    separator = "\n" if is_tight_list(node) else "\n\n"
+    items: list[str] = []
+    with context.indented(width):
+        for marker, child in zip(markers, node.children, strict=True):
+            first, *rest = cast(str, child.render(context)).split("\n")
+            lines = [marker.ljust(width) + first if first else marker]
+            lines += [" " * width + line if line else "" for line in rest]
+            items.append("\n".join(lines))
+    return separator.join(items)
+
+
+def _bullet_list(node: Any, context: Any) -> str:
+    from mdformat.renderer._util import get_list_marker_type
+
+    return _list(node, context, [get_list_marker_type(node)] * len(node.children))
+
+
+def _ordered_list(node: Any, context: Any) -> str:
+    """Numbered as written from the list's start (the ``number`` option of mdformat)."""
+    from mdformat.renderer._util import get_list_marker_type
+
+    start = int(node.attrs.get("start", 1))
+    delimiter = get_list_marker_type(node)
+    return _list(node, context, [f"{start + n}{delimiter}" for n in range(len(node.children))])
+
+
 # An mdformat parser extension is RENDERERS and POSTPROCESSORS; this one is nbesok's.
+# It comes first, and mdformat takes the first extension's renderer for a syntax.
 _NBESOK = SimpleNamespace(
-    RENDERERS={"front_matter": _front_matter},
+    RENDERERS={
+        "front_matter": _front_matter,
+        "bullet_list": _bullet_list,
+        "ordered_list": _ordered_list,
+    },
     POSTPROCESSORS={"text": _escape_tildes},
 )

@@ -99,6 +99,10 @@ def summary(items: Sequence[Tracked], per: date) -> str:
     if not items:
         return f"Inga punkter att visa per {per.isoformat()}."
     noun = "punkt" if len(items) == 1 else "punkter"
+    if not late:
+        # Swedish says none, not "varav 0 försenade".
+        none = "den är inte försenad" if len(items) == 1 else "ingen av dem är försenad"
+        return f"{len(items)} {noun}; {none} per {per.isoformat()}."
     late_text = "försenad" if late == 1 else "försenade"
     return f"{len(items)} {noun}, varav {late} {late_text} per {per.isoformat()}."
 

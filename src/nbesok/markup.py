@@ -1,10 +1,16 @@
 """The Markdown a template writes: how it is parsed, and what its front matter says.
 
 A template writes one Markdown text per document. It is parsed once, with
-markdown-it-py (CommonMark, tables, YAML front matter, and the markers that only
-Word sees: ``::: Stil`` blocks, ``[text]{custom-style="Stil"}`` spans, and
-``[platshållare]{field="id" label="Namn"}`` spans, the fields of a fillable form),
-and the syntax tree then becomes both the published ``.md`` and the ``.docx``.
+markdown-it-py (CommonMark with GitHub's tables and strikethrough, YAML front matter,
+and the markers that only Word sees: ``::: Stil`` blocks, ``[text]{custom-style="Stil"}``
+spans, and ``[platshållare]{field="id" label="Namn"}`` spans, the fields of a
+fillable form), and the syntax tree then becomes both the published ``.md`` and the
+``.docx``.
+
+Two things are settled in the parse, so that every output shows them alike: straight
+quotes become Swedish typographic ones (”citat” and ’apostrof’), and a task list item
+(``- [ ] att göra``, ``- [x] klart``) becomes an item that starts with ☐ or ☑, which
+every Markdown reader, Word and PDF show the same way.
 """
 
 from __future__ import annotations
@@ -37,6 +43,15 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader is 
 ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
+# Swedish quotation marks: the same mark opens and closes (”…” and ’…’).
+SWEDISH_QUOTES = "””’’"
+_TASK = re.compile(r"^\[([ xX])\][ \t]+")
+_TASK_BOXES = {" ": "☐ ", "x": "☑ ", "X": "☑ "}
+
+# Several authors in one document property, as Word writes them ("A; B"): a name may
+# hold a comma, and the PDF's metadata lists each author apart.
+AUTHOR_SEPARATOR = "; "
+
 _PARSER: MarkdownIt | None = None
 
 
@@ -44,12 +59,14 @@ def parser() -> MarkdownIt:
     """The one markdown-it configuration every document is parsed with."""
     global _PARSER
     if _PARSER is None:
-        md = MarkdownIt("commonmark").enable("table")
+        md = MarkdownIt("commonmark", {"typographer": True, "quotes": SWEDISH_QUOTES})
+        md.enable(["table", "strikethrough", "smartquotes"])
         front_matter_plugin(md)
         # One container rule for every name: `::: Hjälptext`, `::: Status klar`, …
         container_plugin(md, "styled", validate=lambda params, *_: bool(params.strip()))
         attrs_plugin(md, spans=True, after=())
         md.core.ruler.push("flatten_emphasis", _flatten_emphasis)
+        md.core.ruler.push("task_boxes", _task_boxes)
         _PARSER = md
     return _PARSER
 
@@ -75,6 +92,27 @@ def _flatten_emphasis(state: StateCore) -> None:
                     continue
             kept.append(child)
         token.children = kept
+
+
+def _task_boxes(state: StateCore) -> None:
+    """``- [ ] text`` → ``- ☐ text`` and ``- [x] text`` → ``- ☑ text``.
+
+    GitHub draws a task list as check boxes, other readers show the brackets, and
+    Word has no such thing; a box character reads the same everywhere, also to a
+    screen reader (”ruta”, ”ruta med bock”).
+    """
+    tokens = state.tokens
+    for index, token in enumerate(tokens[:-2]):
+        if token.type != "list_item_open" or tokens[index + 1].type != "paragraph_open":
+            continue
+        inline = tokens[index + 2]
+        first = inline.children[0] if inline.children else None
+        if first is None or first.type != "text":
+            continue
+        found = _TASK.match(first.content)
+        if found is not None:
+            first.content = _TASK_BOXES[found.group(1)] + first.content[found.end() :]
+            inline.content = _TASK_BOXES[found.group(1)] + inline.content[found.end() :]
 
 
 def parse(markdown: str) -> SyntaxTreeNode:
@@ -208,7 +246,7 @@ def properties(tree: SyntaxTreeNode) -> Properties:
     return Properties(
         title=_text_value(data, "title"),
         subtitle=_text_value(data, "subtitle"),
-        author=_text_value(data, "author", lists=True),
+        author=_text_value(data, "author", lists=True, separator=AUTHOR_SEPARATOR),
         subject=_text_value(data, "subject"),
         keywords=_text_value(data, "keywords", lists=True),
         lang=_text_value(data, "lang") or "sv-SE",
@@ -218,12 +256,14 @@ def properties(tree: SyntaxTreeNode) -> Properties:
     )
 
 
-def _text_value(data: dict[Any, Any], key: str, *, lists: bool = False) -> str:
+def _text_value(
+    data: dict[Any, Any], key: str, *, lists: bool = False, separator: str = ", "
+) -> str:
     value = data.get(key)
     if value is None:
         return ""
     if lists and isinstance(value, list) and all(isinstance(item, str) for item in value):
-        text = ", ".join(value)
+        text = separator.join(value)
     elif isinstance(value, str | int | float | date) and not isinstance(value, bool):
         text = str(value)
     else:

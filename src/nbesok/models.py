@@ -399,6 +399,13 @@ class Protocol(_Strict):
 DEFAULT_PROPOSALS = ("Informationen noteras.",)
 
 
+class Official(_Strict):
+    """The handläggare who writes the tjänsteskrivelser: name, and title for the closing."""
+
+    name: Text = Field(alias="namn", description="Handläggarens namn.")
+    title: Text | None = Field(None, alias="titel", description="Titel, t.ex. Utredare.")
+
+
 class Settings(_Strict):
     """``nbesok.yaml``: marks the archive root and holds its defaults."""
 
@@ -416,4 +423,9 @@ class Settings(_Strict):
         alias="förslag_till_beslut",
         min_length=1,
         description="Förslag till beslut i tjänsteskrivelser.",
+    )
+    official: Official | None = Field(
+        None,
+        alias="handläggare",
+        description="Handläggaren som skriver tjänsteskrivelserna (namn och titel).",
     )

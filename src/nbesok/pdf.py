@@ -6,11 +6,13 @@ folder. One headless run converts a whole batch (starting LibreOffice costs seco
 converting a document a fraction of that), with a private user profile so that
 parallel runs and a desktop LibreOffice the user has open never collide.
 
-The PDF is PDF/A-2b (the archival profile public records are kept in), tagged (the
-heading, list and table structure reaches screen readers) and shows the document
-title, not the file name, in the viewer's window title. The text language comes from
-the .docx (``w:lang``, sv-SE). PDF bytes are not reproducible (LibreOffice stamps the
-time and a random id), but their text is.
+The PDF is PDF/A-2b (the archival profile public records are kept in) and PDF/UA-1
+(accessible: the heading, list and table structure reaches screen readers), and shows
+the document title, not the file name, in the viewer's window title. The text
+language comes from the .docx (``w:lang``, sv-SE). What LibreOffice 7.4 leaves undone
+for PDF/UA is put right by :mod:`nbesok.pdfua` before the file is moved into place.
+PDF bytes are not reproducible (LibreOffice stamps the time and a random id), but
+their text is.
 """
 
 from __future__ import annotations
@@ -25,9 +27,13 @@ import sys
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nbesok.errors import OutputError, RenderError, finding
 from nbesok.output import file_mode
+
+if TYPE_CHECKING:
+    from nbesok.appendix import Appendix
 
 __all__ = [
     "ENVIRONMENT_VARIABLE",
@@ -44,10 +50,11 @@ PROGRAM_NAMES = ("soffice", "libreoffice")
 
 # PDF export options in the JSON syntax of --convert-to (LibreOffice 7.4 and later;
 # older versions ignore it and write a plain PDF, which _check_pdfa catches).
-# PDFUACompliance is left out on purpose: it makes LibreOffice claim PDF/UA in the
-# XMP, and nothing here verifies that claim.
+# PDFUACompliance claims PDF/UA-1 in the XMP and sets the structure tab order on pages
+# with links; the tests hold every document to the claim with a third-party checker.
 EXPORT_OPTIONS: Mapping[str, tuple[str, str]] = {
     "SelectPdfVersion": ("long", "2"),  # 2 = PDF/A-2b
+    "PDFUACompliance": ("boolean", "true"),
     "UseTaggedPDF": ("boolean", "true"),
     "DisplayPDFDocumentTitle": ("boolean", "true"),
     "ExportBookmarks": ("boolean", "true"),  # headings as bookmarks: navigation in long documents
@@ -148,6 +155,7 @@ def convert_to_pdf(
     *,
     libreoffice: Path,
     timeout: float = 300,
+    appendices: Mapping[str, Sequence[Appendix]] | None = None,
     finish: Callable[[Path], None] | None = None,
 ) -> list[Path]:
     """Convert every .docx to ``out_dir/<stem>.pdf`` in one LibreOffice run.
@@ -157,9 +165,11 @@ def convert_to_pdf(
     failed or killed run never leaves a half-written or stale-looking PDF. Raises
     :class:`LibreOfficeError` naming the .docx that did not convert, or when
     LibreOffice fails or takes longer than ``timeout`` seconds (it is then killed).
-    LibreOffice's own output is shown only when it failed. ``finish`` (the signature
-    of ``--signera``) is applied to each PDF before any is moved, so a PDF that could
-    not be signed is never left as if it were.
+    LibreOffice's own output is shown only when it failed. ``appendices`` (by the
+    stem of a .docx) are appended to its PDF: a Word bilaga is converted in the same run.
+    ``finish`` (the signature of ``--signera``) is applied to each finished PDF, after
+    its bilagor, before any is moved, so a PDF that could not be signed is never left
+    as if it were.
     """
     if not docx_files:
         return []
@@ -168,7 +178,9 @@ def convert_to_pdf(
     with (
         tempfile.TemporaryDirectory(prefix="nbesok-libreoffice-") as profile,
         tempfile.TemporaryDirectory(prefix=".nbesok-pdf-", dir=out_dir) as staging,
+        tempfile.TemporaryDirectory(prefix="nbesok-bilagor-") as attached,
     ):
+        extra = _word_appendices(appendices or {}, Path(attached))
         command = [
             str(libreoffice),
             f"-env:UserInstallation={Path(profile).resolve().as_uri()}",
@@ -181,13 +193,12 @@ def convert_to_pdf(
             export_filter(),
             "--outdir",
             staging,
-            *(str(source) for source in sources),
+            *(str(source) for source in [*sources, *extra.values()]),
         ]
-        output = _run(command, libreoffice, timeout, count=len(sources))
-        produced = [Path(staging) / f"{source.stem}.pdf" for source in sources]
-        missing = [
-            source for source, pdf in zip(sources, produced, strict=True) if not pdf.is_file()
-        ]
+        output = _run(command, libreoffice, timeout, count=len(sources) + len(extra))
+        every = [*sources, *extra.values()]
+        produced = [Path(staging) / f"{source.stem}.pdf" for source in every]
+        missing = [source for source, pdf in zip(every, produced, strict=True) if not pdf.is_file()]
         if missing:
             raise LibreOfficeError(
                 finding(
@@ -198,8 +209,12 @@ def convert_to_pdf(
                 )
                 for source in missing
             )
-        for source, pdf in zip(sources, produced, strict=True):
+        for source, pdf in zip(every, produced, strict=True):
             _check_pdfa(pdf, source, libreoffice)
+            _finish(pdf, source)
+        produced = produced[: len(sources)]
+        for source, pdf in zip(sources, produced, strict=True):
+            _append(pdf, source, (appendices or {}).get(source.stem, ()), extra, Path(staging))
         if finish is not None:
             for pdf in produced:
                 finish(pdf)
@@ -209,12 +224,55 @@ def convert_to_pdf(
     return targets
 
 
+def _word_appendices(
+    appendices: Mapping[str, Sequence[Appendix]], folder: Path
+) -> dict[Path, Path]:
+    """Each Word bilaga copied under a name of its own, to convert with the documents."""
+    copies: dict[Path, Path] = {}
+    for attached in appendices.values():
+        for appendix in attached:
+            if appendix.kind == "docx" and appendix.path not in copies:
+                copy = folder / f"nbesok-bilaga-{len(copies) + 1}.docx"
+                shutil.copyfile(appendix.path, copy)
+                copies[appendix.path] = copy
+    return copies
+
+
+def _append(
+    pdf: Path,
+    source: Path,
+    attached: Sequence[Appendix],
+    converted: Mapping[Path, Path],
+    staging: Path,
+) -> None:
+    """The bilagor's pages after the document's, each a PDF/A of its own or converted."""
+    if not attached:
+        return
+    import pikepdf
+
+    from nbesok.appendix import append
+
+    files = [
+        (appendix, staging / f"{converted[appendix.path].stem}.pdf")
+        if appendix.kind == "docx"
+        else (appendix, appendix.path)
+        for appendix in attached
+    ]
+    try:
+        append(pdf, files)
+    except (pikepdf.PdfError, OSError) as error:
+        raise LibreOfficeError.at(
+            source, f"bilagorna kunde inte läggas till i PDF:en ({error})"
+        ) from None
+
+
 def convert_documents(
     documents: Mapping[str, bytes],
     out_dir: Path,
     *,
     libreoffice: Path,
     timeout: float = 300,
+    appendices: Mapping[str, Sequence[Appendix]] | None = None,
     finish: Callable[[Path], None] | None = None,
 ) -> list[Path]:
     """Convert .docx held in memory (``{name: bytes}``) to ``out_dir/<name>.pdf``.
@@ -231,7 +289,12 @@ def convert_documents(
             path.write_bytes(data)
             files.append(path)
         return convert_to_pdf(
-            files, out_dir, libreoffice=libreoffice, timeout=timeout, finish=finish
+            files,
+            out_dir,
+            libreoffice=libreoffice,
+            timeout=timeout,
+            appendices=appendices,
+            finish=finish,
         )
 
 
@@ -342,6 +405,24 @@ def _check_pdfa(pdf: Path, source: Path, libreoffice: Path) -> None:
             "gjorde en PDF som inte är PDF/A-2b; nbesok behöver LibreOffice 7.4 eller senare "
             f"för exportinställningarna; {_INSTALL_HINT}",
         )
+
+
+def _finish(pdf: Path, source: Path) -> None:
+    """The PDF/UA repairs, with the keywords and authors of the .docx it was made from."""
+    import docx
+    import pikepdf
+
+    from nbesok import pdfua
+    from nbesok.markup import AUTHOR_SEPARATOR
+
+    core = docx.Document(str(source)).core_properties
+    authors = [name.strip() for name in (core.author or "").split(AUTHOR_SEPARATOR.strip())]
+    try:
+        pdfua.finish(pdf, keywords=core.keywords or "", authors=[a for a in authors if a])
+    except (pikepdf.PdfError, OSError) as error:
+        raise LibreOfficeError.at(
+            source, f"PDF:en från LibreOffice kunde inte göras tillgänglig (PDF/UA): {error}"
+        ) from None
 
 
 def _move(pdf: Path, target: Path) -> None:

@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from collections.abc import Iterable, Sequence
+import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from nbesok.documents import Document
 from nbesok.errors import Finding, OutputError, RenderError, UsageError, finding
 from nbesok.output import write_all_atomic
 
 if TYPE_CHECKING:
+    from nbesok.appendix import Appendix
+    from nbesok.docx.drawing import Picture
     from nbesok.signing import Signer
 
 FORMATS = ("md", "docx", "pdf")
@@ -79,14 +82,22 @@ def make(
             )
             for source in document.sources[:1] or (Path(document.name),)
         ) from None
+    from nbesok.pictures import metadata_texts
+
+    shown = out_dir / f"{document.name}.{next(f for f in ('docx', 'pdf', 'md') if f in formats)}"
+    pictures = _pictures(document, shown)
+    picture_texts = [text for picture in pictures.values() for text in metadata_texts(picture)]
     files: dict[str, bytes] = {}
     if "md" in formats:
         from nbesok.gfm import published_markdown
 
-        files[f"{document.name}.md"] = published_markdown(tree, properties).encode("utf-8")
-    shown = out_dir / f"{document.name}.{next(f for f in ('docx', 'pdf', 'md') if f in formats)}"
+        base = _relative(document.root, out_dir) if pictures else ""
+        text = published_markdown(tree, properties, pictures_base=base)
+        files[f"{document.name}.md"] = text.encode("utf-8")
     if "docx" not in formats and "pdf" not in formats:
-        _guard(markup.plain_texts(tree), properties.texts(), document, shown, allow_personnummer)
+        texts = itertools.chain(markup.plain_texts(tree), _alt_texts(tree))
+        more = [*properties.texts(), *picture_texts]
+        _guard(texts, more, document, shown, allow_personnummer)
         return Made(document.name, files, None, [])
     from nbesok.docx.package import save_document
     from nbesok.docx.reference import load_reference
@@ -95,15 +106,57 @@ def make(
     from nbesok.docx.writer import write_docx
 
     loaded = load_reference(reference)
-    word = write_docx(tree, loaded, properties)
-    _guard(document_texts(word), (), document, shown, allow_personnummer)
+    word = write_docx(tree, loaded, properties, pictures=pictures)
+    _guard(document_texts(word), picture_texts, document, shown, allow_personnummer)
     # Every document of a reference has its styles, but for the text language.
     styles = (loaded.data, properties.lang)
     findings = as_warnings(review_document(word, shown, same_styles_as=styles))
     docx_bytes = save_document(word)
     if "docx" in formats:
         files[f"{document.name}.docx"] = docx_bytes
-    return Made(document.name, files, docx_bytes if "pdf" in formats else None, findings)
+    pdf_source = None
+    if "pdf" in formats:
+        pdf_source = docx_bytes
+        if _has_fields(word):
+            # A form prints its placeholders grey only without content controls,
+            # which LibreOffice draws as black input fields.
+            printed = write_docx(tree, loaded, properties, pictures=pictures, controls=False)
+            pdf_source = save_document(printed)
+    return Made(document.name, files, pdf_source, findings)
+
+
+def _pictures(document: Document, shown: Path) -> dict[str, Picture]:
+    """The pictures the document shows, read from the archive's bilder/."""
+    from nbesok import pictures
+
+    if document.root is None:
+        return {}
+    try:
+        return pictures.load(document.markdown, document.root)
+    except pictures.PictureError as error:
+        raise RenderError(
+            finding(source, str(error)) for source in document.sources[:1] or (shown,)
+        ) from None
+
+
+def _alt_texts(tree: Any) -> Iterator[str]:
+    for node in tree.walk():
+        if node.type == "image":
+            yield "".join(child.content for child in node.walk() if child.type == "text")
+
+
+def _relative(root: Path | None, out_dir: Path) -> str:
+    """The archive's root as seen from ``out_dir``, for the .md's picture links."""
+    if root is None:
+        return ""
+    relative = os.path.relpath(root.resolve(), out_dir.resolve())
+    return "" if relative == "." else Path(relative).as_posix()
+
+
+def _has_fields(word: Any) -> bool:
+    from nbesok.docx.fields import SDT
+
+    return next(word.element.body.iter(SDT), None) is not None
 
 
 def _guard(
@@ -147,10 +200,12 @@ def add_pdfs(
     out_dir: Path,
     libreoffice: Path | None,
     outcome: Outcome,
+    appendices: Mapping[str, Sequence[Appendix]] | None = None,
     signer: Signer | None = None,
 ) -> list[Path]:
-    """One LibreOffice run for all of ``sources``, each PDF signed by ``signer`` if given;
-    a failure leaves the other formats (and no unsigned PDF where a signed one was asked)."""
+    """One LibreOffice run for all of ``sources`` (and their bilagor, appended to their
+    PDFs), each PDF signed by ``signer`` if given; a failure leaves the other formats
+    (and no unsigned PDF where a signed one was asked)."""
     if not sources:
         return []
     from nbesok.pdf import LibreOfficeError, convert_documents, find_libreoffice
@@ -161,6 +216,7 @@ def add_pdfs(
             sources,
             out_dir,
             libreoffice=find_libreoffice(libreoffice),
+            appendices=appendices or {},
             finish=signer.sign_file if signer is not None else None,
         )
     except (LibreOfficeError, SigningError) as error:
@@ -200,7 +256,9 @@ def publish(
     outcome.written.extend(out_dir / name for name in made.files)
     outcome.findings.extend(made.findings)
     if made.pdf_source is not None:
-        for pdf in add_pdfs({made.name: made.pdf_source}, out_dir, libreoffice, outcome, signer):
+        sources = {made.name: made.pdf_source}
+        attached = {made.name: document.appendices}
+        for pdf in add_pdfs(sources, out_dir, libreoffice, outcome, attached, signer):
             hashes[pdf.name] = hashlib.sha256(pdf.read_bytes()).hexdigest()
     # No key: a report is made anew every time (its date may be today's).
     record.note(document.name, owner, "", hashes)

@@ -101,12 +101,20 @@ def shared_fingerprint(archive: Archive, options: Options) -> str:
 
     digest = hashlib.sha256()
     digest.update(f"{__version__}\0{options.fingerprint()}".encode())
-    folders = (package_templates_dir(), archive.templates_dir, archive.protocols_dir)
+    from nbesok.pictures import FOLDER, MAX_BYTES
+
+    folders = (
+        package_templates_dir(),
+        archive.templates_dir,
+        archive.protocols_dir,
+        archive.root / FOLDER,  # the pictures answers show
+    )
     for folder in folders:
+        limit = MAX_BYTES if folder.name == FOLDER else MAX_INPUT_BYTES
         for path in sorted(folder.glob("*")) if folder.is_dir() else []:
             digest.update(f"\0{folder.name}/{path.name}\0".encode(errors="surrogateescape"))
             try:
-                digest.update(read_bounded(path, MAX_INPUT_BYTES, _unreadable))
+                digest.update(read_bounded(path, limit + 1, _unreadable))
             except LoadError:
                 # A folder, a dangling link or a device where a template or the reference
                 # .docx belongs changes the outcome (an error): never "unchanged".
@@ -175,7 +183,9 @@ def render_batch(
             done += 1
             if progress:
                 progress(done, len(files))
-        for pdf in add_pdfs(pdf_sources, out_dir, options.libreoffice, outcome, options.signer):
+        for pdf in add_pdfs(
+            pdf_sources, out_dir, options.libreoffice, outcome, signer=options.signer
+        ):
             written[pdf.stem][2][pdf.name] = hashlib.sha256(pdf.read_bytes()).hexdigest()
         for name in pdf_sources:
             if not any(file.endswith(".pdf") for file in written[name][2]):

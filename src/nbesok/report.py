@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from nbesok import fragments, markup
-from nbesok.archive import Archive
+from nbesok.appendix import Appendix
+from nbesok.archive import MARKER, Archive
 from nbesok.checks import checked_visit
 from nbesok.documents import (
     Document,
@@ -41,7 +42,7 @@ from nbesok.followup import VisitFile, load_visit_files, same_words, track
 from nbesok.inputs import expand_paths
 from nbesok.lifecycle import review_status, waiting_members
 from nbesok.loading import Loaded, load_visit
-from nbesok.models import Protocol, Status, Visit
+from nbesok.models import Official, Protocol, Status, Visit
 from nbesok.names import slugify
 from nbesok.paths import display_path
 from nbesok.publish import Outcome, publish
@@ -52,6 +53,19 @@ from nbesok.templating import enumerate_swedish, render_template
 
 VISIT_REPORT_TEMPLATE = "uppfoljning.md.j2"
 SEASON_TEMPLATE = "sammanstallning.md.j2"
+
+
+@dataclass(frozen=True)
+class Options:
+    """What a secretary sets for one tjänsteskrivelse or compilation."""
+
+    proposals: Sequence[str] = ()
+    title: str | None = None  # --rubrik: the ärende's own title
+    case_number: str | None = None  # --diarienummer
+    official: str | None = None  # --handläggare
+    appendices: Sequence[Appendix] = ()  # --bilaga
+    documents: Sequence[str] = ()  # --underlag: beslutsunderlag not attached
+    suffix: str = "docx"  # the format the visit protocols are published in
 
 
 @dataclass(frozen=True)
@@ -188,11 +202,10 @@ def select_season(archive: Archive, *, protocol_id: str | None, period: str | No
 def visit_report(
     archive: Archive,
     visits: list[VisitWithProtocol],
-    proposals: Sequence[str],
+    options: Options,
     *,
     per: date,
     day: date,
-    official: str | None,
     draft: bool = False,
 ) -> Document:
     """The tjänsteskrivelse for the given visits; ``draft`` marks it as an utkast."""
@@ -204,30 +217,36 @@ def visit_report(
     else:
         title = _several_title([item.visit.model for item in visits])
         name = f"uppfoljning-{visits[0].visit.stem}-med-flera"
-    case_number = _shared_case_number(visits)
+    case_number = options.case_number or _shared_case_number(visits)
     context = {
-        **_head(archive, visits, title, day, official, case_number),
-        "förslag": list(proposals),
+        **_head(archive, visits, options.title or title, day, options, case_number),
+        "förslag": list(options.proposals),
         "besök": [_visit_entry(archive, item) for item in visits],
         "flera": several,
         "diarienummer": case_number,
         "punkter": _items(archive, visits, per),
         "per": per.isoformat(),
-        "underlag": [_underlag(item) for item in visits],
+        "underlag": _documents(visits, options),
     }
     markdown = render_template(VISIT_REPORT_TEMPLATE, archive.templates_dir, context)
-    return Document(name, markdown, _sources(archive, visits), status=_status(visits, draft))
+    return Document(
+        name,
+        markdown,
+        _sources(archive, visits),
+        archive.root,
+        tuple(options.appendices),
+        status=_status(visits, draft),
+    )
 
 
 def season_report(
     archive: Archive,
     visits: list[VisitWithProtocol],
     season: str,
-    proposals: Sequence[str],
+    options: Options,
     *,
     per: date,
     day: date,
-    official: str | None,
     name: str,
     draft: bool = False,
 ) -> Document:
@@ -235,11 +254,12 @@ def season_report(
     ``draft`` marks it as an utkast."""
     items = _items(archive, visits, per)
     per_status = Counter(entry["status"] for entry in items)
-    title = f"Sammanställning av nämndbesök {season}"
+    title = options.title or f"Sammanställning av nämndbesök {season}"
+    case_number = options.case_number or _shared_case_number(visits)
     context = {
-        **_head(archive, visits, title, day, official, _shared_case_number(visits)),
+        **_head(archive, visits, title, day, options, case_number),
         "period": season,
-        "förslag": list(proposals),
+        "förslag": list(options.proposals),
         "per": per.isoformat(),
         "besök": [_visit_entry(archive, item) for item in visits],
         "protokoll": [_protocol_entry(visits, pid) for pid in _protocol_ids(visits)],
@@ -251,10 +271,17 @@ def season_report(
             "per_status": {status.value: per_status[status.value] for status in Status},
             "försenade": sum(entry["försenad"] for entry in items),
         },
-        "underlag": [_underlag(item) for item in visits],
+        "underlag": _documents(visits, options),
     }
     markdown = render_template(SEASON_TEMPLATE, archive.templates_dir, context)
-    return Document(name, markdown, _sources(archive, visits), status=_status(visits, draft))
+    return Document(
+        name,
+        markdown,
+        _sources(archive, visits),
+        archive.root,
+        tuple(options.appendices),
+        status=_status(visits, draft),
+    )
 
 
 def _status(visits: list[VisitWithProtocol], draft: bool) -> str:
@@ -269,19 +296,13 @@ def _head(
     visits: list[VisitWithProtocol],
     title: str,
     day: date,
-    official: str | None,
+    options: Options,
     case_number: str,
 ) -> dict[str, Any]:
     """The tjänsteskrivelse's head: who writes, when, under what number, to whom."""
     settings = archive.settings
-    handler = official if official is not None else _official(visits)
-    addressee = enumerate_swedish(
-        dict.fromkeys(
-            committee(item.protocol, archive)
-            for item in visits
-            if committee(item.protocol, archive)
-        )
-    )
+    official = _official(visits, options, settings.official)
+    addressee = enumerate_swedish(committees(archive, visits))
     rows: list[tuple[str, str]] = []
     if settings.municipality:
         rows.append(("Kommun", settings.municipality))
@@ -290,27 +311,46 @@ def _head(
     rows += [("Dokument", "Tjänsteskrivelse"), ("Datum", day.isoformat())]
     if case_number:
         rows.append(("Diarienummer", case_number))
-    if handler:
-        rows.append(("Handläggare", handler))
+    if official["namn"]:
+        rows.append(("Handläggare", official["namn"]))
     if addressee:
         rows.append(("Till", addressee))
     return {
         "titel": title,
         "huvud_rader": rows,
         "datum": day.isoformat(),
-        "handläggare": handler,
+        "handläggare": official["namn"],
+        "underskrift": official,
         "till": addressee,
         "kommun": settings.municipality or "",
         "förvaltning": settings.administration or "",
     }
 
 
-def _official(visits: list[VisitWithProtocol]) -> str:
-    """The handläggare: the first tjänsteperson of the latest visit."""
-    for item in reversed(visits):
-        if item.visit.model.officials:
-            return item.visit.model.officials[0]
-    return ""
+def committees(archive: Archive, visits: list[VisitWithProtocol]) -> list[str]:
+    """The committees the visits report to, each once, in the visits' order."""
+    return list(
+        dict.fromkeys(
+            committee(item.protocol, archive)
+            for item in visits
+            if committee(item.protocol, archive)
+        )
+    )
+
+
+def _official(
+    visits: list[VisitWithProtocol], options: Options, default: Official | None
+) -> dict[str, str]:
+    """The handläggare, name and title: ``--handläggare``, else ``handläggare`` in
+    nbesok.yaml, else (for one visit) the tjänsteperson who took the notes."""
+    if options.official is not None:
+        title = default.title if default is not None and default.name == options.official else ""
+        return {"namn": options.official, "titel": title or ""}
+    if default is not None:
+        return {"namn": default.name, "titel": default.title or ""}
+    if len(visits) == 1 and visits[0].visit.model.officials:
+        return {"namn": visits[0].visit.model.officials[0], "titel": ""}
+    return {"namn": "", "titel": ""}
 
 
 def _shared_case_number(visits: list[VisitWithProtocol]) -> str:
@@ -327,17 +367,34 @@ def _several_title(visits: list[Visit]) -> str:
     return f"Redovisning av {len(visits)} nämndbesök {first.isoformat()}–{last.isoformat()}"
 
 
-def _underlag(item: VisitWithProtocol) -> str:
-    visit = item.visit.model
+def _documents(visits: list[VisitWithProtocol], options: Options) -> list[str]:
+    """Beslutsunderlag: each visit's protocol with its review state (a bilaga when it
+    is attached), the other bilagor, numbered, and the documents named with
+    ``--underlag``."""
+    attached = {appendix.path.name: appendix for appendix in options.appendices}
+    numbers = {appendix.path.name: n for n, appendix in enumerate(options.appendices, start=1)}
+    listed: list[str] = []
+    for item in visits:
+        visit = item.visit.model
+        file = f"{item.visit.stem}.{options.suffix}"
+        text = (
+            f"Protokoll från nämndbesöket hos {visit.operation} {visit.date.isoformat()}, "
+            f"{_review_state(visit)}"
+        )
+        if file in attached:
+            listed.append(f"Bilaga {numbers.pop(file)}: {text} ({file})")
+        else:
+            listed.append(f"{text} ({file})")
+    listed += [attached[file].listed(number) for file, number in numbers.items()]
+    listed += list(options.documents)
+    return listed
+
+
+def _review_state(visit: Visit) -> str:
     status = review_status(visit)
     if status.is_adopted and status.adoption is not None:
-        state = f"fastställt {status.adoption.date.isoformat()}"
-    else:
-        state = "utkast"
-    return (
-        f"Protokoll från nämndbesöket hos {visit.operation} {visit.date.isoformat()}, "
-        f"{state} ({item.visit.stem}.docx)"
-    )
+        return f"fastställt {status.adoption.date.isoformat()}"
+    return "utkast"
 
 
 def _items(archive: Archive, visits: list[VisitWithProtocol], per: date) -> list[dict[str, Any]]:
@@ -421,18 +478,39 @@ def season_name(protocol_id: str | None, period: str | None) -> str:
     return f"sammanstallning-{protocol_id or slugify(period or '')}"
 
 
-def _check_proposals(proposals: Sequence[str]) -> None:
+def _check_given(options: Options, *, publishes_appendices: bool) -> None:
+    """No personnummer in what the secretary typed, nor in a bilaga whose pages the PDF
+    publishes."""
+    from nbesok import appendix
     from nbesok.personnummer import find_numbers
 
-    found = [match for text in proposals for match in find_numbers(text)]
+    given: list[tuple[str | Path, str, str]] = [
+        ("--förslag", text, "i förslaget") for text in options.proposals
+    ]
+    given += [
+        (option, text or "", f"i {option}")
+        for option, text in (
+            ("--rubrik", options.title),
+            ("--diarienummer", options.case_number),
+            ("--handläggare", options.official),
+        )
+    ]
+    given += [("--underlag", text, "i underlaget") for text in options.documents]
+    if publishes_appendices:
+        given += [
+            (bilaga.path, text, "i bilagan")
+            for bilaga in options.appendices
+            for text in appendix.texts(bilaga)
+        ]
+    found = [(where, match, what) for where, text, what in given for match in find_numbers(text)]
     if found:
         raise RenderError(
             finding(
-                "--förslag",
-                f"{match.kind} ”{match.text}” i förslaget; protokoll är allmänna handlingar, "
-                "ta bort numret (eller använd --tillåt-personnummer om det måste stå kvar)",
+                where,
+                f"{match.kind} ”{match.text}” {what}; protokoll är allmänna handlingar, ta "
+                "bort numret (eller använd --tillåt-personnummer om det måste stå kvar)",
             )
-            for match in found
+            for where, match, what in found
         )
 
 
@@ -443,12 +521,11 @@ def write_report(
     protocol_id: str | None,
     period: str | None,
     per: date,
-    proposals: Sequence[str],
+    options: Options,
     formats: Sequence[str],
     out_dir: Path,
     today: date,
     day: date | None = None,
-    official: str | None = None,
     allow_personnummer: bool = False,
     libreoffice: Path | None = None,
     draft: bool = False,
@@ -457,9 +534,10 @@ def write_report(
     """Write a tjänsteskrivelse (visits given) or a season compilation (protocol or period).
 
     Follow-up items are overdue as of ``per``; the document is dated ``day`` (default
-    ``per``); ``official`` is the handläggare (default the tjänsteperson of the visit).
-    Only fastställda visits are taken, unless ``draft`` (``--utkast``): then drafts
-    are taken too and the document is marked as an utkast. ``signer`` signs the PDF.
+    ``per``). ``options`` hold what the secretary set: proposals, title, diarienummer,
+    handläggare, bilagor and other beslutsunderlag. Only fastställda visits are taken,
+    unless ``draft`` (``--utkast``): then drafts are taken too and the document is
+    marked as an utkast. ``signer`` signs the PDF.
     """
     chosen = [bool(visit_paths), protocol_id is not None, period is not None]
     if sum(chosen) != 1:
@@ -467,18 +545,20 @@ def write_report(
             "nbesok report",
             "ange antingen besöksfiler, --protokoll ID eller --period PERIOD (exakt ett av dem)",
         )
-    if proposals and not allow_personnummer:
-        _check_proposals(proposals)
-    proposals = list(proposals) or archive.settings.proposals
+    if not allow_personnummer:
+        _check_given(options, publishes_appendices="pdf" in formats)
+    options = replace(
+        options,
+        proposals=list(options.proposals) or archive.settings.proposals,
+        suffix="pdf" if "pdf" in formats else "docx",
+    )
     day = day or per
     if visit_paths:
         files = expand_paths(visit_paths, ".yaml")
         visits = load_visits(
             archive, files, today, allow_personnummer=allow_personnummer, drafts=draft
         )
-        document = visit_report(
-            archive, visits, proposals, per=per, day=day, official=official, draft=draft
-        )
+        document = visit_report(archive, visits, options, per=per, day=day, draft=draft)
         owner = "tjänsteskrivelsen om " + sources_text(files, archive.root)
     else:
         selection = select_season(archive, protocol_id=protocol_id, period=period)
@@ -490,15 +570,14 @@ def write_report(
             archive,
             visits,
             selection.period,
-            proposals,
+            options,
             per=per,
             day=day,
-            official=official,
             name=name,
             draft=draft,
         )
         owner = f"sammanställningen för {selection.period}"
-    return publish(
+    outcome = publish(
         document,
         owner,
         formats,
@@ -508,3 +587,37 @@ def write_report(
         allow_personnummer=allow_personnummer,
         signer=signer,
     )
+    outcome.findings[:0] = _report_warnings(archive, visits, document, options)
+    return outcome
+
+
+def _report_warnings(
+    archive: Archive,
+    visits: list[VisitWithProtocol],
+    document: Document,
+    options: Options,
+) -> list[Finding]:
+    """What the secretary should know before the document goes on the agenda."""
+    found: list[Finding] = []
+    where = document.sources[0] if document.sources else Path(document.name)
+    names = committees(archive, visits)
+    if len(names) > 1:
+        found.append(
+            finding(
+                where,
+                f"besöken hör till olika nämnder ({enumerate_swedish(names)}); skrivelsen "
+                "ställs till alla, så kontrollera att det är rätt eller skriv en per nämnd",
+                severity=Severity.WARNING,
+            )
+        )
+    if not _official(visits, options, archive.settings.official)["namn"]:
+        found.append(
+            finding(
+                archive.root / MARKER,
+                "skrivelsen har ingen handläggare; ange handläggare (namn och titel) i "
+                "nbesok.yaml eller --handläggare",
+                key="handläggare",
+                severity=Severity.WARNING,
+            )
+        )
+    return found

@@ -94,6 +94,13 @@ nämnd: {_quoted(names.committee)}
 # ersätter dem för en enstaka skrivelse.
 förslag_till_beslut:
   - Informationen noteras.
+
+# Handläggaren som skriver tjänsteskrivelserna: namnet står i huvudet, namn och titel i
+# avslutningen. Utan handläggare står besökets första tjänsteperson i en skrivelse om
+# ett besök; ”nbesok report --handläggare” byter namnet för en enstaka skrivelse.
+# handläggare:
+#   namn: Förnamn Efternamn
+#   titel: Utredare
 """
 
 

@@ -156,9 +156,30 @@ def long_date(value: Any) -> str:
     return f"{parsed.day} {_MONTHS[parsed.month - 1]} {parsed.year}"
 
 
-def count_word(count: int, singular: str, plural: str) -> str:
-    """``2, "punkt", "punkter"`` → ``2 punkter``."""
+def count_word(count: int, singular: str, plural: str, none: str | None = None) -> str:
+    """``2, "punkt", "punkter"`` → ``2 punkter``; with ``none`` (”Ingen punkt”), that is
+    what 0 is written as, as Swedish says it, rather than ”0 punkter”."""
+    if count == 0 and none is not None:
+        return none
     return f"{count} {singular if count == 1 else plural}"
+
+
+def link(address: Any) -> str:
+    """A web address as a Markdown link showing the address itself.
+
+    Only http(s) and mailto become links (as everywhere in nbesok); the address is
+    percent-encoded where Markdown would end the link early.
+    """
+    from nbesok.fragments import ALLOWED_LINK
+
+    text = " ".join(str(address).split())
+    if not ALLOWED_LINK.match(text):
+        return inline_text(text)
+    target = "".join(_LINK_ESCAPES.get(char, char) for char in text)
+    return f"[{inline_text(text)}]({target})"
+
+
+_LINK_ESCAPES = {" ": "%20", "(": "%28", ")": "%29", "<": "%3C", ">": "%3E", "\\": "%5C"}
 
 
 class _QuietBytecodeCache(FileSystemBytecodeCache):
@@ -209,6 +230,7 @@ def make_environment(archive_templates: Path) -> jinja2.Environment:
         citat=quote_with_label,
         uppräkning=enumerate_swedish,
         långt_datum=long_date,
+        länk=link,
     )
     environment.globals.update(antal_ord=count_word)
     return environment

@@ -569,9 +569,12 @@ class _Placer:
     def _items(self, block: Block, header: list[str]) -> None:
         columns = {name: header.index(name) for name in _ITEM_COLUMNS}
         for row in (block.rows or [])[1:]:
-            texts = [cell_text(cell) for cell in row]
-            if len(texts) < len(header):
-                continue
+            # A prompt of the blank form's table (LibreOffice keeps it as text) is empty.
+            texts = [
+                "" if cell_text(cell) in fields.PLACEHOLDERS else cell_text(cell) for cell in row
+            ]
+            if len(texts) < len(header) or not any(text.strip() for text in texts):
+                continue  # a row of the blank form left empty
             # A cell of several paragraphs is one line of the visit file.
             item = {name: " ".join(texts[index].split()) for name, index in columns.items()}
             item["punkt"] = _STATUS_SUFFIX.sub("", item["punkt"])
@@ -966,6 +969,7 @@ def create_from_word(
         filled=filled,
     )
     _check_visit(text, target, imported)
+    text = _save_pictures(archive, document, text, imported)
     try:
         from nbesok.output import create_new
 
@@ -1067,6 +1071,34 @@ def imported_review(imported: Imported) -> Review | None:
             key="status",
         )
         return None
+
+
+def _save_pictures(archive: Archive, document: WordDocument, text: str, imported: Imported) -> str:
+    """Each picture of the document in the archive's bilder/, where its Markdown points.
+
+    A file already there with the same bytes is used as it is (nbesok's own documents
+    name the archive's file); one with other bytes is never overwritten: the picture
+    gets a name of its own and the visit file points to that.
+    """
+    from nbesok.docx.markdown import PICTURES
+    from nbesok.output import create_new
+
+    folder = archive.root / PICTURES
+    for block in _all_blocks(document.blocks):
+        for piece in block.pieces:
+            if not piece.picture:
+                continue
+            name, number = piece.picture, 1
+            while (folder / name).exists() and (folder / name).read_bytes() != piece.data:
+                number += 1
+                name = f"{Path(piece.picture).stem}-{number}{Path(piece.picture).suffix}"
+            if not (folder / name).exists():
+                folder.mkdir(exist_ok=True)
+                create_new(folder / name, piece.data)
+                imported.warn(f"bilden sparades som {PICTURES}/{name}", key="bild")
+            if name != piece.picture:
+                text = text.replace(f"]({PICTURES}/{piece.picture})", f"]({PICTURES}/{name})")
+    return text
 
 
 def _website(imported: Imported, text: str) -> str:

@@ -376,9 +376,7 @@ def run_markdown(root: Path, source: str, data: bytes) -> Outcome:
             if check:
                 return Outcome(failure=check)
             document, _ = document_for(archive, target, TODAY, guidance=True)
-            word = docx.Document(
-                io.BytesIO(markdown_to_docx(document.markdown, reference_docx(archive)))
-            )
+            word = docx.Document(io.BytesIO(word_document(document.markdown, archive)))
             loaded = load_visit(target).model
             lost = lost_text(loaded, archive.protocol(loaded.protocol).model, word)
             return Outcome(failure=lost)
@@ -393,6 +391,13 @@ def mutants(max_mutations: int = 4) -> st.SearchStrategy[Mutant]:
     return st.tuples(
         st.sampled_from(sorted(SOURCES)), st.lists(mutations, min_size=1, max_size=max_mutations)
     )
+
+
+def word_document(markdown: str, archive: Archive) -> bytes:
+    """The .docx of a document's Markdown, with the archive's pictures it shows."""
+    from nbesok.pictures import load
+
+    return markdown_to_docx(markdown, reference_docx(archive), load(markdown, archive.root))
 
 
 def copy_archive(target: Path) -> Path:
@@ -467,7 +472,8 @@ def run_library(root: Path, source: str, data: bytes) -> Outcome:
         archive = Archive(root)
         try:
             if target.parent.name == "protocols":
-                check = unlocated(check_protocol(load_protocol(target)), involved)
+                found = check_protocol(load_protocol(target), root=archive.root)
+                check = unlocated(found, involved)
                 inputs = [target, *involved[1:]]
             else:
                 check = unlocated(check_visit(load_visit(target), archive, TODAY), involved)
@@ -479,7 +485,7 @@ def run_library(root: Path, source: str, data: bytes) -> Outcome:
                 check = unlocated(warnings, involved)
                 if check:
                     return Outcome(failure=check)
-                markdown_to_docx(document.markdown, reference_docx(archive))
+                word_document(document.markdown, archive)
         except NbesokError as error:
             check = unlocated(error.findings, involved)
             return Outcome(rejected=True, failure=check)

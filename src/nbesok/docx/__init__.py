@@ -10,9 +10,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from nbesok import markup
+from nbesok.docx.drawing import Picture
 from nbesok.docx.package import save_document
 from nbesok.docx.reference import load_reference
 from nbesok.docx.writer import write_docx
@@ -20,8 +22,12 @@ from nbesok.docx.writer import write_docx
 __all__ = ["markdown_to_docx"]
 
 
-def markdown_to_docx(markdown: str, reference: Path) -> bytes:
-    """The .docx bytes of one Markdown text, built on the ``reference`` .docx."""
+def markdown_to_docx(
+    markdown: str, reference: Path, pictures: Mapping[str, Picture] | None = None
+) -> bytes:
+    """The .docx bytes of one Markdown text, built on the ``reference`` .docx, with the
+    ``pictures`` its images name."""
     tree = markup.parse(markdown)
     properties = markup.properties(tree)
-    return save_document(write_docx(tree, load_reference(reference), properties))
+    document = write_docx(tree, load_reference(reference), properties, pictures=pictures)
+    return save_document(document)

@@ -44,6 +44,7 @@ _LABELS = {
     "hemsida": "Hemsida",
     "diarienummer": "Diarienummer",
     "sammanfattning": "Sammanfattning",
+    "uppföljning": "Uppföljning",
 }
 
 
@@ -56,14 +57,21 @@ PLACEHOLDERS = frozenset(
         "Namn (parti), ett namn per rad",
         "Namn, ett namn per rad",
         "ÅÅÅÅ-MM-DD",
-        "https://…",
+        "https://…",  # forms made before a web address was printed as its own link
+        "Skriv webbadressen här",
         "Skriv diarienumret här",
+        "Skriv sammanfattningen här",
+        "Vad ska följas upp?",
+        "Vem ansvarar?",
+        "ej påbörjad, påbörjad eller klar",
     }
 )
 
 
 def label_of(field: str) -> str:
-    return _LABELS.get(field, "Svar" if field.startswith("svar.") else field)
+    if field.startswith("svar."):
+        return "Svar"
+    return _LABELS.get(field, _LABELS.get(field.partition(".")[0], field))
 
 
 @dataclass(frozen=True)
@@ -94,6 +102,8 @@ def control(field: str, label: str, protocol: str, *, placeholder: bool) -> Any:
     properties = OxmlElement("w:sdtPr")
     properties.append(OxmlElement("w:alias", {qn("w:val"): f"{label} [{field}]"}))
     properties.append(OxmlElement("w:tag", {qn("w:val"): f"{PREFIX}:{protocol}:{field}"}))
+    # The control cannot be deleted by mistake; what is typed in it can.
+    properties.append(OxmlElement("w:lock", {qn("w:val"): "sdtLocked"}))
     if placeholder:
         properties.append(OxmlElement("w:showingPlcHdr"))
     # A rich-text control: paragraphs, lists and formatting may be typed into it.

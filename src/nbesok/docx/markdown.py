@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from typing import Any, ClassVar
 
 from markdown_it.token import Token
 
 from nbesok.docx.reading import Block, Piece
+
+PICTURES = "bilder"  # the archive's folder of pictures (nbesok.pictures.FOLDER)
 
 
 def blocks_markdown(blocks: Sequence[Block], *, top_heading: int = 0) -> str:
@@ -145,9 +148,9 @@ def _trimmed(pieces: list[Piece]) -> list[Piece]:
         kept.pop()
     if kept:
         first, last = kept[0], kept[-1]
-        kept[0] = Piece(first.text.lstrip(), first.bold, first.italic, first.href)
+        kept[0] = replace(first, text=first.text.lstrip())
         last = kept[-1]
-        kept[-1] = Piece(last.text.rstrip(), last.bold, last.italic, last.href)
+        kept[-1] = replace(last, text=last.text.rstrip())
     return kept
 
 
@@ -163,10 +166,12 @@ def _merged(pieces: list[Piece]) -> list[Piece]:
     """Neighbouring pieces with the same look as one: Word splits runs at will."""
     merged: list[Piece] = []
     for piece in pieces:
-        if merged and (merged[-1].bold, merged[-1].italic, merged[-1].href) == (
-            piece.bold,
-            piece.italic,
-            piece.href,
+        if (
+            merged
+            and not piece.picture
+            and not merged[-1].picture
+            and (merged[-1].bold, merged[-1].italic, merged[-1].href)
+            == (piece.bold, piece.italic, piece.href)
         ):
             last = merged[-1]
             merged[-1] = Piece(last.text + piece.text, last.bold, last.italic, last.href)
@@ -177,7 +182,12 @@ def _merged(pieces: list[Piece]) -> list[Piece]:
 
 def _piece_tokens(piece: Piece) -> list[Token]:
     """Text with its emphasis and link; spaces at its edges stay outside the markup,
-    where CommonMark needs them (``**ord** text``, not ``**ord **text``)."""
+    where CommonMark needs them (``**ord** text``, not ``**ord **text``). A picture is
+    ``![alt text](bilder/fil.png)``, where the import puts its file."""
+    if piece.picture:
+        alt = Token("text", "", 0, content=piece.text.strip())
+        source = f"{PICTURES}/{piece.picture}"
+        return [Token("image", "img", 0, attrs={"src": source, "alt": ""}, children=[alt])]
     core = piece.text.strip()
     if not core or not (piece.bold or piece.italic or piece.href):
         return _text_tokens(piece.text)

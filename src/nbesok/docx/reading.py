@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from docx.oxml.ns import qn
@@ -62,6 +63,9 @@ _TRANSPARENT = frozenset(
 # once they are accepted; not part of the text.
 _REMOVED = frozenset(qn(f"w:{name}") for name in ("del", "moveFrom"))
 _BLOCK_WRAPPERS = frozenset(qn(f"w:{name}") for name in ("customXml", "ins", "moveTo"))
+_DRAWING = qn("w:drawing")
+_DOCPR = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
+_BLIP = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"
 _LIST_NAME = re.compile(r"^list (bullet|number)(?:\s+(\d))?$", re.IGNORECASE)
 # A bullet typed by hand before the text. A dash (– or —) is not one: in Swedish it
 # opens a line of dialogue (”– Vi behöver fler platser”). Numbers typed by hand stay
@@ -81,6 +85,9 @@ class Piece:
     bold: bool = False
     italic: bool = False
     href: str = ""
+    # A picture: its file name (text is its alt text) and bytes, for bilder/.
+    picture: str = ""
+    data: bytes = b""
 
 
 @dataclass
@@ -234,6 +241,7 @@ class _Reader:
         except (KeyError, NotImplementedError):
             numbering_root = None
         self._numbering = Numbering(numbering_root)
+        self._part = part
         self._links = {
             rid: relationship.target_ref
             for rid, relationship in part.rels.items()
@@ -361,6 +369,7 @@ class _Reader:
             italic = styled[1] if italic is None else italic
         hint = style_id in _PLACEHOLDER_STYLES or self._styles.name(style_id) in _PLACEHOLDER_STYLES
         parts: list[str] = []
+        pictures: list[Piece] = []
         previous_text = False
         for child in run:
             tag = child.tag
@@ -369,7 +378,8 @@ class _Reader:
                 self._taken.add(child)
                 if previous_text and inline.in_control:
                     parts.append(LINE)  # LibreOffice's input field: one w:t per line
-                parts.append(child.text or "")
+                # A soft hyphen (LibreOffice saves Word's as U+00AD) is no part of the word.
+                parts.append((child.text or "").replace("\u00ad", ""))
             elif tag in (qn("w:tab"), qn("w:ptab")):
                 parts.append("\t")
             elif tag in (qn("w:br"), qn("w:cr")):
@@ -387,7 +397,10 @@ class _Reader:
                 self._commented.setdefault(child.get(qn("w:id"), ""), inline.block.number)
             elif tag == qn("w:ruby"):
                 parts.append(self._ruby(child, inline))
-            elif tag in (qn("w:drawing"), qn("w:pict"), _ALTERNATE, qn("w:object")):
+            elif tag == _DRAWING:
+                pictures.extend(_pictures(child, self._part))
+                inline.boxes.extend(_text_boxes(child))
+            elif tag in (qn("w:pict"), _ALTERNATE, qn("w:object")):
                 inline.boxes.extend(_text_boxes(child))
             previous_text = is_text
         text = "".join(parts)
@@ -395,6 +408,7 @@ class _Reader:
             if not hint and text.strip():
                 inline.typed = True
             inline.block.pieces.append(Piece(text, bool(bold), bool(italic), href))
+        inline.block.pieces.extend(pictures)
 
     def _symbol(self, sym: Any, inline: _Inline) -> str:
         text, known = symbol_text(sym.get(qn("w:font"), ""), sym.get(qn("w:char"), ""))
@@ -656,3 +670,15 @@ def _math_text(element: Any, taken: set[Any]) -> str:
     if tag.endswith("Pr") and tag.startswith(f"{{{_MATH}}}"):
         return ""  # properties: how it looks, no text
     return "".join(_math_text(child, taken) for child in element)
+
+
+def _pictures(drawing: Any, part: Any) -> Iterator[Piece]:
+    """The pictures of a drawing, with their description as alt text and their bytes."""
+    description = next(drawing.iter(_DOCPR), None)
+    blip = next(drawing.iter(_BLIP), None)
+    relation = None if blip is None else blip.get(qn("r:embed"))
+    related = part.related_parts.get(relation) if relation else None
+    if description is None or related is None:
+        return
+    name = Path(str(description.get("name", "") or related.partname)).name
+    yield Piece(str(description.get("descr", "")), picture=name, data=related.blob)

@@ -15,7 +15,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from nbesok.docx.package import MAX_UNCOMPRESSED_BYTES, open_document, too_large
-from nbesok.docx.styles import TABLE_TEXT, TEXT_WIDTH, StyleKind
+from nbesok.docx.styles import (
+    BODY_TEXT,
+    LEGACY_QUOTE,
+    QUOTE,
+    TABLE_TEXT,
+    TEXT_HEIGHT,
+    TEXT_WIDTH,
+    StyleKind,
+)
 from nbesok.errors import NbesokError, TemplateError
 
 if TYPE_CHECKING:
@@ -41,6 +49,9 @@ class ResolvedStyle:
     linked: str  # the id of its linked style ("Kod" ↔ "Kod Char"), or ""
     # The w:shd attributes (local name, value) of a character style, following basedOn.
     shading: tuple[tuple[str, str], ...] = ()
+    # A block quote's style or one based on it: a block quote directly inside a
+    # ``::: Stil`` of such a style is the container's own text, set apart in the .md.
+    quote: bool = False
 
 
 @dataclass(frozen=True)
@@ -62,6 +73,18 @@ class Reference:
     lists: dict[str, ListDefinition] = field(repr=False)
     text_width: int = TEXT_WIDTH
     table_points: float = 11  # the size of table text, which column widths are made for
+    # Body Text's space after a paragraph, in twips: the space after a table or a quote.
+    block_space: int = 160
+    text_height: int = TEXT_HEIGHT  # between the top and bottom margins, in twips
+
+    @property
+    def quote_style(self) -> str:
+        """The block quote's paragraph style: Quotations, or Word's Quote in an older file."""
+        return LEGACY_QUOTE if not self.has_style(QUOTE, "paragraph") else QUOTE
+
+    def is_quote(self, name: str) -> bool:
+        found = self._by_name.get(_lookup_key(name))
+        return found is not None and found.quote
 
     def open(self) -> Document:
         """A new python-docx document made from this reference, to write one document into."""
@@ -152,6 +175,8 @@ def _load_reference(path: Path, mtime_ns: int, size: int) -> Reference:
         _read_lists(document),
         _text_width(document),
         _font_points(document, TABLE_TEXT),
+        _space_after(document, BODY_TEXT),
+        _text_height(document),
     )
 
 
@@ -160,10 +185,12 @@ def _resolve_styles(document: Document) -> dict[str, tuple[str, ResolvedStyle]]:
     from docx.oxml.ns import qn
 
     styles: dict[str, BaseStyle] = {style.style_id: style for style in document.styles}
+    quotes = {_lookup_key(QUOTE), _lookup_key(LEGACY_QUOTE)}
     resolved: dict[str, tuple[str, ResolvedStyle]] = {}
     for style_id, style in styles.items():
         link = style.element.find(qn("w:link"))
         kind = str(style.element.get(qn("w:type")) or "paragraph")
+        lineage = {_lookup_key(ancestor.name or "") for ancestor in _lineage(style, styles)}
         resolved[style_id] = (
             style.name or style_id,
             ResolvedStyle(
@@ -171,9 +198,21 @@ def _resolve_styles(document: Document) -> dict[str, tuple[str, ResolvedStyle]]:
                 kind=kind,
                 linked="" if link is None else str(link.get(qn("w:val"), "")),
                 shading=_shading(style, styles) if kind == "character" else (),
+                quote=kind == "paragraph" and bool(lineage & quotes),
             ),
         )
     return resolved
+
+
+def _lineage(style: BaseStyle, styles: dict[str, BaseStyle]) -> list[BaseStyle]:
+    """``style`` and the styles it is based on, nearest first (a loop is cut)."""
+    found: list[BaseStyle] = []
+    current: BaseStyle | None = style
+    while current is not None and current not in found:
+        found.append(current)
+        based_on = current.element.basedOn_val
+        current = styles.get(based_on) if based_on else None
+    return found
 
 
 def _shading(style: BaseStyle, styles: dict[str, BaseStyle]) -> tuple[tuple[str, str], ...]:
@@ -216,6 +255,18 @@ def _font_points(document: Document, name: str) -> float:
     return 11.0
 
 
+def _space_after(document: Document, name: str) -> int:
+    """The space after paragraph style ``name`` in twips, through its base styles; 160
+    where nothing says."""
+    style = next((s for s in document.styles if s.name == name), None)
+    while style is not None:
+        space = getattr(style, "paragraph_format", None) and style.paragraph_format.space_after
+        if space is not None:
+            return int(space) // 635
+        style = style.base_style if hasattr(style, "base_style") else None
+    return 160
+
+
 def _read_lists(document: Document) -> dict[str, ListDefinition]:
     """The first bullet and the first decimal abstract numbering with levels."""
     from docx.oxml.ns import qn
@@ -246,6 +297,19 @@ def _text_width(document: Document) -> int:
         return TEXT_WIDTH
     twips = int(width) // 635  # EMU per twip
     return twips if twips > 0 else TEXT_WIDTH
+
+
+def _text_height(document: Document) -> int:
+    """The height between the margins of the last section, in twips."""
+    section = document.sections[-1] if len(document.sections) else None
+    if section is None:
+        return TEXT_HEIGHT
+    try:
+        height = section.page_height - section.top_margin - section.bottom_margin  # type: ignore[operator]
+    except TypeError:
+        return TEXT_HEIGHT
+    twips = int(height) // 635
+    return twips if twips > 0 else TEXT_HEIGHT
 
 
 def _lookup_key(name: str) -> str:

@@ -19,7 +19,11 @@ TITLE = "Title"
 SUBTITLE = "Subtitle"
 BODY_TEXT = "Body Text"
 LIST_PARAGRAPH = "List Paragraph"
-QUOTE = "Quote"
+# LibreOffice's own name for a block quote: its tagged PDF makes such a paragraph a
+# BlockQuote. Word's "Quote" became LibreOffice's "Quote" element, role-mapped to P,
+# which remaps a standard structure type (PDF/UA 7.1). Word shows the alias, Citat.
+QUOTE = "Quotations"
+LEGACY_QUOTE = "Quote"  # a municipality's older reference may have only Word's name
 CODE = "Kod"
 DIVIDER = "Avdelare"
 # LibreOffice's own names: its tagged PDF makes a cell in "Table Heading" a header
@@ -27,11 +31,22 @@ DIVIDER = "Avdelare"
 TABLE_TEXT = "Table Contents"
 TABLE_HEADING = "Table Heading"
 TABLE = "Tabell"
+STACKED_TABLE = "Staplad tabell"  # a table too wide for its words, as label/value pairs
 HYPERLINK = "Hyperlink"
 EMPHASIS = "Emphasis"
 STRONG = "Strong"
+STRONG_EMPHASIS = "Strong Emphasis"  # ***text***: a run has one character style
+STRIKETHROUGH = "Struken"
 HEADER = "Header"
 PLACEHOLDER = "Placeholder Text"
+
+
+def aligned(style: str, align: str) -> str:
+    """The style of a table cell aligned ``right`` or ``center`` (GFM's ``---:``)."""
+    return f"{style} {ALIGNMENTS[align]}" if align in ALIGNMENTS else style
+
+
+ALIGNMENTS = {"right": "Right", "center": "Center"}
 
 
 def heading(level: int) -> str:
@@ -45,7 +60,6 @@ _BUILTIN = frozenset(
         SUBTITLE,
         BODY_TEXT,
         LIST_PARAGRAPH,
-        QUOTE,
         HYPERLINK,
         EMPHASIS,
         STRONG,
@@ -57,6 +71,7 @@ _BUILTIN = frozenset(
 # A4 in twips with 2.5 cm margins; the text width places the header's right tab stop.
 PAGE_WIDTH, PAGE_HEIGHT, MARGIN = 11906, 16838, 1418
 TEXT_WIDTH = PAGE_WIDTH - 2 * MARGIN
+TEXT_HEIGHT = PAGE_HEIGHT - 2 * MARGIN
 
 BODY_FONT = "Arial"
 CODE_FONT = "Courier New"
@@ -79,7 +94,8 @@ class Look:
     space_after: int | None = None
     indent_left: int | None = None
     indent_right: int | None = None
-    align_right: bool = False
+    align: Literal["right", "center"] | None = None
+    strike: bool = False
     keep_with_next: bool = False
     keep_lines: bool = False
     outline_level: int | None = None  # 0 for Heading 1
@@ -110,6 +126,7 @@ class Style:
     hidden: bool = False
     look: Look = Look()
     table: TableLook | None = None
+    aliases: str | None = None  # another name Word shows (Citat for Quotations)
 
     @property
     def builtin(self) -> bool:
@@ -146,8 +163,17 @@ def _paragraph(name: str, style_id: str, look: Look = Look(), **options: str) ->
     return Style(name, style_id, "paragraph", based_on=based_on, look=look, **options)  # type: ignore[arg-type]
 
 
-def _character(name: str, style_id: str, look: Look, link: str | None = None) -> Style:
-    return Style(name, style_id, "character", based_on="DefaultParagraphFont", link=link, look=look)
+def _character(
+    name: str, style_id: str, look: Look, link: str | None = None, based_on: str | None = None
+) -> Style:
+    return Style(
+        name,
+        style_id,
+        "character",
+        based_on=based_on or "DefaultParagraphFont",
+        link=link,
+        look=look,
+    )
 
 
 STYLES: tuple[Style, ...] = (
@@ -180,9 +206,10 @@ STYLES: tuple[Style, ...] = (
     _paragraph(LIST_PARAGRAPH, "ListParagraph", Look(space_before=0, space_after=60)),
     _paragraph(
         QUOTE,
-        "Quote",
+        "Quotations",
         Look(italic=True, color="404040", indent_left=567, indent_right=567),
         next_style="BodyText",
+        aliases="Citat",
     ),
     Style(
         HEADER,
@@ -192,21 +219,63 @@ STYLES: tuple[Style, ...] = (
         hidden=True,
         look=Look(size=9, right_tab=TEXT_WIDTH),
     ),
-    _paragraph("Hjälptext", "Hjalptext", Look(italic=True, color="595959")),
-    _paragraph("Följdfråga", "Foljdfraga", Look(indent_left=284)),
+    # A kind of block quote, as the published .md shows it: a block quote directly
+    # inside ::: Hjälptext takes this style, and the tagged PDF has a BlockQuote.
+    _paragraph(
+        "Hjälptext",
+        "Hjalptext",
+        Look(italic=True, color="595959", indent_left=0, indent_right=0, keep_with_next=True),
+        based_on="Quotations",
+    ),
+    # A question's follow-up questions and guidance stay with its answer (or the room
+    # to write it): LibreOffice left a heading and its guidance alone at a page's foot.
+    _paragraph("Följdfråga", "Foljdfraga", Look(indent_left=284, keep_with_next=True)),
     _paragraph("Svar", "Svar"),
-    # Room to write by hand on the blank form: about a third of a page. No ruled lines:
-    # LibreOffice draws paragraph borders as untagged content in a PDF (PDF/UA 7.1).
-    _paragraph("Skrivutrymme", "Skrivutrymme", Look(space_before=0, space_after=5000)),
+    # Room to write by hand on the blank form: the field's placeholder and the empty
+    # lines after it (the template's rader), kept on one page so that no question gets
+    # less room than another. No ruled lines: LibreOffice draws paragraph borders as
+    # untagged content in a PDF (PDF/UA 7.1).
+    _paragraph("Skrivutrymme", "Skrivutrymme", Look(keep_lines=True)),
     # Not bold itself: the label is **bold** in the template, so that the published .md
     # shows it too, and bold in both style and run would toggle off in Word.
     _paragraph("Fältetikett", "Faltetikett", Look(keep_with_next=True)),
     # The case number of a tjänsteskrivelse, right-aligned above the title as on paper.
-    _paragraph("Diarienummer", "Diarienummer", Look(size=10, align_right=True)),
+    _paragraph("Diarienummer", "Diarienummer", Look(size=10, align="right")),
+    # The closing of a tjänsteskrivelse: the handläggare's name, then the title.
+    _paragraph(
+        "Underskrift",
+        "Underskrift",
+        Look(space_before=480, space_after=0, keep_with_next=True, keep_lines=True),
+    ),
     _paragraph(
         TABLE_TEXT, "TableContents", Look(space_before=40, space_after=40), based_on="Normal"
     ),
     _paragraph(TABLE_HEADING, "TableHeading", Look(bold=True), based_on="TableContents"),
+    # Columns aligned right or centred in the Markdown (``---:``, ``:---:``).
+    _paragraph(
+        aligned(TABLE_TEXT, "right"),
+        "TableContentsRight",
+        Look(align="right"),
+        based_on="TableContents",
+    ),
+    _paragraph(
+        aligned(TABLE_TEXT, "center"),
+        "TableContentsCenter",
+        Look(align="center"),
+        based_on="TableContents",
+    ),
+    _paragraph(
+        aligned(TABLE_HEADING, "right"),
+        "TableHeadingRight",
+        Look(align="right"),
+        based_on="TableHeading",
+    ),
+    _paragraph(
+        aligned(TABLE_HEADING, "center"),
+        "TableHeadingCenter",
+        Look(align="center"),
+        based_on="TableHeading",
+    ),
     _paragraph(
         CODE,
         "Kod",
@@ -235,8 +304,11 @@ STYLES: tuple[Style, ...] = (
     _character(HYPERLINK, "Hyperlink", Look(color="0563C1", underline=True)),
     _character(EMPHASIS, "Emphasis", Look(italic=True)),
     _character(STRONG, "Strong", Look(bold=True)),
-    # Word's own style for the grey "Skriv svaret här" in a form's content controls.
-    _character(PLACEHOLDER, "PlaceholderText", Look(color="808080")),
+    _character(STRONG_EMPHASIS, "StrongEmphasis", Look(bold=True, italic=True), based_on="Strong"),
+    _character(STRIKETHROUGH, "Struken", Look(strike=True)),
+    # Word's own style for the grey "Skriv svaret här" in a form's content controls:
+    # 4.95:1 against white, above WCAG's 4.5:1 (Word's own 808080 is 3.95:1).
+    _character(PLACEHOLDER, "PlaceholderText", Look(color="707070")),
     _character("Kod Char", "KodChar", Look(font=CODE_FONT, size=10), link="Kod"),
     _character("Status klar", "StatusKlar", Look(shading="C6EFCE")),
     _character("Status påbörjad", "StatusPaborjad", Look(shading="FFEB9C")),
@@ -256,6 +328,16 @@ STYLES: tuple[Style, ...] = (
         based_on="TableNormal",
         look=Look(bold=True),
         table=TableLook(lines="horizontal", line_color=LIGHT_LINE, header="column"),
+    ),
+    # A table whose words cannot stand side by side: each row as labels and values,
+    # the labels (the header's) in the first column.
+    Style(
+        STACKED_TABLE,
+        "StapladTabell",
+        "table",
+        based_on="TableNormal",
+        look=Look(bold=True),
+        table=TableLook(lines="horizontal", line_color="808080", header="column"),
     ),
     # The head of a tjänsteskrivelse: municipality, date, case number, to whom.
     Style(

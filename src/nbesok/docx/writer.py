@@ -17,7 +17,8 @@ properties and sections go through python-docx's API.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 from docx.enum.table import WD_ROW_HEIGHT_RULE
@@ -29,8 +30,10 @@ from markdown_it.tree import SyntaxTreeNode
 
 from nbesok import markup
 from nbesok.docx import fields, styles
-from nbesok.docx.layout import column_widths
-from nbesok.docx.reference import ListKind, Reference
+from nbesok.docx.drawing import Picture, picture_run
+from nbesok.docx.layout import Layout, column_widths, hyphenated_text, table_layout
+from nbesok.docx.lists import ListNumbering, Placement
+from nbesok.docx.reference import Reference
 from nbesok.errors import RenderError
 from nbesok.fragments import ALLOWED_LINK
 
@@ -46,17 +49,48 @@ _W_W = qn("w:w")
 _W_TCW = qn("w:tcW")
 _XML_SPACE = qn("xml:space")
 _TRUE = "1"
+# A hyphen between digits (a date, a diarienummer) never ends a line: "2023-12-|31".
+_DIGIT_HYPHEN = re.compile(r"(?<=\d)-(?=\d)")
+_SPECIAL = re.compile(r"[\t\n\u00ad]|(?<=\d)-(?=\d)")
+# tblLook's w:val, the Office 2007 form of its attributes, as bits.
+_LOOK_BITS = {
+    "firstRow": 0x0020,
+    "lastRow": 0x0040,
+    "firstColumn": 0x0080,
+    "lastColumn": 0x0100,
+    "noHBand": 0x0200,
+    "noVBand": 0x0400,
+}
+_SMALL_TABLE = 6  # rows: a table this short (a header and five rows) is kept on one page
+_RECORD_LINE = (("val", "single"), ("sz", "12"), ("space", "0"), ("color", "808080"))
+_PICTURE_HEIGHT = 0.6  # at most this share of the page's height
 
 
-def write_docx(tree: SyntaxTreeNode, reference: Reference, properties: markup.Properties) -> Any:
+def write_docx(
+    tree: SyntaxTreeNode,
+    reference: Reference,
+    properties: markup.Properties,
+    *,
+    pictures: Mapping[str, Picture] | None = None,
+    controls: bool = True,
+) -> Any:
     """A python-docx ``Document`` of ``tree`` built on a fresh copy of ``reference``.
 
     The front matter's ``properties`` become the title paragraph, the document
-    properties, the text language and the header's fields. Raises TemplateError for a
+    properties, the text language and the header's fields. ``pictures`` are the files
+    the Markdown's images name, by the name it uses. ``controls=False`` writes a form's
+    fields as their grey placeholder text without content controls: the version to
+    print (LibreOffice prints a control's text black). Raises TemplateError for a
     style the reference lacks, RenderError for content Word cannot hold.
     """
     document = reference.open()
-    renderer = _Renderer(document, reference, fields.protocol_of_identifier(properties.identifier))
+    renderer = _Renderer(
+        document,
+        reference,
+        fields.protocol_of_identifier(properties.identifier),
+        pictures=pictures or {},
+        controls=controls,
+    )
     renderer.render(tree, properties.title, properties.subtitle)
     _set_properties(document, properties)
     _set_language(document, properties.lang)
@@ -137,10 +171,20 @@ class _Renderer:
     attributes that a method sets for its children and restores afterwards.
     """
 
-    def __init__(self, document: Document, reference: Reference, protocol: str = "") -> None:
+    def __init__(
+        self,
+        document: Document,
+        reference: Reference,
+        protocol: str = "",
+        *,
+        pictures: Mapping[str, Picture] | None = None,
+        controls: bool = True,
+    ) -> None:
         self._document = document
         self._reference = reference
         self._protocol = protocol  # the protocol a form's fields belong to
+        self._pictures = pictures or {}
+        self._controls = controls
         self._elements = _prototypes(reference)
         self._style_ids: dict[tuple[str, str], str] = {}
         body = document.element.body
@@ -152,16 +196,15 @@ class _Renderer:
         self._add_block: Callable[[Any], None] = (
             section.addprevious if section is not None else body.append
         )
-        self._numbering: Any = None
+        self._numbering = ListNumbering(document, reference)
+        self._placements: dict[int, Placement] = {}  # the lists of the outermost list
         self._paragraph_style = styles.BODY_TEXT
         self._character_styles: list[str] = []
         self._current: Any = None  # the paragraph (or hyperlink) runs are added to
         self._text_buffer: list[str] = []
         self._text_style = ""
         self._container = ""
-        self._styled_container = False  # inside ::: Stil with a paragraph style
         self._item_style = styles.LIST_PARAGRAPH
-        self._list_depth = -1
         self._list: tuple[int, int] = (0, 0)
         self._pending_item: tuple[int, int] | None = None
         self._in_head = False
@@ -169,8 +212,12 @@ class _Renderer:
         self._row: Any = None  # the w:tr being written
         self._cell: CT_Tc | None = None
         self._widths: list[int] = []
+        self._aligns: list[str] = []  # a table's column alignments (right, center or "")
         self._column = 0
         self._outer_block: Callable[[Any], None] = self._add_block
+        # A table or a block quote just ended: the next paragraph keeps its distance.
+        self._after_block = False
+        self._last_block: Any = None  # the last block added to the body
 
     def render(self, tree: SyntaxTreeNode, title: str, subtitle: str = "") -> None:
         for style, text in ((styles.TITLE, title), (styles.SUBTITLE, subtitle)):
@@ -209,12 +256,24 @@ class _Renderer:
         self._end_paragraph()
 
     def _render_blockquote(self, node: SyntaxTreeNode) -> None:
-        if self._styled_container:
-            # In ::: Hjälptext a block quote is how the plain .md sets the text apart;
-            # in Word the container's style does that.
+        parent = node.parent
+        reference = self._reference
+        if (
+            parent is not None
+            and parent.type == "container_styled"
+            and (
+                reference.is_quote(self._container)
+                # An older reference, without Quotations: every container, as before.
+                or not reference.has_style(styles.QUOTE, "paragraph")
+            )
+        ):
+            # In ::: Hjälptext (a quote style) a block quote is how the plain .md sets
+            # the text apart; in Word the container's style does that.
             self._render_children(node)
         else:
-            self._with_paragraph_style(styles.QUOTE, node)
+            # A quote in an answer (::: Svar) is a quote in every output.
+            self._with_paragraph_style(self._reference.quote_style, node)
+            self._after_block = self._cell is None
 
     def _render_container_styled(self, node: SyntaxTreeNode) -> None:
         """``::: Stil`` gives its content the reference's style of that name.
@@ -238,12 +297,11 @@ class _Renderer:
             # `::: Status klar` around text: the runs take the character style.
             self._with_character_style(name, node)
         else:
-            outer_styled, outer_item = self._styled_container, self._item_style
-            self._styled_container = not reference.has_style(name, "table")
+            outer_item = self._item_style
             if only is not None and only.type in ("bullet_list", "ordered_list"):
                 self._item_style = name
             self._with_paragraph_style(name, node)
-            self._styled_container, self._item_style = outer_styled, outer_item
+            self._item_style = outer_item
         self._container = outer
 
     def _render_hr(self, node: SyntaxTreeNode) -> None:
@@ -260,10 +318,10 @@ class _Renderer:
         self._literal_paragraph(self._paragraph_style, node.content)
 
     def _render_bullet_list(self, node: SyntaxTreeNode) -> None:
-        self._render_list(node, "bullet", 1)
+        self._render_list(node)
 
     def _render_ordered_list(self, node: SyntaxTreeNode) -> None:
-        self._render_list(node, "decimal", int(node.attrs.get("start", 1)))
+        self._render_list(node)
 
     def _render_list_item(self, node: SyntaxTreeNode) -> None:
         # The item's first paragraph carries the number; later ones continue the item.
@@ -278,19 +336,64 @@ class _Renderer:
         rows = [row for row in node.walk() if row.type == "tr"]
         texts = [[_plain(cell) for cell in row.children] for row in rows]
         headers = sum(1 for row in rows if row.parent is not None and row.parent.type == "thead")
-        widths = column_widths(
+        layout = table_layout(
             texts,
             self._reference.text_width,
             header_rows=headers,
             points=self._reference.table_points,
         )
-        self._table = self._new_table(name, widths, header="row")
+        if layout.stacked:
+            self._render_stacked(rows, headers, layout)
+            return
+        self._table = self._new_table(name, layout.widths, header="row")
         self._render_children(node)
+        _keep_rows_together(self._table)
+        self._end_table()
+
+    def _render_stacked(self, rows: list[SyntaxTreeNode], headers: int, layout: Layout) -> None:
+        """A table whose columns cannot all hold their words: each row as the header's
+        labels beside its cells, a row of the table per column, a line between rows.
+
+        Each source row (a follow-up item) is kept on one page, and read by a screen
+        reader as labelled values (row headers).
+        """
+        style = styles.STACKED_TABLE
+        if not self._reference.has_style(style, "table"):
+            style = styles.TABLE
+        self._table = self._new_table(style, layout.widths, header="column")
+        labels = [cell for row in rows[:headers] for cell in row.children]
+        for number, row in enumerate(rows[headers:]):
+            cells = list(row.children)
+            for column, cell in enumerate(cells):
+                self._row = self._table.add_tr()
+                self._row.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+                self._column = 0
+                label = labels[column] if column < len(labels) else None
+                self._open_cell(styles.TABLE_HEADING)
+                if label is not None:
+                    self._render_children(label)
+                self._close_cell()
+                self._render_cell(cell, styles.TABLE_TEXT)
+                if column < len(cells) - 1:
+                    _keep_with_next(self._row)
+                if number and column == 0:
+                    for tc in self._row.iterchildren(qn("w:tc")):
+                        _border_top(tc)
+        self._end_table()
+
+    def _end_table(self) -> None:
+        self._last_block = self._table
         self._table = self._row = None
+        self._after_block = True
 
     def _new_table(self, style: str, widths: list[int], *, header: str) -> Any:
         """An empty ``w:tbl`` of the style, with fixed column widths summing to the page's
         text width; ``header`` is "row" or "column", where the table's labels are."""
+        last = self._last_block
+        if last is not None and last.tag == qn("w:tbl") and self._is_last(last):
+            # Two tables in a row are one table to Word: a paragraph keeps them apart.
+            self._paragraph(self._paragraph_style)
+            self._end_paragraph()
         # python-docx adds the table at the end of the body, which is where we are.
         table = self._document.add_table(rows=0, cols=len(widths))
         table.autofit = False  # fixed layout: the widths from the content hold
@@ -300,13 +403,28 @@ class _Renderer:
         width.set(qn("w:type"), "pct")
         width.set(qn("w:w"), "5000")
         look = tbl.tblPr.find(qn("w:tblLook"))
-        look.set(qn("w:firstRow"), "1" if header == "row" else "0")
-        look.set(qn("w:firstColumn"), "1" if header == "column" else "0")
-        look.set(qn("w:noHBand"), "1")
+        flags = {
+            "firstRow": header == "row",
+            "lastRow": False,
+            "firstColumn": header == "column",
+            "lastColumn": False,
+            "noHBand": True,
+            "noVBand": True,
+        }
+        for name, on in flags.items():
+            look.set(qn(f"w:{name}"), "1" if on else "0")
+        # The attributes (Word 2010 and later) and w:val (Word 2007) say the same.
+        bits = sum(bit for name, bit in _LOOK_BITS.items() if flags[name])
+        look.set(_W_VAL, f"{bits:04X}")
         for column, twips in zip(table.columns, widths, strict=True):
             column.width = Twips(twips)
         self._widths = widths
         return tbl
+
+    def _is_last(self, block: Any) -> bool:
+        """Whether ``block`` is the last thing in the body so far."""
+        following = block.getnext()
+        return following is None or following.tag == qn("w:sectPr")
 
     def _render_key_values(self, node: SyntaxTreeNode, style: str) -> None:
         """``- **Verksamhet:** Café`` items as a table: labels in the first column."""
@@ -344,7 +462,8 @@ class _Renderer:
                 self._dispatch(block)
                 self._paragraph_style = outer
             self._close_cell(end_paragraph=False)
-        self._table = self._row = None
+        _keep_rows_together(self._table)
+        self._end_table()
 
     def _render_thead(self, node: SyntaxTreeNode) -> None:
         self._in_head = True
@@ -363,15 +482,25 @@ class _Renderer:
         if self._in_head:
             # A header row repeats on every page and tells screen readers what a column is.
             properties.append(OxmlElement("w:tblHeader"))
+        elif node.children and all(_holds_only_a_field(cell) for cell in node.children):
+            # A row of fields (the blank form's follow-up items): room to write by hand.
+            properties.trHeight_val = Twips(2 * _WRITING_ROW)
+            properties.trHeight_hRule = WD_ROW_HEIGHT_RULE.AT_LEAST
         self._row = row
         self._column = 0
         self._render_children(node)
 
     def _render_th(self, node: SyntaxTreeNode) -> None:
-        self._render_cell(node, styles.TABLE_HEADING)
+        self._render_cell(node, self._aligned(styles.TABLE_HEADING, node))
 
     def _render_td(self, node: SyntaxTreeNode) -> None:
-        self._render_cell(node, styles.TABLE_TEXT)
+        self._render_cell(node, self._aligned(styles.TABLE_TEXT, node))
+
+    def _aligned(self, style: str, node: SyntaxTreeNode) -> str:
+        """The cell's style, or its right-aligned or centred kind (``---:``, ``:---:``)."""
+        found = re.search(r"text-align:\s*(\w+)", str(node.attrs.get("style", "")))
+        name = styles.aligned(style, found.group(1)) if found else style
+        return name if self._reference.has_style(name, "paragraph") else style
 
     def _render_inline(self, node: SyntaxTreeNode) -> None:
         self._render_children(node)
@@ -401,11 +530,41 @@ class _Renderer:
     def _render_html_inline(self, node: SyntaxTreeNode) -> None:
         self._text(node.content)
 
+    def _render_s(self, node: SyntaxTreeNode) -> None:
+        self._with_character_style(styles.STRIKETHROUGH, node)
+
     def _render_image(self, node: SyntaxTreeNode) -> None:
-        # No pictures in the documents: the alt text and the address stay readable.
-        self._render_children(node)
+        """A picture from the archive's bilder/, embedded with its alt text.
+
+        ``validate`` has checked that the file exists, is a PNG or JPEG of a sensible
+        size, and has an alt text; this is the last line for a template's own image.
+        """
         source = str(node.attrs.get("src", ""))
-        self._text(f" [{source}]" if node.children else f"[{source}]")
+        alt = _plain(node).strip()
+        picture = self._pictures.get(source)
+        if picture is None:
+            raise RenderError.at(
+                markup.SOURCE,
+                f"bilden ”{source}” finns inte bland arkivets bilder; lägg filen i bilder/ "
+                "och skriv ![Vad bilden visar](bilder/fil.png)",
+            )
+        if not alt:
+            raise RenderError.at(
+                markup.SOURCE,
+                f"bilden ”{source}” saknar alternativtext; skriv vad den visar mellan "
+                "hakparenteserna: ![Vad bilden visar](…)",
+            )
+        self._flush_text()
+        cell = self._cell is not None
+        width = self._widths[min(self._column, len(self._widths) - 1)] - 276 if cell else 0
+        run = picture_run(
+            self._document,
+            picture,
+            alt,
+            max_width=width or self._reference.text_width,
+            max_height=round(self._reference.text_height * _PICTURE_HEIGHT),
+        )
+        self._current.append(run)
 
     def _render_link(self, node: SyntaxTreeNode) -> None:
         href = str(node.attrs.get("href", ""))
@@ -450,8 +609,9 @@ class _Renderer:
         self._character_styles.pop()
 
     def _render_field(self, node: SyntaxTreeNode, field: str, label: str) -> None:
-        """``[Skriv svaret här]{field="svar.id" label="Svar"}``: the paragraph it stands
-        in becomes a content control of the form, its text the placeholder."""
+        """``[Skriv svaret här]{field="svar.id" label="Svar" rader="18"}``: the paragraph
+        it stands in becomes a content control of the form, its text the placeholder,
+        followed by ``rader`` empty lines of room to write by hand."""
         self._flush_text()
         paragraph = self._current
         if paragraph is None or paragraph.tag != qn("w:p") or len(paragraph.r_lst):
@@ -459,13 +619,23 @@ class _Renderer:
                 markup.SOURCE,
                 f"fältet ”{field}” ska stå ensamt i sitt stycke eller sin tabellcell",
             )
-        control = fields.control(field, label, self._protocol, placeholder=bool(node.children))
-        paragraph.addprevious(control)
-        control.find(fields.SDT_CONTENT).append(paragraph)
-        if self._reference.has_style(styles.PLACEHOLDER, "character"):
-            self._with_character_style(styles.PLACEHOLDER, node)
-        else:  # a municipality's older reference: the placeholder in the paragraph's look
-            self._render_children(node)
+        rows = str(node.attrs.get("rader", "0"))
+        if not rows.isdigit() or int(rows) > 60:
+            raise RenderError.at(
+                markup.SOURCE, f"fältet ”{field}”: rader ska vara ett antal rader, 0–60"
+            )
+        if self._controls:
+            control = fields.control(field, label, self._protocol, placeholder=bool(node.children))
+            paragraph.addprevious(control)
+            control.find(fields.SDT_CONTENT).append(paragraph)
+        placeholder = self._reference.has_style(styles.PLACEHOLDER, "character")
+        if placeholder:
+            self._character_styles.append(self._style_id(styles.PLACEHOLDER, "character"))
+        # A municipality's older reference has no placeholder style: the paragraph's look.
+        self._render_children(node)
+        self._text("\n" * int(rows))
+        if placeholder:
+            self._character_styles.pop()
 
     def _render_unknown(self, node: SyntaxTreeNode) -> None:
         """A node type this writer does not know: keep its content as plain text."""
@@ -496,6 +666,16 @@ class _Renderer:
             numbering = paragraph.pPr.numPr
             numbering.ilvl.set(_W_VAL, str(level))
             numbering.numId.set(_W_VAL, str(num_id))
+        if self._cell is None:
+            if self._after_block and not style.startswith("Heading"):
+                # Word has no space after a table, and a quote's last paragraph is
+                # followed by the next one's space before (none in Body Text): the
+                # paragraph after either keeps Body Text's distance instead, so that it
+                # is not glued to the block. A heading has space before of its own.
+                spacing = paragraph.pPr.get_or_add_spacing()
+                spacing.before = Twips(self._reference.block_space)
+            self._after_block = False
+            self._last_block = paragraph
         self._add_block(paragraph)
         self._current = paragraph
 
@@ -510,11 +690,29 @@ class _Renderer:
 
     def _text(self, text: str) -> None:
         """Add ``text`` in the current character style; text in one style shares a run."""
-        style = self._character_styles[-1] if self._character_styles else ""
+        style = self._run_style()
         if style != self._text_style:
             self._flush_text()
             self._text_style = style
         self._text_buffer.append(text)
+
+    def _run_style(self) -> str:
+        """The character style of text here: the innermost one, but bold inside italic
+        (or the other way round) is Strong Emphasis, since a run has one style."""
+        stack = self._character_styles
+        if not stack:
+            return ""
+        pair = {
+            self._style_id(styles.STRONG, "character"),
+            self._style_id(styles.EMPHASIS, "character"),
+        }
+        if (
+            stack[-1] in pair
+            and pair <= set(stack)
+            and self._reference.has_style(styles.STRONG_EMPHASIS, "character")
+        ):
+            return self._style_id(styles.STRONG_EMPHASIS, "character")
+        return stack[-1]
 
     def _flush_text(self) -> None:
         if not self._text_buffer:
@@ -526,12 +724,37 @@ class _Renderer:
         found = markup.ILLEGAL_XML.search(text)
         if found is not None:
             raise RenderError.at(markup.SOURCE, markup.illegal_message(found.group()))
+        if self._cell is not None:
+            text = self._hyphenated(text)
         run = self._elements.run(self._text_style)
-        if "\t" in text or "\n" in text:
-            run.text = text  # python-docx makes w:tab and w:br of them
+        if _SPECIAL.search(text):
+            run.remove(run[-1])
+            _append_content(run, text)
         else:
             run[-1].text = text
         self._current.append(run)
+
+    def _hyphenated(self, text: str) -> str:
+        """``text`` with soft hyphens in each word wider than the cell it stands in."""
+        room = self._widths[min(self._column, len(self._widths) - 1)] - 2 * 108 - 60
+        bold = self._current is not None and self._style_of(self._current) in self._heading_ids()
+        return hyphenated_text(text, room, bold=bold, points=self._reference.table_points)
+
+    def _style_of(self, paragraph: Any) -> str:
+        properties = paragraph.find(qn("w:pPr")) if paragraph.tag == qn("w:p") else None
+        style = None if properties is None else properties.find(qn("w:pStyle"))
+        return "" if style is None else str(style.get(_W_VAL, ""))
+
+    def _heading_ids(self) -> set[str]:
+        names = (
+            styles.TABLE_HEADING,
+            *(styles.aligned(styles.TABLE_HEADING, a) for a in styles.ALIGNMENTS),
+        )
+        return {
+            self._style_id(name, "paragraph")
+            for name in names
+            if self._reference.has_style(name, "paragraph")
+        }
 
     def _with_paragraph_style(self, style: str, node: SyntaxTreeNode, flush: bool = False) -> None:
         outer = self._paragraph_style
@@ -553,24 +776,20 @@ class _Renderer:
             self._paragraph(self._paragraph_style)
             self._end_paragraph()
 
-    def _render_list(self, node: SyntaxTreeNode, kind: ListKind, start: int) -> None:
+    def _render_list(self, node: SyntaxTreeNode) -> None:
         self._flush_pending_item()
-        definition = self._reference.list_definition(kind)
-        self._list_depth += 1
-        level = min(self._list_depth, definition.levels - 1)
+        placement = self._placements.get(id(node))
+        outermost = placement is None
+        if outermost:
+            self._placements = self._numbering.place(node)
+            placement = self._placements[id(node)]
+        assert placement is not None
         outer = self._list
-        self._list = (self._add_numbering(definition.abstract_num_id, level, start), level)
+        self._list = (placement.num_id, placement.level)
         self._render_children(node)
         self._list = outer
-        self._list_depth -= 1
-
-    def _add_numbering(self, abstract_num_id: int, level: int, start: int) -> int:
-        """A new ``w:num`` for one list, so that each list restarts at ``start``."""
-        if self._numbering is None:
-            self._numbering = self._document.part.numbering_part.element
-        num = self._numbering.add_num(abstract_num_id)
-        num.add_lvlOverride(ilvl=level).add_startOverride(start)
-        return int(num.numId)
+        if outermost:
+            self._placements = {}
 
     def _render_cell(self, node: SyntaxTreeNode, style: str) -> None:
         self._open_cell(style)
@@ -605,6 +824,61 @@ class _Renderer:
         )
 
 
+def _append_content(run: Any, text: str) -> None:
+    """``text`` into ``run`` as Word writes it: tabs, line breaks, soft hyphens and the
+    non-breaking hyphen between digits as their own elements, the rest as ``w:t``."""
+    start = 0
+    for found in _SPECIAL.finditer(text):
+        if found.start() > start:
+            run.add_t(text[start : found.start()])
+        char = found.group()
+        if char == "\t":
+            run.add_tab()
+        elif char == "\n":
+            run.add_br()
+        elif char == "\u00ad":
+            run.append(OxmlElement("w:softHyphen"))
+        else:
+            run.append(OxmlElement("w:noBreakHyphen"))
+        start = found.end()
+    if start < len(text):
+        run.add_t(text[start:])
+
+
+def _keep_with_next(row: Any) -> None:
+    """The row stays on the page of the row after it (its paragraphs keep with next)."""
+    for paragraph in row.iter(qn("w:p")):
+        paragraph.get_or_add_pPr().keepNext_val = True
+
+
+def _keep_rows_together(table: Any) -> None:
+    """No row alone at the top of a page: the last two rows keep together, and a short
+    table keeps all its rows on one page. Word and LibreOffice both move a row whose
+    paragraphs keep with the next row."""
+    rows = table.findall(qn("w:tr"))
+    together = rows[:-1] if len(rows) <= _SMALL_TABLE else rows[-2:-1]
+    for row in together:
+        _keep_with_next(row)
+
+
+def _border_top(cell: Any) -> None:
+    """A line above the cell: where one row of a stacked table begins. A table style
+    cannot say where every fifth row begins, so this one line is the cell's own."""
+    properties = cell.get_or_add_tcPr()
+    borders = OxmlElement("w:tcBorders")
+    borders.append(OxmlElement("w:top", {qn(f"w:{name}"): value for name, value in _RECORD_LINE}))
+    properties.insert_element_before(
+        borders,
+        "w:shd",
+        "w:noWrap",
+        "w:tcMar",
+        "w:textDirection",
+        "w:tcFitText",
+        "w:vAlign",
+        "w:hideMark",
+    )
+
+
 # Word (and python-docx) keep at most 255 characters in a text property.
 _PROPERTY_LENGTH = 255
 
@@ -619,11 +893,9 @@ def _set_properties(document: Document, properties: markup.Properties) -> None:
     core.author = _fit(properties.author)
     core.last_modified_by = _fit(properties.author)
     core.subject = _fit(properties.subject)
-    # LibreOffice splits keywords at spaces when it writes a PDF ("Arbetslik aktivitet"
-    # became two); a non-breaking space keeps each keyword whole.
-    core.keywords = _fit(
-        ", ".join(word.replace(" ", "\u00a0") for word in properties.keywords.split(", "))
-    )
+    # As written, with ordinary spaces: the PDF's keywords are set from these after
+    # LibreOffice, which splits a keyword at its spaces (nbesok.pdfua).
+    core.keywords = _fit(properties.keywords)
     core.language = _fit(properties.lang)
     core.identifier = _fit(properties.identifier)
     core.content_status = _fit(properties.status)
@@ -666,6 +938,12 @@ def _is_field(node: SyntaxTreeNode) -> bool:
     if node.type == "span":
         return bool(node.attrs.get("field"))
     return node.type == "text" and not node.content.strip()
+
+
+def _holds_only_a_field(cell: SyntaxTreeNode) -> bool:
+    """A table cell whose content is one form field."""
+    parts = [part for child in cell.children for part in _parts(child)]
+    return len(parts) == 1 and _is_field(parts[0]) and parts[0].type == "span"
 
 
 def _parts(inline: SyntaxTreeNode) -> list[SyntaxTreeNode]:
