@@ -90,7 +90,7 @@ def many_visits(
     """A tjänsteskrivelse over twelve visits and the compilation of the season, as PDF."""
     import contextlib
 
-    from support import copy_archive
+    from support import adopt_visits, copy_archive
 
     root = copy_archive(repo_root, tmp_path_factory.mktemp("lang") / "arkiv")
     for path in (root / "visits").glob("*.yaml"):
@@ -103,6 +103,7 @@ def many_visits(
         name = f"{day.group(1)}-besok-{number}.yaml"
         (root / "visits" / name).write_text(text, "utf-8")
         names.append(f"visits/{name}")
+    adopt_visits(root)
     runner = CliRunner()
     with contextlib.chdir(root):
         for command in (

@@ -300,7 +300,7 @@ def test_a_draft_is_marked_in_title_header_and_properties(in_archive: Path) -> N
     assert document.paragraphs[0].text == title
     markdown = (in_archive / "ut" / "2018-10-17-idrott-och-service.md").read_text("utf-8")
     assert f'title: "{title}"' in markdown
-    assert "- **Status:** Utkast, inte godkänt av ledamöterna" in markdown
+    assert "-   **Status:** Utkast, inte godkänt av ledamöterna" in markdown
     assert "Kontrollsumma" not in markdown
 
 

@@ -169,8 +169,8 @@ def test_bilagor_and_other_underlag_are_listed(in_archive: Path, runner: CliRunn
         if s == "Beslutsunderlag"
     ]
     assert listed == [
-        "Bilaga 1: Protokoll från nämndbesöket hos Arbetslik aktivitet 2023-06-07 "
-        "(2023-06-07-arbetslik-aktivitet.docx)",
+        "Bilaga 1: Protokoll från nämndbesöket hos Arbetslik aktivitet 2023-06-07, "
+        "fastställt 2023-06-16 (2023-06-07-arbetslik-aktivitet.docx)",
         "Bilaga 2: Nämndbesök hos Arbetslik aktivitet 2023-06-07 (utvecklingstrappa.docx)",
         "Verksamhetsberättelse 2022",
     ]

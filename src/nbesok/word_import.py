@@ -548,7 +548,8 @@ class _Placer:
     def _is_template_text(self, normal: str, block: Block) -> bool:
         if normal in self.template_texts or _OWN_TITLES.match(normal):
             return True
-        if block.style in ("Fältetikett", "Följdfråga", "Hjälptext"):  # nbesok's own styles
+        # nbesok's own styles: labels, follow-up questions, guidance, a table's intro line
+        if block.style in ("Fältetikett", "Följdfråga", "Hjälptext", "Tabellinledning"):
             return True
         return any(_alike(normal, known) for known in self.template_texts)
 
