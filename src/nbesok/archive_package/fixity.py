@@ -50,7 +50,7 @@ def check_package(location: Path) -> Checked:
         recorded = list(_recorded(root))
         present = {path.relative_to(root).as_posix() for path in root.rglob("*") if path.is_file()}
         findings: list[Finding] = []
-        shown = location.name
+        shown = root.name
         for entry in recorded:
             target = root / entry.path
             where = f"{shown}/{entry.path}"
