@@ -920,3 +920,43 @@ def test_public_copies_become_their_own_representation(
     }
     assert errors == VALIDATOR_CONTRADICTIONS
     assert invoke("arkivera", "--kontrollera", str(built.container)).exit_code == 0
+
+
+def test_a_delivery_date_can_be_given(package: Built, tmp_path: Path) -> None:
+    built = build(package.archive, tmp_path / "datum", "--datum", "2024-01-31")
+    header = parse(built.root / "METS.xml").find("mets:metsHdr", NS)
+
+    assert header.get("CREATEDATE") == "2024-01-31T00:00:00Z"
+    assert "| Paketets datum | 2024-01-31 |" in (built.root / "documentation/LASMIG.md").read_text(
+        encoding="utf-8"
+    )
+    # The protocol is the one fastställd on its own day, whatever day it is delivered.
+    assert (built.root / f"representations/intern/data/{VISIT}.pdf").read_bytes() == (
+        package.root / f"representations/intern/data/{VISIT}.pdf"
+    ).read_bytes()
+
+
+def test_a_delivery_date_before_the_last_fastställande_is_refused(archive_copy: Path) -> None:
+    result = invoke("arkivera", "--period", "2023", "--datum", "2023-06-15")
+
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        "--datum: fel: 2023-06-15 ligger före 2023-06-16, då det senaste av besöken fastställdes"
+    )
+    assert not (archive_copy / "out").exists()
+
+
+def test_the_check_takes_nothing_but_the_package(archive_copy: Path) -> None:
+    result = invoke("arkivera", "--period", "2023", "--kontrollera", "out/paket.zip")
+
+    assert result.exit_code == 2
+    assert result.stderr == "--kontrollera: fel: kontrollerar ett färdigt paket; ange bara det\n"
+
+
+def test_a_missing_package_to_check_is_named(archive_copy: Path) -> None:
+    result = invoke("arkivera", "--kontrollera", "out/finns-inte.zip")
+
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "out/finns-inte.zip: fel: finns inte; ange paketets mapp eller ZIP- eller TAR-fil\n"
+    )

@@ -962,6 +962,10 @@ def arkivera(
 
     if check is not None:
         from nbesok.archive_package.fixity import check_package
+        from nbesok.errors import UsageError
+
+        if visits or period or out_dir or day:
+            raise UsageError.at("--kontrollera", "kontrollerar ett färdigt paket; ange bara det")
 
         checked = check_package(check)
         for found in checked.findings:
@@ -988,6 +992,8 @@ def arkivera(
         libreoffice=libreoffice,
     )
     package = delivery.package
+    for found in package.warnings:
+        click.echo(found.format(), err=True)
     for path in delivery.written.written:
         click.echo(f"Skrev {display_path(path)}")
     for path in delivery.written.unchanged:

@@ -25,7 +25,7 @@ from nbesok.archive_package.premis import Agent, Entity, Event, LinkedObject
 from nbesok.archive_package.rendering import RenderedVisit, render_visits
 from nbesok.archive_package.schemas import schema_bytes, schema_errors
 from nbesok.archive_package.selection import ChosenVisit, Selection
-from nbesok.errors import RenderError, finding
+from nbesok.errors import Finding, RenderError, UsageError, finding
 from nbesok.followup import same_words
 from nbesok.lifecycle import review_status
 from nbesok.names import slugify
@@ -65,6 +65,7 @@ class Package:
     visits: int
     representations: tuple[str, ...]
     day: date
+    warnings: list[Finding]  # the documents' accessibility review
 
 
 def build_package(
@@ -75,7 +76,14 @@ def build_package(
     day: date | None = None,
 ) -> Package:
     """Render, describe and check the package of ``selection``; nothing is written."""
-    rendered, producer = render_visits(archive, selection, libreoffice)
+    if day is not None and day < selection.day:
+        raise UsageError.at(
+            "--datum",
+            f"{day.isoformat()} ligger före {selection.day.isoformat()}, då det senaste av "
+            "besöken fastställdes; paketets datum kan inte vara tidigare",
+        )
+    result = render_visits(archive, selection, libreoffice)
+    rendered, producer = result.visits, result.producer
     package_day = day or selection.day
     libreoffice_agent = Agent(LIBREOFFICE_ID, producer, "software")
     sources = _source_representation(archive, selection, rendered, package_day)
@@ -179,6 +187,7 @@ def build_package(
         len(selection.visits),
         tuple(r.name for r in representations),
         package_day,
+        result.warnings,
     )
 
 

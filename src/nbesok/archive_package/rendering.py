@@ -17,6 +17,7 @@ from nbesok.archive_package.public import public_documents
 from nbesok.archive_package.selection import ChosenVisit, Selection
 from nbesok.archive_package.settled_pdf import settle_pdf
 from nbesok.documents import Document, reference_docx, render_visit
+from nbesok.errors import Finding
 from nbesok.publish import make
 
 FORMATS = ("md", "docx", "pdf")
@@ -39,10 +40,15 @@ class RenderedVisit:
     public: tuple[RenderedDocument, ...]
 
 
-def render_visits(
-    archive: Archive, selection: Selection, libreoffice: Path | None
-) -> tuple[list[RenderedVisit], str]:
-    """The documents of every visit, and the PDF producer (LibreOffice and its version)."""
+@dataclass(frozen=True)
+class Rendered:
+    visits: list[RenderedVisit]
+    producer: str  # what made the PDFs, as they say themselves (``LibreOffice 7.4``)
+    warnings: list[Finding]  # the accessibility review of each document, as render gives it
+
+
+def render_visits(archive: Archive, selection: Selection, libreoffice: Path | None) -> Rendered:
+    """The documents of every visit, the PDF producer and the review's warnings."""
     from nbesok.pdf import convert_documents, find_libreoffice
 
     program = find_libreoffice(libreoffice)  # before any work: a missing one says so first
@@ -83,11 +89,11 @@ def render_visits(
             for document, public in documents
         ]
         rendered.append(RenderedVisit(chosen, results[0], tuple(results[1:])))
-    return rendered, _producer(rendered)
+    warnings = [found for result in made.values() for found in result.findings]
+    return Rendered(rendered, _producer(rendered), warnings)
 
 
 def _producer(rendered: list[RenderedVisit]) -> str:
-    """What made the PDFs, as they say themselves (``LibreOffice 7.4``)."""
     import io
 
     import pikepdf
