@@ -54,17 +54,19 @@ def _keys(model: type[BaseModel]) -> list[tuple[str, str]]:
         key = field.alias or name
         meaning = field.description or _described_by_type(field.annotation)
         if not meaning and model is models.Labels:
-            meaning = f"Rubriken i dokumenthuvudet i stället för ”{key.capitalize()}”."
+            meaning = f"Rubriken i dokumenthuvudet i stället för ”{field.default}”."
         keys.append((key, meaning or "–"))
     return keys
 
 
 def _described_by_type(annotation: Any) -> str:
     """A nested model's own description, for a key that has none (``frågor``)."""
+    listed = typing.get_origin(annotation) is list
     for candidate in (annotation, *typing.get_args(annotation)):
         for inner in (candidate, *typing.get_args(candidate)):
             if isinstance(inner, type) and issubclass(inner, BaseModel):
-                return type_description(inner)
+                text = type_description(inner)
+                return f"En lista; varje post: {text[0].lower()}{text[1:]}" if listed else text
     return ""
 
 
