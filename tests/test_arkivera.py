@@ -24,6 +24,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import urllib.parse
 import urllib.request
 import urllib.response
 import zipfile
@@ -360,7 +361,7 @@ def recorded_in_mets(root: Path) -> dict[str, tuple[str, int]]:
         folder = mets.parent.relative_to(root).as_posix()
         for element in parse(mets).iter(f"{{{METS}}}file", f"{{{METS}}}mdRef"):
             location = element if element.tag.endswith("mdRef") else element[0]
-            href = location.get(f"{{{XLINK}}}href")
+            href = urllib.parse.unquote(location.get(f"{{{XLINK}}}href"))
             path = href if folder == "." else f"{folder}/{href}"
             assert element.get("CHECKSUMTYPE") == "SHA-256"
             recorded[path] = (element.get("CHECKSUM"), int(element.get("SIZE")))
@@ -960,3 +961,30 @@ def test_a_missing_package_to_check_is_named(archive_copy: Path) -> None:
     assert result.stderr == (
         "out/finns-inte.zip: fel: finns inte; ange paketets mapp eller ZIP- eller TAR-fil\n"
     )
+
+
+def test_file_names_with_spaces_and_å_are_urls_in_mets(
+    archive_copy: Path, libreoffice: Path
+) -> None:
+    """A visit file renamed by hand, and a logo among the templates, still make a
+    package whose METS locates every file (CSIP76: a URL) and that checks out."""
+    visits = archive_copy / "visits"
+    (visits / f"{VISIT}.yaml").rename(visits / "2023-06-07 Åby gård.yaml")
+    (archive_copy / "templates/logo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+
+    built = build(archive_copy, archive_copy / "ut")
+    hrefs = [
+        element.get(f"{{{XLINK}}}href")
+        for element in parse(built.root / "representations/kallfiler/METS.xml").iter(
+            f"{{{METS}}}FLocat"
+        )
+    ]
+
+    assert "data/visits/2023-06-07%20%C3%85by%20g%C3%A5rd.yaml" in hrefs
+    assert (built.root / "representations/intern/data/2023-06-07 Åby gård.pdf").is_file()
+    (logo,) = parse(built.root / "representations/kallfiler/METS.xml").xpath(
+        ".//mets:file[mets:FLocat/@xlink:href='data/templates/logo.png']", namespaces=NS
+    )
+    assert logo.get("MIMETYPE") == "application/octet-stream"
+    result = invoke("arkivera", "--kontrollera", str(built.container))
+    assert result.exit_code == 0, result.output

@@ -18,6 +18,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote
 
 from lxml import etree
 
@@ -54,6 +55,9 @@ def check_package(location: Path) -> Checked:
         for entry in recorded:
             target = root / entry.path
             where = f"{shown}/{entry.path}"
+            if entry.path.startswith(("../", "/")) or entry.path == "..":
+                findings.append(finding(where, f"{entry.by} pekar utanför paketet"))
+                continue
             if entry.path not in present:
                 findings.append(finding(where, f"saknas; {entry.by} förtecknar filen"))
                 continue
@@ -164,7 +168,7 @@ def _mets_entries(tree: etree._Element, folder: str, shown: str) -> Iterator[Rec
             continue
         size = element.get("SIZE")
         yield Recorded(
-            posixpath.normpath(posixpath.join(folder, href)),
+            posixpath.normpath(posixpath.join(folder, unquote(href))),
             int(size) if size and size.isdigit() else None,
             element.get("CHECKSUM", ""),
             shown,

@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
+from urllib.parse import quote
 
 # CSIP 5.2.1: xml ids must be NCNames; ids are derived from paths, so the same archive
 # gives the same ids, and a path is unique in a package, so its id is too.
@@ -54,6 +55,8 @@ FORMATS_BY_SUFFIX: dict[str, tuple[str, FileFormat]] = {
     ),
     ".j2": ("text/plain", JINJA),
 }
+# Anything else a municipality keeps in templates/ (a logo, say) is carried as bytes.
+UNKNOWN = ("application/octet-stream", FileFormat("okänt format"))
 
 
 @dataclass(frozen=True)
@@ -80,15 +83,21 @@ class PackageFile:
 
     @property
     def mimetype(self) -> str:
-        return FORMATS_BY_SUFFIX[posixpath.splitext(self.path)[1]][0]
+        return self._kind[0]
 
     @property
     def file_format(self) -> FileFormat:
-        return FORMATS_BY_SUFFIX[posixpath.splitext(self.path)[1]][1]
+        return self._kind[1]
 
-    def relative_to(self, folder: str) -> str:
-        """The path as a METS file in ``folder`` (``""`` for the root) refers to it."""
-        return posixpath.relpath(self.path, folder) if folder else self.path
+    @property
+    def _kind(self) -> tuple[str, FileFormat]:
+        return FORMATS_BY_SUFFIX.get(posixpath.splitext(self.path)[1].lower(), UNKNOWN)
+
+    def href(self, folder: str) -> str:
+        """The URL by which a METS file in ``folder`` (``""`` for the root) refers to it:
+        relative, with spaces and letters such as å percent-encoded (CSIP76)."""
+        relative = posixpath.relpath(self.path, folder) if folder else self.path
+        return quote(relative, safe="/")
 
 
 @dataclass(frozen=True)

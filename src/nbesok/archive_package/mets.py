@@ -93,7 +93,7 @@ def _header(day: date, version: str, organisations: Sequence[Organisation]) -> e
 
 def _md_ref(file: PackageFile, folder: str, mdtype: str) -> etree._Element:
     return _E.mdRef(
-        _link(file.relative_to(folder)),
+        _link(file.href(folder)),
         MDTYPE=mdtype,
         MIMETYPE=file.mimetype,
         SIZE=str(file.size),
@@ -105,7 +105,7 @@ def _md_ref(file: PackageFile, folder: str, mdtype: str) -> etree._Element:
 
 def _file(file: PackageFile, folder: str) -> etree._Element:
     return _E.file(
-        _E.FLocat(_link(file.relative_to(folder))),
+        _E.FLocat(_link(file.href(folder))),
         ID=xml_id("file", file.path),
         MIMETYPE=file.mimetype,
         SIZE=str(file.size),
@@ -154,7 +154,7 @@ def package_mets(
         group.set(qualified(CSIP, "CONTENTINFORMATIONTYPE"), "OTHER")
         group.set(qualified(CSIP, "OTHERCONTENTINFORMATIONTYPE"), CONTENT_INFORMATION_TYPE)
         groups.append(group)
-        pointer = _E.mptr(_link(mets_file.path))
+        pointer = _E.mptr(_link(mets_file.href("")))
         pointer.set(qualified(XLINK, "title"), group.get("ID"))
         divisions.append(_E.div(pointer, ID=xml_id("div", representation.folder), LABEL=use))
     root = _root(objid, label, content_type, 0)
