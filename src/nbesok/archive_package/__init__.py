@@ -10,6 +10,6 @@ as a folder and a ZIP or TAR file.
 The modules, in the order a package is made: :mod:`selection` (which visits, and the
 checks they must pass), :mod:`rendering` (their documents, with :mod:`public` and
 :mod:`settled_pdf`), :mod:`builder` (the package, with :mod:`mets`, :mod:`premis`,
-:mod:`description`, :mod:`documentation` and :mod:`schemas`), :mod:`writing`; and
-:mod:`fixity`, which checks a delivered package.
+:mod:`description`, :mod:`documentation` and :mod:`schemas`), :mod:`writing`, all
+run by :mod:`delivery`; and :mod:`fixity`, which checks a delivered package.
 """

@@ -92,39 +92,15 @@ def build_package(
         representations.append(_document_representation(PUBLIC, rendered, package_day, True))
     representations.append(sources)
     objid = _package_id(selection, representations)
-    committee = selection.committee
-    settings = archive.settings
-    creator = ", ".join(part for part in (committee, settings.municipality) if part)
-    submitter = (
-        ", ".join(p for p in (settings.municipality, settings.administration) if p) or creator
-    )
+    creator, submitter = _organisations(archive, selection)
     files: dict[str, bytes] = {}
     described: list[tuple[Representation, PackageFile]] = []
     package_level: list[PackageFile] = []
     for representation in representations:
-        events = _rendering_events(representation, rendered, producer)
-        rep_premis = PackageFile(
-            f"{representation.folder}/metadata/preservation/premis.xml",
-            premis.premis_document(
-                representation=(representation.folder, representation.label),
-                files=representation.files,
-                events=events,
-                agents=[NBESOK, libreoffice_agent],
-            ),
-            package_day,
+        rep_premis, rep_mets = _representation_metadata(
+            representation, rendered, libreoffice_agent, package_day
         )
-        rep_mets = PackageFile(
-            f"{representation.folder}/METS.xml",
-            representation_mets(
-                representation=representation,
-                day=package_day,
-                version=__version__,
-                preservation=rep_premis,
-            ),
-            package_day,
-        )
-        files.update({file.path: file.data for file in representation.files})
-        files[rep_premis.path] = rep_premis.data
+        files.update({file.path: file.data for file in (*representation.files, rep_premis)})
         files[rep_mets.path] = rep_mets.data
         described.append((representation, rep_mets))
         package_level += [rep_premis, rep_mets]
@@ -189,6 +165,42 @@ def build_package(
         package_day,
         result.warnings,
     )
+
+
+def _organisations(archive: Archive, selection: Selection) -> tuple[str, str]:
+    """The archival creator (the committee, of its municipality) and who submits the
+    package (the municipality and the administration that keeps the archive)."""
+    settings = archive.settings
+    creator = ", ".join(part for part in (selection.committee, settings.municipality) if part)
+    parts = (settings.municipality, settings.administration)
+    return creator, ", ".join(part for part in parts if part) or creator
+
+
+def _representation_metadata(
+    representation: Representation,
+    rendered: list[RenderedVisit],
+    libreoffice: Agent,
+    day: date,
+) -> tuple[PackageFile, PackageFile]:
+    """A representation's PREMIS file, and its METS file, which records the PREMIS's checksum."""
+    preservation = PackageFile(
+        f"{representation.folder}/metadata/preservation/premis.xml",
+        premis.premis_document(
+            representation=(representation.folder, representation.label),
+            files=representation.files,
+            events=_rendering_events(representation, rendered, libreoffice.name),
+            agents=[NBESOK, libreoffice],
+        ),
+        day,
+    )
+    mets = PackageFile(
+        f"{representation.folder}/METS.xml",
+        representation_mets(
+            representation=representation, day=day, version=__version__, preservation=preservation
+        ),
+        day,
+    )
+    return preservation, mets
 
 
 def _visit_source(chosen: ChosenVisit) -> str:
