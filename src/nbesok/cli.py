@@ -936,6 +936,115 @@ def faststall(visit: Path, by: str, day: date | None) -> None:
     _report_signoff(adopt(archive_of([visit]), visit, by, day or today, today))
 
 
+@cli.command(options_metavar="[FLAGGOR]")
+@click.argument("visits", nargs=-1, type=PATH, metavar="[BESÖK]...")
+@click.option(
+    "--period", metavar="PERIOD", help="Alla besök under perioden, t.ex. 2023 eller 2018/19."
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=PATH,
+    metavar="MAPP",
+    help="Mapp för paketet (standard: out/ i arkivet).",
+)
+@click.option(
+    "--format",
+    "container",
+    type=click.Choice(["zip", "tar"]),
+    default="zip",
+    show_default=True,
+    help="Paketet som en fil, utöver mappen: zip eller tar.",
+)
+@click.option(
+    "--datum",
+    "day",
+    type=ISO_DATE,
+    help="Paketets datum (standard: dagen då det senaste besöket fastställdes).",
+)
+@click.option(
+    "--libreoffice",
+    type=PATH,
+    metavar="SÖKVÄG",
+    help="LibreOffice-programmet för PDF/A (standard: NBESOK_LIBREOFFICE eller soffice).",
+)
+@click.option(
+    "--kontrollera",
+    "check",
+    type=PATH,
+    metavar="PAKET",
+    help="Kontrollera ett levererat paket (mapp, ZIP eller TAR) mot dess kontrollsummor.",
+)
+def arkivera(
+    visits: tuple[Path, ...],
+    period: str | None,
+    out_dir: Path | None,
+    container: str,
+    day: date | None,
+    libreoffice: Path | None,
+    check: Path | None,
+) -> None:
+    """Lämna en säsong till e-arkivet som ett informationspaket (FGS Paketstruktur 2.0).
+
+    Paketet följer E-ARK CSIP 2.1.0 och SIP 2.1.0: de fastställda protokollen som
+    PDF/A, källfilerna (YAML och Markdown), bevarandemetadata (PREMIS), en beskrivning
+    av säsongen (EAD), XML-scheman och en läs mig-fil. Det skrivs som en mapp och som
+    en ZIP- eller TAR-fil, med samma byte varje gång för samma arkiv. Varje besök ska
+    vara fastställt och utan fel; annars skrivs ingenting. Kräver LibreOffice.
+
+    \b
+    Exempel:
+      nbesok arkivera --period 2023
+      nbesok arkivera --period 2018/19 --format tar --out leverans/
+      nbesok arkivera visits/2023-06-07-arbetslik-aktivitet.yaml
+      nbesok arkivera --kontrollera out/nbesok-arbetsmarknadsnamnden-2023-1a2b3c4d.zip
+    """
+    from nbesok.paths import display_path
+
+    if check is not None:
+        from nbesok.archive_package.fixity import check_package
+        from nbesok.errors import UsageError
+
+        if visits or period or out_dir or day:
+            raise UsageError.at("--kontrollera", "kontrollerar ett färdigt paket; ange bara det")
+
+        checked = check_package(check)
+        for found in checked.findings:
+            click.echo(found.format())
+        if checked.findings:
+            click.echo(f"{len(checked.findings)} fel i {display_path(check)}.")
+            sys.exit(1)
+        click.echo(
+            f"Alla {checked.files} filer i {display_path(check)} stämmer med METS och PREMIS."
+        )
+        return
+    from nbesok.archive import archive_of
+    from nbesok.archive_package.delivery import deliver
+
+    archive = archive_of(visits)
+    delivery = deliver(
+        archive,
+        visits,
+        period=period,
+        out_dir=out_dir if out_dir is not None else archive.root / "out",
+        container=container,
+        today=date.today(),
+        day=day,
+        libreoffice=libreoffice,
+    )
+    package = delivery.package
+    for found in package.warnings:
+        click.echo(found.format(), err=True)
+    for path in delivery.written.written:
+        click.echo(f"Skrev {display_path(path)}")
+    for path in delivery.written.unchanged:
+        click.echo(f"{display_path(path)} fanns redan, byte för byte; skrevs inte om.")
+    click.echo(
+        f"Paketet {package.objid}: {package.visits} besök under {delivery.season}, "
+        f"{len(package.files)} filer, representationerna {', '.join(package.representations)}."
+    )
+
+
 def main() -> None:
     """The console script.
 

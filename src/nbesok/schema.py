@@ -36,6 +36,11 @@ _DESCRIPTIONS = {
 }
 
 
+def type_description(model: type[BaseModel]) -> str:
+    """The Swedish description editors show for a kind of value (``Member`` …)."""
+    return _DESCRIPTIONS.get(model.__name__, "")
+
+
 def json_schema(model: type[BaseModel], title: str) -> dict[str, Any]:
     schema = model.model_json_schema(by_alias=True)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
