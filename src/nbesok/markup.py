@@ -3,7 +3,8 @@
 A template writes one Markdown text per document. It is parsed once, with
 markdown-it-py (CommonMark, tables, YAML front matter, and the markers that only
 Word sees: ``::: Stil`` blocks, ``[text]{custom-style="Stil"}`` spans, and
-``[platshållare]{field="id" label="Namn"}`` spans, the fields of a fillable form),
+``[platshållare]{field="id" label="Namn"}`` spans, the fields of a fillable form; and
+the masks of secret passages, see nbesok.masks),
 and the syntax tree then becomes both the published ``.md`` and the ``.docx``.
 """
 
@@ -37,6 +38,9 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader is 
 ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
+# The marker of a mask block inside a document's Markdown (never typed, never shown).
+MASK_MARKER = "\u205d"  # ⁝ TRICOLON
+
 _PARSER: MarkdownIt | None = None
 
 
@@ -48,6 +52,9 @@ def parser() -> MarkdownIt:
         front_matter_plugin(md)
         # One container rule for every name: `::: Hjälptext`, `::: Status klar`, …
         container_plugin(md, "styled", validate=lambda params, *_: bool(params.strip()))
+        # A user's `::: {maskera="…"}` block, as fragments.close rewrites it: with a marker
+        # of its own, so that its closing line cannot close the template's `::: Svar`.
+        container_plugin(md, "masked", marker=MASK_MARKER, validate=lambda *_: True)
         attrs_plugin(md, spans=True, after=())
         md.core.ruler.push("flatten_emphasis", _flatten_emphasis)
         _PARSER = md
