@@ -444,6 +444,13 @@ def _document_options(command: Callable[..., None]) -> Callable[..., None]:
             help="Skriv dokumentet trots att texten innehåller personnummer.",
         ),
         click.option(
+            "--publik",
+            "public",
+            is_flag=True,
+            help="Skriv också den publika kopian (…-publik.docx/.md/.pdf), med de maskerade "
+            "uppgifterna borttagna (standard: publik i nbesok.yaml).",
+        ),
+        click.option(
             "--signera",
             "sign",
             is_flag=True,
@@ -497,6 +504,7 @@ def render(
     out_dir: Path | None,
     libreoffice: Path | None,
     allow_personnummer: bool,
+    public: bool,
     sign: bool,
     certificate: Path | None,
     without_guidance: bool,
@@ -518,6 +526,10 @@ def render(
 
     Ett besök som inte är fastställt blir ett utkast: UTKAST står i titeln och i
     sidhuvudet på varje sida.
+
+    Med --publik skrivs också besökets publika kopia, med de maskerade uppgifterna
+    (maskera="26 kap. 1 § OSL") ersatta av ”[Uppgift borttagen enligt 26 kap. 1 § OSL]”.
+    En publik kopia som skulle visa ett maskerat ord skrivs inte.
     """
     from nbesok.archive import archive_of
     from nbesok.publish import parse_formats
@@ -532,6 +544,7 @@ def render(
         per=per,
         libreoffice=libreoffice,
         signer=_signer(sign, certificate, chosen),
+        public=public or archive.settings.public,
     )
     with _progress_bar() as advance:
         outcome = render_batch(
@@ -634,6 +647,7 @@ def report(
     out_dir: Path | None,
     libreoffice: Path | None,
     allow_personnummer: bool,
+    public: bool,
     sign: bool,
     certificate: Path | None,
 ) -> None:
@@ -646,7 +660,8 @@ def report(
     alla besök enligt protokollet. Alla siffror räknas fram ur besöksfilerna.
 
     Bara fastställda besök tas med (nbesok godkänn, nbesok fastställ); med --utkast
-    tas utkast med och tjänsteskrivelsen märks UTKAST.
+    tas utkast med och tjänsteskrivelsen märks UTKAST. Med --publik skrivs också den
+    publika kopian, där maskerade uppgifter är borttagna.
 
     \b
     Exempel:
@@ -676,6 +691,7 @@ def report(
         libreoffice=libreoffice,
         draft=draft,
         signer=_signer(sign, certificate, chosen),
+        public=public or archive.settings.public,
     )
     _report_outcome(outcome)
 

@@ -100,7 +100,7 @@ def problems(text: str) -> list[Problem]:
             Problem(
                 number,
                 "raden börjar med ::: som bara mallarna använder (för formatmallar) och "
-                "maskeringar (::: {maskera=\"26 kap. 1 § OSL\"}); den visas som vanlig text",
+                'maskeringar (::: {maskera="26 kap. 1 § OSL"}); den visas som vanlig text',
             )
         )
     for number in blocks.unclosed:

@@ -157,18 +157,24 @@ def mark_status(tree: SyntaxTreeNode, status: str) -> None:
             value = data.get(key) or data.get("title")
             if isinstance(value, str) and not value.startswith(DRAFT_MARK):
                 changed[key] = DRAFT_MARK + value
+    front.token.content = front_matter_with(front.content, changed)
 
-    # Line by line, so that the rest of the front matter stays as the template wrote it.
+
+def front_matter_with(content: str, changed: dict[str, str]) -> str:
+    """Front matter ``content`` with the top-level keys of ``changed`` set to its values,
+    line by line, so that the rest stays as the template wrote it."""
+    changed = dict(changed)
+
     def written(key: str) -> str:
         return f"{key}: {json.dumps(changed.pop(key), ensure_ascii=False)}"
 
     lines = [
         written(key) if key in changed and not line[:1].isspace() else line
-        for line in front.content.rstrip("\n").split("\n")
+        for line in content.rstrip("\n").split("\n")
         for key in [line.partition(":")[0]]
     ]
     lines += [written(key) for key in list(changed)]
-    front.token.content = "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n"
 
 
 @dataclass(frozen=True)
@@ -186,9 +192,21 @@ class Properties:
     identifier: str = ""
     # The review status of a visit's documents: "Utkast" or "Fastställd" (see mark_status).
     status: str = ""
+    # The sekretessmarkering of an internal copy, or what a public copy left out; and
+    # which of the two the document is (see nbesok.redaction).
+    description: str = ""
+    category: str = ""
 
     def texts(self) -> tuple[str, ...]:
-        return (self.title, self.subtitle, self.author, self.subject, self.keywords)
+        return (
+            self.title,
+            self.subtitle,
+            self.author,
+            self.subject,
+            self.keywords,
+            self.description,
+            self.category,
+        )
 
 
 def properties(tree: SyntaxTreeNode) -> Properties:
@@ -222,6 +240,8 @@ def properties(tree: SyntaxTreeNode) -> Properties:
         date=_date_value(data),
         identifier=_text_value(data, "identifier"),
         status=_text_value(data, "status"),
+        description=_text_value(data, "description"),
+        category=_text_value(data, "category"),
     )
 
 

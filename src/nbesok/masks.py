@@ -424,10 +424,12 @@ class Vocabulary:
     def knows(self, term: str) -> bool:
         if term in self.words:
             return True
-        return bool(self.text) and re.search(rf"(?<!\w){re.escape(term)}(?!\w)", self.text) is not None
+        return (
+            bool(self.text) and re.search(rf"(?<!\w){re.escape(term)}(?!\w)", self.text) is not None
+        )
 
 
-def secret_terms(found: Found, vocabulary: Vocabulary = Vocabulary()) -> list[str]:
+def secret_terms(found: Found, vocabulary: Vocabulary | None = None) -> list[str]:
     """What of a masked passage the public copy must not contain, normalised: the
     passage itself, and each word in it that names someone or something (it begins
     with a capital letter; in a block, not as the first word of a sentence).
@@ -435,6 +437,7 @@ def secret_terms(found: Found, vocabulary: Vocabulary = Vocabulary()) -> list[st
     Words and phrases of ``vocabulary`` (the protocol and the archive's settings, which
     every document of the archive shows) are not secrets of this passage.
     """
+    vocabulary = vocabulary or Vocabulary()
     terms: list[str] = []
     phrase = normalised(found.text)
     if sum(char.isalnum() for char in phrase) >= _MIN_PHRASE and not vocabulary.knows(phrase):

@@ -410,7 +410,7 @@ class Settings(_Strict):
         alias="sekretessgrunder",
         description=(
             "Kommunens egna grunder för maskering, utöver nbesoks: bestämmelsen som den "
-            "skrivs i maskera=\"…\" → en kort beskrivning, t.ex. "
+            'skrivs i maskera="…" → en kort beskrivning, t.ex. '
             "”26 kap. 5 § OSL: uppgift om …”."
         ),
     )

@@ -453,6 +453,7 @@ def write_report(
     libreoffice: Path | None = None,
     draft: bool = False,
     signer: Signer | None = None,
+    public: bool = False,
 ) -> Outcome:
     """Write a tjänsteskrivelse (visits given) or a season compilation (protocol or period).
 
@@ -460,6 +461,7 @@ def write_report(
     ``per``); ``official`` is the handläggare (default the tjänsteperson of the visit).
     Only fastställda visits are taken, unless ``draft`` (``--utkast``): then drafts
     are taken too and the document is marked as an utkast. ``signer`` signs the PDF.
+    ``public`` writes the public copy beside it, its masked passages left out.
     """
     chosen = [bool(visit_paths), protocol_id is not None, period is not None]
     if sum(chosen) != 1:
@@ -507,4 +509,5 @@ def write_report(
         libreoffice,
         allow_personnummer=allow_personnummer,
         signer=signer,
+        public=public,
     )

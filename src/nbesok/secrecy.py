@@ -117,7 +117,9 @@ class Secret:
     terms: tuple[str, ...]
 
 
-def visit_secrets(loaded: Loaded[Visit], vocabulary: Vocabulary = Vocabulary()) -> list[Secret]:
+def visit_secrets(loaded: Loaded[Visit], vocabulary: Vocabulary | None = None) -> list[Secret]:
+    """Every masked passage of a visit with its place in the file and its terms."""
+    vocabulary = vocabulary or Vocabulary()
     secrets: list[Secret] = []
     for passage in visit_passages(loaded.model):
         line, column = passage_position(loaded, passage)

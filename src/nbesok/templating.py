@@ -27,8 +27,8 @@ from jinja2.bccache import Bucket, FileSystemBytecodeCache
 from nbesok import __version__
 from nbesok.errors import TemplateError
 from nbesok.fragments import demote_headings
-from nbesok.masks import has_masks, public_field, split_field
 from nbesok.inputs import read_bounded
+from nbesok.masks import has_masks, public_field, split_field
 from nbesok.sandbox import BUDGET_PER_INPUT, GENERATOR_REVISION, LimitedSandbox, LimitExceeded
 
 PACKAGE_TEMPLATES = "templates"

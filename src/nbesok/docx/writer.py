@@ -627,6 +627,10 @@ def _set_properties(document: Document, properties: markup.Properties) -> None:
     core.language = _fit(properties.lang)
     core.identifier = _fit(properties.identifier)
     core.content_status = _fit(properties.status)
+    if properties.description:  # the sekretessmarkering, or what a public copy left out
+        core.comments = _fit(properties.description)
+    if properties.category:
+        core.category = _fit(properties.category)
     core.revision = 1
     core.created = core.modified = properties.date.replace(tzinfo=None)
 
