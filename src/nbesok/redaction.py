@@ -355,7 +355,8 @@ def _properties(copy: Copy, grounds: Counter[str], secrecy: Secrecy) -> dict[str
             f"myndighet {secrecy.authority or 'inte angiven'}",
         ]
     if personal:
-        parts.append(f"{_count(personal)} maskerade personuppgifter")
+        noun = "maskerad personuppgift" if personal == 1 else "maskerade personuppgifter"
+        parts.append(f"{personal} {noun}")
     text = "; ".join(parts)
     if osl:
         return {"category": MARKED_CATEGORY, "description": f"Sekretessmarkering: {text}."}

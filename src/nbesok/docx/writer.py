@@ -442,8 +442,9 @@ class _Renderer:
             self._render_children(node)
             return
         style = self._reference.style(str(name), "character")
-        if self._cell is not None and style.shading:
-            # A traffic light: the whole cell takes the shading of the status style.
+        if self._cell is not None and style.shading and _alone(node):
+            # A traffic light: the whole cell takes the shading of the status style (a
+            # masked name among other words keeps its shading to itself).
             self._shade_cell(self._cell, style.shading)
         self._character_styles.append(style.style_id)
         self._render_children(node)
@@ -663,6 +664,14 @@ def _is_key_values(node: SyntaxTreeNode) -> bool:
         if not parts or parts[0].type != "strong":
             return False
     return True
+
+
+def _alone(node: SyntaxTreeNode) -> bool:
+    """Whether ``node`` is all its paragraph or cell holds, but for blank text."""
+    siblings = node.parent.children if node.parent is not None else [node]
+    return all(
+        other is node or (other.type == "text" and not other.content.strip()) for other in siblings
+    )
 
 
 def _is_field(node: SyntaxTreeNode) -> bool:
