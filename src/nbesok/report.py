@@ -27,6 +27,7 @@ from nbesok.documents import (
     sources,
     tracked_entries,
     visit_context,
+    visits_secrecy,
 )
 from nbesok.errors import (
     ArchiveError,
@@ -41,12 +42,14 @@ from nbesok.followup import VisitFile, load_visit_files, same_words, track
 from nbesok.inputs import expand_paths
 from nbesok.lifecycle import review_status, waiting_members
 from nbesok.loading import Loaded, load_visit
+from nbesok.masks import has_masks
 from nbesok.models import Protocol, Status, Visit
 from nbesok.names import slugify
 from nbesok.paths import display_path
 from nbesok.publish import Outcome, publish
 from nbesok.record import sources_text
 from nbesok.seasons import PERIOD_HINT, parse_period
+from nbesok.secrecy import Secrecy, leaked_ground, visit_secrets
 from nbesok.signing import Signer
 from nbesok.templating import enumerate_swedish, render_template
 
@@ -199,7 +202,10 @@ def visit_report(
     several = len(visits) > 1
     if not several:
         only = visits[0].visit.model
-        title = f"Redovisning av nämndbesök hos {only.operation} {only.date.isoformat()}"
+        # A masked verksamhet stays out of the title, which every copy and its
+        # properties show.
+        hos = "" if has_masks(only.operation) else f" hos {only.operation}"
+        title = f"Redovisning av nämndbesök{hos} {only.date.isoformat()}"
         name = f"{visits[0].visit.stem}-uppfoljning"
     else:
         title = _several_title([item.visit.model for item in visits])
@@ -216,7 +222,13 @@ def visit_report(
         "underlag": [_underlag(item) for item in visits],
     }
     markdown = render_template(VISIT_REPORT_TEMPLATE, archive.templates_dir, context)
-    return Document(name, markdown, _sources(archive, visits), status=_status(visits, draft))
+    return Document(
+        name,
+        markdown,
+        _sources(archive, visits),
+        status=_status(visits, draft),
+        secrecy=_secrecy(archive, visits, name, day),
+    )
 
 
 def season_report(
@@ -254,7 +266,25 @@ def season_report(
         "underlag": [_underlag(item) for item in visits],
     }
     markdown = render_template(SEASON_TEMPLATE, archive.templates_dir, context)
-    return Document(name, markdown, _sources(archive, visits), status=_status(visits, draft))
+    return Document(
+        name,
+        markdown,
+        _sources(archive, visits),
+        status=_status(visits, draft),
+        secrecy=_secrecy(archive, visits, name, day),
+    )
+
+
+def _secrecy(archive: Archive, visits: list[VisitWithProtocol], name: str, day: date) -> Secrecy:
+    """The report's masked passages (those of its visits), marked on the report's date
+    by the nämnd(er) it goes to."""
+    return visits_secrecy(
+        archive,
+        [(item.visit, item.protocol) for item in visits],
+        name,
+        marked=day.isoformat(),
+        committees=[committee(item.protocol, archive) for item in visits],
+    )
 
 
 def _status(visits: list[VisitWithProtocol], draft: bool) -> str:
@@ -321,7 +351,7 @@ def _shared_case_number(visits: list[VisitWithProtocol]) -> str:
 
 def _several_title(visits: list[Visit]) -> str:
     operations = list(dict.fromkeys(visit.operation for visit in visits))
-    if len(operations) <= 3:
+    if len(operations) <= 3 and not any(has_masks(operation) for operation in operations):
         return f"Redovisning av nämndbesök hos {enumerate_swedish(operations)}"
     first, last = min(v.date for v in visits), max(v.date for v in visits)
     return f"Redovisning av {len(visits)} nämndbesök {first.isoformat()}–{last.isoformat()}"
@@ -334,9 +364,15 @@ def _underlag(item: VisitWithProtocol) -> str:
         state = f"fastställt {status.adoption.date.isoformat()}"
     else:
         state = "utkast"
+    file = f"{item.visit.stem}.docx"
+    if has_masks(visit.operation):
+        # A file name that spells the masked verksamhet is masked like it.
+        ground = leaked_ground(item.visit.stem, visit_secrets(item.visit))
+        if ground is not None:
+            file = f'[{file}]{{maskera="{ground}"}}'
     return (
         f"Protokoll från nämndbesöket hos {visit.operation} {visit.date.isoformat()}, "
-        f"{state} ({item.visit.stem}.docx)"
+        f"{state} ({file})"
     )
 
 

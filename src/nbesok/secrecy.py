@@ -195,13 +195,18 @@ def authority(archive: Archive, committees: Sequence[str]) -> str:
 def leaks(name: str, secrets: Iterable[Secret]) -> bool:
     """Whether a file name shows a masked value: a term of a passage, as a file name
     writes it (``Gruppboendet Solrosen`` → ``gruppboendet-solrosen``)."""
+    return leaked_ground(name, secrets) is not None
+
+
+def leaked_ground(name: str, secrets: Iterable[Secret]) -> str | None:
+    """The ground of the first passage whose term a file name shows, or None."""
     padded = f"-{slugify(name)}-"
     for secret in secrets:
         for term in secret.terms:
             slug = slugify(term)
             if slug and f"-{slug}-" in padded:
-                return True
-    return False
+                return secret.ground
+    return None
 
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
