@@ -751,6 +751,12 @@ OVERDUE_EXIT = 3  # followup --strict: overdue items exist (1 is bad input, 2 ba
     is_flag=True,
     help=f"Slutkod {OVERDUE_EXIT} om någon punkt är försenad, för schemalagda körningar.",
 )
+@click.option(
+    "--visa-maskerat",
+    "reveal",
+    is_flag=True,
+    help="Visa maskerade uppgifter; annars står ”[Uppgift borttagen …]” i deras ställe.",
+)
 def followup(
     per: date | None,
     operation: str | None,
@@ -758,10 +764,12 @@ def followup(
     statuses: tuple[str, ...],
     output_format: str,
     strict: bool,
+    reveal: bool,
 ) -> None:
     """Lista uppföljningspunkter som inte är klara, i hela arkivet, försenade först.
 
     En punkt som förts över till ett senare besök visas en gång, som den står där.
+    Maskerade uppgifter visas som ”[Uppgift borttagen …]” om inte --visa-maskerat anges.
     Slutkod 0; med --strict 3 om någon punkt har passerat sitt slutdatum.
 
     \b
@@ -778,10 +786,10 @@ def followup(
     chosen = frozenset(Status(value) for value in statuses) or OPEN
     items = open_items(open_archive(), day, Filters(operation, responsible, chosen))
     if output_format == "csv":
-        click.echo(csv_text(items, day), nl=False)
+        click.echo(csv_text(items, day, reveal=reveal), nl=False)
     else:
         if items:
-            for line in table_lines(items, day):
+            for line in table_lines(items, day, reveal=reveal):
                 click.echo(line)
             click.echo()
         click.echo(summary(items, day))
@@ -794,8 +802,16 @@ def followup(
 @click.option(
     "--per", type=ISO_DATE, help="Datum som försenade punkter räknas mot (standard: i dag)."
 )
-def history(operation: str, per: date | None) -> None:
+@click.option(
+    "--visa-maskerat",
+    "reveal",
+    is_flag=True,
+    help="Visa maskerade uppgifter; annars står ”[Uppgift borttagen …]” i deras ställe.",
+)
+def history(operation: str, per: date | None, reveal: bool) -> None:
     """Visa besöken hos en verksamhet över tid, med deras uppföljningspunkter.
+
+    Maskerade uppgifter visas som ”[Uppgift borttagen …]” om inte --visa-maskerat anges.
 
     \b
     Exempel:
@@ -804,7 +820,7 @@ def history(operation: str, per: date | None) -> None:
     from nbesok.archive import open_archive
     from nbesok.listing import history_lines
 
-    for line in history_lines(open_archive(), operation, per or date.today()):
+    for line in history_lines(open_archive(), operation, per or date.today(), reveal=reveal):
         click.echo(line)
 
 
@@ -813,7 +829,13 @@ def history(operation: str, per: date | None) -> None:
 @click.option(
     "--period", metavar="PERIOD", help="Bara besök under perioden, t.ex. 2024 eller 2018/19."
 )
-def status(paths: tuple[Path, ...], period: str | None) -> None:
+@click.option(
+    "--visa-maskerat",
+    "reveal",
+    is_flag=True,
+    help="Visa maskerade uppgifter; annars står ”[Uppgift borttagen …]” i deras ställe.",
+)
+def status(paths: tuple[Path, ...], period: str | None, reveal: bool) -> None:
     """Visa var besöken står i granskningen: utkast, godkända och fastställda.
 
     Utan sökvägar visas alla besök i visits/. Besök som behöver något visas först:
@@ -833,7 +855,7 @@ def status(paths: tuple[Path, ...], period: str | None) -> None:
     for found in errors:
         click.echo(found.format(), err=True)
     if reviews:
-        for line in status_lines(reviews):
+        for line in status_lines(reviews, reveal=reveal):
             click.echo(line)
         click.echo()
     click.echo(summary(reviews, period))
