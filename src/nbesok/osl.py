@@ -99,3 +99,38 @@ def placeholder(ground: str) -> str:
     if ground == PERSONAL_DATA:
         return "[Personuppgift borttagen]"
     return f"[Uppgift borttagen enligt {ground}]"
+
+
+# How the internal copy marks a passage, in words beside its style: after an inline
+# passage its ground in brackets, around a block a line before and one after. nbesok
+# import reads them back into masks.
+BLOCK_END = "[Slut på maskerad text]"
+
+
+def inline_label(ground: str) -> str:
+    return f"[{ground}]"
+
+
+def block_label(ground: str) -> str:
+    if ground == PERSONAL_DATA:
+        return "[Personuppgift som maskeras:]"
+    return f"[Maskeras enligt {ground}:]"
+
+
+_BLOCK_LABEL = re.compile(r"^\[Maskeras enligt (?P<ground>.+):\]$")
+_INLINE_LABEL = re.compile(r"^\[(?P<ground>[^\[\]]+)\]$")
+
+
+def read_block_label(text: str) -> str | None:
+    """The ground of a block's opening line in an internal copy, or None."""
+    text = text.strip()
+    if text == block_label(PERSONAL_DATA):
+        return PERSONAL_DATA
+    found = _BLOCK_LABEL.match(text)
+    return found["ground"] if found else None
+
+
+def read_inline_label(text: str) -> str | None:
+    """The ground after an inline passage in an internal copy, or None."""
+    found = _INLINE_LABEL.match(text.strip())
+    return found["ground"] if found else None

@@ -35,12 +35,11 @@ from nbesok.masks import (
     mark_styled_mask_closers,
     span_ground,
 )
-from nbesok.osl import PERSONAL_DATA, placeholder
+from nbesok.osl import BLOCK_END, PERSONAL_DATA, block_label, inline_label, placeholder
 from nbesok.secrecy import Secrecy
 from nbesok.templating import enumerate_swedish, inline_text
 
 MARKING_LAW = "5 kap. 5 § OSL"
-BLOCK_END = "[Slut på maskerad text]"
 PUBLIC_CATEGORY = "Publik kopia"
 MARKED_CATEGORY = "Sekretessmarkerad"
 
@@ -103,7 +102,7 @@ def _blocks(tokens: list[Token], copy: Copy, result: Redacted) -> Iterator[Token
             if copy is Copy.PUBLIC:
                 yield from _paragraph(_styled(styles.MASKED, placeholder(ground)))
             else:
-                yield from _paragraph(_styled(styles.MASK_GROUND, _block_label(ground)))
+                yield from _paragraph(_styled(styles.MASK_GROUND, block_label(ground)))
                 yield from _marked_block(inside, copy, result)
                 yield from _paragraph(_styled(styles.MASK_GROUND, BLOCK_END))
             index = end + 1
@@ -154,12 +153,6 @@ def _without_mask_spans(children: list[Token]) -> list[Token]:
     return kept
 
 
-def _block_label(ground: str) -> str:
-    if ground == PERSONAL_DATA:
-        return "[Personuppgift som maskeras:]"
-    return f"[Maskeras enligt {ground}:]"
-
-
 # Inline --------------------------------------------------------------------------
 
 
@@ -198,8 +191,7 @@ def _children(children: list[Token], copy: Copy, result: Redacted) -> Iterator[T
             yield from _without_mask_spans(inside)
             yield _span_close()
             yield Token("text", "", 0, content=" ")
-            label = "[personuppgift]" if ground == PERSONAL_DATA else f"[{ground}]"
-            yield from _styled(styles.MASK_GROUND, label)
+            yield from _styled(styles.MASK_GROUND, inline_label(ground))
         index = end + 1
 
 
@@ -290,22 +282,22 @@ def removed_summary(grounds: Counter[str]) -> str:
     return f"{_count(total)} har tagits bort: {enumerate_swedish(parts)}"
 
 
+# The rows of the sekretessmarkering's table (nbesok import leaves them out).
+MARKING_LABELS = ("Sekretess enligt", "Datum för markeringen", "Myndighet", "Personuppgifter")
+
+
 def marking_rows(grounds: Counter[str], secrecy: Secrecy) -> list[tuple[str, str]]:
     """The sekretessmarkering's three parts, and the personal data masked beside them."""
+    law, day, authority, personal_data = MARKING_LABELS
     rows: list[tuple[str, str]] = []
     osl = _osl_grounds(grounds)
     if osl:
-        rows.append(
-            (
-                "Sekretess enligt",
-                "; ".join(f"{secrecy.grounds.describe(g)}, {_count(n)}" for g, n in osl),
-            )
-        )
-        rows.append(("Datum för markeringen", secrecy.marked or "sätts när besöket fastställs"))
-        rows.append(("Myndighet", secrecy.authority or "nämnden är inte angiven"))
+        rows.append((law, "; ".join(f"{secrecy.grounds.describe(g)}, {_count(n)}" for g, n in osl)))
+        rows.append((day, secrecy.marked or "sätts när besöket fastställs"))
+        rows.append((authority, secrecy.authority or "nämnden är inte angiven"))
     personal = grounds.get(PERSONAL_DATA, 0)
     if personal:
-        rows.append(("Personuppgifter", f"{_count(personal)}, maskeras utan sekretessgrund"))
+        rows.append((personal_data, f"{_count(personal)}, maskeras utan sekretessgrund"))
     return rows
 
 

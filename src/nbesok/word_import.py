@@ -28,14 +28,15 @@ from pathlib import Path
 
 from nbesok.archive import Archive
 from nbesok.documents import REVIEW_HASH_LABEL, REVIEW_HEADING, REVIEW_LABELS
-from nbesok.docx import fields
-from nbesok.docx.markdown import blocks_markdown
+from nbesok.docx import fields, styles
+from nbesok.docx.markdown import blocks_markdown, masked_text
 from nbesok.docx.reading import Block, Piece, cell_text, read_blocks
 from nbesok.errors import Finding, LoadError, OutputError, Severity, UsageError, finding
 from nbesok.followup import Tracked, same_words
 from nbesok.models import Protocol, Review, Status
 from nbesok.paths import display_path
 from nbesok.personnummer import find_numbers
+from nbesok.redaction import MARKING_LABELS, PUBLIC_CATEGORY
 
 MAX_DOCX_BYTES = 20 * 1024 * 1024
 _SIMILAR = 0.9  # how alike two texts must be to be the same question or guidance
@@ -47,7 +48,9 @@ _PARTY_ALONE = re.compile(r"^\(?[A-ZÅÄÖ]{1,3}\)?$")  # S, M, KD, MP, SD – n
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _LABELLED = re.compile(r"^(?P<label>[^:\t]{2,60}):[ \t]*(?P<value>.*)$", re.DOTALL)
 # What nbesok's own documents are titled, as same_text writes it.
-_OWN_TITLES = re.compile(r"^(?:nämndbesök hos .+ \d{4} \d{2} \d{2}|blankett för nämndbesök .+)$")
+_OWN_TITLES = re.compile(
+    r"^(?:(?:utkast )?nämndbesök(?: hos .+)? \d{4} \d{2} \d{2}|blankett för nämndbesök .+)$"
+)
 _BARE_ADDRESS = re.compile(r"^[\w-]+(?:\.[\w-]+)+(?:/\S*)?$")  # www.linkoping.se/jobb
 _STATUS_SUFFIX = re.compile(r"\s*\((?:försenad|tidigare:[^)]*)\)\s*$")
 _ITEM_COLUMNS = ("punkt", "ansvarig", "senast", "status")
@@ -109,6 +112,7 @@ class WordDocument:
     path: Path
     blocks: list[Block]
     protocol: str = ""
+    category: str = ""  # "Publik kopia" for a public copy (see nbesok.redaction)
 
 
 def read_document(path: Path) -> WordDocument:
@@ -121,8 +125,9 @@ def read_document(path: Path) -> WordDocument:
 
     data = read_bounded(path, MAX_DOCX_BYTES, fail)
     document = open_document(data, path.name, fail)
-    identifier = fields.protocol_of_identifier(document.core_properties.identifier)
-    return WordDocument(path, read_blocks(document), identifier)
+    core = document.core_properties
+    identifier = fields.protocol_of_identifier(core.identifier)
+    return WordDocument(path, read_blocks(document), identifier, core.category or "")
 
 
 def choose_protocol(archive: Archive, document: WordDocument, wanted: str | None) -> str:
@@ -297,6 +302,8 @@ class _Placer:
         if not self.in_questions and self._review_table(block):
             self.target = None
             return
+        if _is_marking(block):  # the sekretessmarkering: nbesok writes it anew
+            return
         rows = block.rows or []
         header = [same_text(cell_text(cell)) for cell in rows[0]] if rows else []
         if all(column in header for column in _ITEM_COLUMNS):
@@ -317,7 +324,7 @@ class _Placer:
                 unknown.append(_row_block(block.number, row))
                 continue
             placed = True
-            value = "\n".join(cell_text(cell) for cell in value_cells).strip()
+            value = "\n".join(_cell_value(cell) for cell in value_cells).strip()
             if value:
                 self._set_field(key, value, block.number)
         if placed:
@@ -403,8 +410,8 @@ class _Placer:
     def _is_template_text(self, normal: str, block: Block) -> bool:
         if normal in self.template_texts or _OWN_TITLES.match(normal):
             return True
-        if block.style in ("Fältetikett", "Följdfråga", "Hjälptext"):  # nbesok's own styles
-            return True
+        if block.style in ("Fältetikett", "Följdfråga", "Hjälptext", styles.MARKING):
+            return True  # nbesok's own styles
         return any(_alike(normal, known) for known in self.template_texts)
 
     def _set_field(self, key: str, value: str, paragraph: int) -> None:
@@ -423,7 +430,7 @@ class _Placer:
     def _items(self, block: Block, header: list[str]) -> None:
         columns = {name: header.index(name) for name in _ITEM_COLUMNS}
         for row in (block.rows or [])[1:]:
-            texts = [cell_text(cell) for cell in row]
+            texts = [_cell_value(cell) for cell in row]
             if len(texts) < len(header):
                 continue
             item = {name: texts[index].strip() for name, index in columns.items()}
@@ -464,6 +471,20 @@ class _Placer:
     def target_heading_of(blocks: Sequence[Block]) -> int:
         levels = [block.heading for block in blocks if block.heading]
         return min(levels) if levels else 0
+
+
+def _cell_value(cell: list[Block]) -> str:
+    """A cell's text, its masked passages (in an internal copy) as masks again."""
+    return "\n".join(masked_text(block.pieces) for block in cell if not block.placeholder).strip()
+
+
+_MARKING_LABELS = {same_text(label) for label in MARKING_LABELS}
+
+
+def _is_marking(block: Block) -> bool:
+    """The table of the sekretessmarkering's parts at the top of an internal copy."""
+    labels = [same_text(cell_text(row[0]).removesuffix(":")) for row in block.rows or [] if row]
+    return bool(labels) and all(label in _MARKING_LABELS for label in labels)
 
 
 def _row_block(number: int, row: list[list[Block]]) -> Block:
@@ -525,7 +546,12 @@ def personnummer_errors(document: WordDocument, placed: dict[int, str]) -> list[
     for block in _all_blocks(document.blocks):
         if block.is_table:
             continue  # its cells are paragraphs of their own
-        text = " ".join([block.text, *(piece.href for piece in block.pieces if piece.href)])
+        # A number in a masked passage is allowed: the mask keeps it from the public copy.
+        shown = "".join(
+            " " * len(piece.text) if piece.style == styles.MASKED else piece.text
+            for piece in block.pieces
+        )
+        text = " ".join([shown, *(piece.href for piece in block.pieces if piece.href)])
         for match in find_numbers(text):
             where = placed.get(block.number, "")
             found.append(
@@ -609,6 +635,12 @@ def create_from_word(
     from nbesok.scaffold import Filled, carry_over, scaffold_text, visit_path
 
     document = read_document(path)
+    if document.category == PUBLIC_CATEGORY:
+        raise LoadError.at(
+            path,
+            "dokumentet är en publik kopia, där de maskerade uppgifterna är borttagna; "
+            "importera den interna kopian (samma namn utan -publik), som har dem kvar",
+        )
     imported = import_document(archive, document, protocol_id)
     if not allow_personnummer:
         errors = personnummer_errors(document, imported.placed)

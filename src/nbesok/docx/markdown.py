@@ -9,11 +9,18 @@ that writes the published ``.md`` (nbesok.gfm), so an answer reads back as it re
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from typing import Any
 
 from markdown_it.token import Token
 
+from nbesok.docx import styles
 from nbesok.docx.reading import Block, Piece
+from nbesok.osl import BLOCK_END, read_block_label, read_inline_label
+
+# Stand-ins for a mask's markup while mdformat writes the Markdown (it would escape the
+# brackets and braces); private-use characters, replaced afterwards.
+_OPEN, _CLOSE, _BLOCK = "\ue000", "\ue001", "\ue002"
 
 
 def blocks_markdown(blocks: Sequence[Block], *, top_heading: int = 0) -> str:
@@ -24,15 +31,80 @@ def blocks_markdown(blocks: Sequence[Block], *, top_heading: int = 0) -> str:
     """
     from mdformat.renderer import MDRenderer
 
-    tokens = list(_tokens(blocks, top_heading))
+    grounds: list[str] = []
+    tokens = list(_tokens(blocks, top_heading, grounds))
     if not tokens:
         return ""
     options = {"parser_extension": [], "mdformat": {"number": True, "wrap": "keep"}}
     env: dict[str, Any] = {}
-    return str(MDRenderer().render(tokens, options, env)).strip() + "\n"
+    text = str(MDRenderer().render(tokens, options, env)).strip() + "\n"
+    return _with_masks(text, grounds) if grounds else text
 
 
-def _tokens(blocks: Sequence[Block], top_heading: int) -> Iterator[Token]:
+def _with_masks(text: str, grounds: list[str]) -> str:
+    """The masks an internal copy marked, as the visit file writes them."""
+    for number, ground in enumerate(grounds):
+        attributes = f'{{maskera="{ground}"}}'
+        # A block's marker lines hug its text, as a person writes them.
+        text = text.replace(f"{_BLOCK}{number}{_OPEN}\n\n", f"::: {attributes}\n")
+        text = text.replace(f"{_BLOCK}{number}{_OPEN}", f"::: {attributes}")
+        text = text.replace(f"{_OPEN}{number}{_OPEN}", "[")
+        text = text.replace(f"{_CLOSE}{number}{_CLOSE}", f"]{attributes}")
+    return text.replace(f"\n\n{_BLOCK}{_CLOSE}", "\n:::").replace(f"{_BLOCK}{_CLOSE}", ":::")
+
+
+def mask_pieces(pieces: Sequence[Piece]) -> list[Piece | tuple[str, list[Piece]]]:
+    """Pieces with each masked passage of an internal copy as ``(ground, its pieces)``:
+    text in the masked style followed by its ground in brackets."""
+    result: list[Piece | tuple[str, list[Piece]]] = []
+    index = 0
+    while index < len(pieces):
+        piece = pieces[index]
+        if piece.style != styles.MASKED:
+            result.append(piece)
+            index += 1
+            continue
+        end = index
+        while end < len(pieces) and pieces[end].style == styles.MASKED:
+            end += 1
+        label = end + 1 if end < len(pieces) and not pieces[end].text.strip() else end
+        ground = (
+            read_inline_label(pieces[label].text)
+            if label < len(pieces) and pieces[label].style == styles.MASK_GROUND
+            else None
+        )
+        if ground is None:  # masked style without a ground: plain text (a block's)
+            result.extend(pieces[index:end])
+            index = end
+            continue
+        result.append((ground, list(pieces[index:end])))
+        index = label + 1
+    return result
+
+
+def masked_text(pieces: Sequence[Piece]) -> str:
+    """A header field's text, its masked passages as ``[text]{maskera="…"}``."""
+    parts: list[str] = []
+    for piece in mask_pieces(pieces):
+        if isinstance(piece, Piece):
+            parts.append(piece.text)
+        else:
+            ground, inner = piece
+            parts.append(f'[{"".join(p.text for p in inner)}]{{maskera="{ground}"}}')
+    return "".join(parts)
+
+
+def _block_mark(block: Block) -> str | None:
+    """The ground of a mask block's first line, ``BLOCK_END`` for its last, else None."""
+    if block.is_table or not block.pieces:
+        return None
+    if not all(piece.style == styles.MASK_GROUND for piece in block.pieces if piece.text.strip()):
+        return None
+    text = block.text.strip()
+    return BLOCK_END if text == BLOCK_END else read_block_label(text)
+
+
+def _tokens(blocks: Sequence[Block], top_heading: int, grounds: list[str]) -> Iterator[Token]:
     open_lists: list[tuple[int, bool]] = []  # (level, ordered) of each open list
 
     def close_lists(down_to: int) -> Iterator[Token]:
@@ -42,6 +114,15 @@ def _tokens(blocks: Sequence[Block], top_heading: int) -> Iterator[Token]:
             yield _list_close(ordered)
 
     for block in blocks:
+        mark = _block_mark(block)
+        if mark is not None:
+            yield from close_lists(0)
+            if mark == BLOCK_END:
+                yield from _paragraph([Piece(f"{_BLOCK}{_CLOSE}")])
+            else:
+                grounds.append(mark)
+                yield from _paragraph([Piece(f"{_BLOCK}{len(grounds) - 1}{_OPEN}")])
+            continue
         if block.is_table:
             yield from close_lists(0)
             for row in block.rows or []:
@@ -64,17 +145,17 @@ def _tokens(blocks: Sequence[Block], top_heading: int) -> Iterator[Token]:
                 open_lists.append((level, block.ordered))
                 yield _list_open(block.ordered)
             yield Token("list_item_open", "li", 1, block=True, markup="-")
-            yield from _paragraph(pieces, hidden=True)
+            yield from _paragraph(pieces, hidden=True, grounds=grounds)
             continue
         yield from close_lists(0)
         if block.heading:
             level = min(max(block.heading - top_heading + 1, 1), 6) if top_heading else 1
             tag = f"h{level}"
             yield Token("heading_open", tag, 1, block=True, markup="#" * level)
-            yield _inline(pieces)
+            yield _inline(pieces, grounds)
             yield Token("heading_close", tag, -1, block=True, markup="#" * level)
         else:
-            yield from _paragraph(pieces)
+            yield from _paragraph(pieces, grounds=grounds)
     yield from close_lists(0)
 
 
@@ -90,9 +171,11 @@ def _list_close(ordered: bool) -> Token:
     return Token("bullet_list_close", "ul", -1, block=True, markup="-")
 
 
-def _paragraph(pieces: list[Piece], *, hidden: bool = False) -> Iterator[Token]:
+def _paragraph(
+    pieces: list[Piece], *, hidden: bool = False, grounds: list[str] | None = None
+) -> Iterator[Token]:
     yield Token("paragraph_open", "p", 1, block=True, hidden=hidden)
-    yield _inline(pieces)
+    yield _inline(pieces, grounds)
     yield Token("paragraph_close", "p", -1, block=True, hidden=hidden)
 
 
@@ -105,18 +188,48 @@ def _trimmed(pieces: list[Piece]) -> list[Piece]:
         kept.pop()
     if kept:
         first, last = kept[0], kept[-1]
-        kept[0] = Piece(first.text.lstrip(), first.bold, first.italic, first.href)
+        kept[0] = replace(first, text=first.text.lstrip())
         last = kept[-1]
-        kept[-1] = Piece(last.text.rstrip(), last.bold, last.italic, last.href)
+        kept[-1] = replace(last, text=last.text.rstrip())
     return kept
 
 
-def _inline(pieces: list[Piece]) -> Token:
+def _inline(pieces: list[Piece], grounds: list[str] | None = None) -> Token:
     children: list[Token] = []
-    for piece in _merged(pieces):
-        children += _piece_tokens(piece)
+    plain: list[Piece] = []
+    parts: list[Piece | tuple[str, list[Piece]]] = (
+        mask_pieces(pieces) if grounds is not None else list(pieces)
+    )
+    for part in [*parts, ("", [])]:  # the empty mask at the end flushes the plain pieces
+        if isinstance(part, Piece):
+            plain.append(part)
+            continue
+        for piece in _merged(plain):
+            children += _piece_tokens(piece)
+        plain = []
+        ground, inner = part
+        if not inner:
+            continue
+        assert grounds is not None
+        grounds.append(ground)
+        number = len(grounds) - 1
+        children.append(Token("text", "", 0, content=f"{_OPEN}{number}{_OPEN}"))
+        for piece in _merged(inner):
+            children += _piece_tokens(piece)
+        children.append(Token("text", "", 0, content=f"{_CLOSE}{number}{_CLOSE}"))
     content = "".join(piece.text for piece in pieces)
-    return Token("inline", "", 0, content=content, children=children, block=True)
+    return Token("inline", "", 0, content=content, children=_joined(children), block=True)
+
+
+def _joined(children: list[Token]) -> list[Token]:
+    """Neighbouring text tokens as one (mdformat escapes each on its own)."""
+    joined: list[Token] = []
+    for child in children:
+        if joined and child.type == "text" and joined[-1].type == "text":
+            joined[-1] = joined[-1].copy(content=joined[-1].content + child.content)
+        else:
+            joined.append(child)
+    return joined
 
 
 def _merged(pieces: list[Piece]) -> list[Piece]:
@@ -129,7 +242,7 @@ def _merged(pieces: list[Piece]) -> list[Piece]:
             piece.href,
         ):
             last = merged[-1]
-            merged[-1] = Piece(last.text + piece.text, last.bold, last.italic, last.href)
+            merged[-1] = replace(last, text=last.text + piece.text)
         else:
             merged.append(piece)
     return merged

@@ -47,6 +47,7 @@ class Piece:
     bold: bool = False
     italic: bool = False
     href: str = ""
+    style: str = ""  # the run's character style, by name (a masked passage's)
 
 
 @dataclass
@@ -146,7 +147,13 @@ class _Reader:
                 for run in link.runs:
                     piece = _piece(run)
                     block.pieces.append(
-                        Piece(piece.text, piece.bold, piece.italic, address or piece.href)
+                        Piece(
+                            piece.text,
+                            piece.bold,
+                            piece.italic,
+                            address or piece.href,
+                            piece.style,
+                        )
                     )
             elif child.tag == _SDT:
                 # An inline content control, as LibreOffice writes a form's fields.
@@ -230,4 +237,5 @@ def _piece(run: Run) -> Piece:
     )
     bold = run.bold if run.bold is not None else bool(style_font and style_font.bold)
     italic = run.italic if run.italic is not None else bool(style_font and style_font.italic)
-    return Piece(run.text, bool(bold), bool(italic))
+    name = style.name if style is not None and style.name else ""
+    return Piece(run.text, bool(bold), bool(italic), style=name)
