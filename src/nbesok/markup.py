@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -160,9 +160,10 @@ def mark_status(tree: SyntaxTreeNode, status: str) -> None:
     front.token.content = front_matter_with(front.content, changed)
 
 
-def front_matter_with(content: str, changed: dict[str, str]) -> str:
-    """Front matter ``content`` with the top-level keys of ``changed`` set to its values,
-    line by line, so that the rest stays as the template wrote it."""
+def front_matter_with(content: str, changed: Mapping[str, str | list[str]]) -> str:
+    """Front matter ``content`` with the top-level keys of ``changed`` set to its values
+    (a text, or a list of texts), line by line, so that the rest stays as the template
+    wrote it."""
     changed = dict(changed)
 
     def written(key: str) -> str:

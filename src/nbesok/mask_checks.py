@@ -167,9 +167,14 @@ def _column(loaded: Loaded[Visit], line: int, text: str, fallback: int) -> int:
 def _summary(loaded: Loaded[Visit], passages: list[Passage]) -> Finding:
     grounds = Counter(passage.found.ground for passage in passages)
     count = len(passages)
+
+    def kind(ground: str, number: int) -> str:
+        if ground != PERSONAL_DATA:
+            return f"enligt {ground}"
+        return "personuppgift" if number == 1 else "personuppgifter"
+
     named = ", ".join(
-        f"{number} {'personuppgift' if ground == PERSONAL_DATA else 'enligt ' + ground}"
-        for ground, number in sorted(grounds.items())
+        f"{number} {kind(ground, number)}" for ground, number in sorted(grounds.items())
     )
     keys = ", ".join(dict.fromkeys(format_keypath(passage.keypath) for passage in passages))
     noun = "maskerad uppgift" if count == 1 else "maskerade uppgifter"

@@ -331,7 +331,7 @@ def _table(rows: list[tuple[str, str]]) -> str:
     return "::: Besöksuppgifter\n" + "\n".join(lines) + "\n:::\n"
 
 
-def _properties(copy: Copy, grounds: Counter[str], secrecy: Secrecy) -> dict[str, str]:
+def _properties(copy: Copy, grounds: Counter[str], secrecy: Secrecy) -> dict[str, str | list[str]]:
     if copy is Copy.PUBLIC:
         summary = removed_summary(grounds)
         return {"category": PUBLIC_CATEGORY, "description": f"Publik kopia: {summary}."}
@@ -351,10 +351,28 @@ def _properties(copy: Copy, grounds: Counter[str], secrecy: Secrecy) -> dict[str
         parts.append(f"{personal} {noun}")
     text = "; ".join(parts)
     if osl:
-        return {"category": MARKED_CATEGORY, "description": f"Sekretessmarkering: {text}."}
+        # LibreOffice (7.4) carries neither description nor category into a PDF; its
+        # keywords reach the PDF's properties, so the provisions stand there too.
+        keyword = "sekretessmarkerad enligt " + enumerate_swedish(ground for ground, _ in osl)
+        return {
+            "category": MARKED_CATEGORY,
+            "description": f"Sekretessmarkering: {text}.",
+            "keywords": keyword,
+        }
     return {"description": f"{text[0].upper()}{text[1:]}."}
 
 
-def _front_matter(tokens: list[Token], changed: dict[str, str]) -> None:
-    if tokens and tokens[0].type == "front_matter":
-        tokens[0] = tokens[0].copy(content=markup.front_matter_with(tokens[0].content, changed))
+def _front_matter(tokens: list[Token], changed: dict[str, str | list[str]]) -> None:
+    """Set the properties in ``changed``; a keyword is added to those there are."""
+    if not tokens or tokens[0].type != "front_matter":
+        return
+    content = tokens[0].content
+    keyword = changed.pop("keywords", None)
+    if isinstance(keyword, str):
+        import yaml
+
+        data = yaml.safe_load(content) or {}
+        keywords = data.get("keywords") if isinstance(data, dict) else None
+        listed = keywords if isinstance(keywords, list) else [keywords] if keywords else []
+        changed["keywords"] = [*map(str, listed), keyword]
+    tokens[0] = tokens[0].copy(content=markup.front_matter_with(content, changed))

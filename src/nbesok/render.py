@@ -323,3 +323,55 @@ def _render_one(
         pdf_sources={m.name: m.pdf_source for m in copies if m.pdf_source is not None},
         pdf_rules={m.name: m.pdf_rule for m in copies if m.pdf_rule is not None},
     )
+
+
+@dataclass(frozen=True)
+class VisitCopies:
+    """The files of a visit's protocol: the internal copy's and the public copy's."""
+
+    internal: tuple[Path, ...]
+    public: tuple[Path, ...]
+    findings: tuple[Finding, ...]  # warnings: the accessibility review
+
+
+def publish_visit(
+    archive: Archive,
+    path: Path,
+    out_dir: Path,
+    *,
+    today: date,
+    formats: Sequence[str] = ("md", "docx", "pdf"),
+    libreoffice: Path | None = None,
+    per: date | None = None,
+) -> VisitCopies:
+    """Write a visit's protocol and its public copy, from the same source, into
+    ``out_dir``: for whoever needs both, such as an e-arkiv package.
+
+    The public copy is checked for the masked words in every part of every file before
+    it is written. Raises :class:`NbesokError` for bad input, a leak or a failed PDF;
+    nothing half-written is left.
+    """
+    from nbesok.documents import document_for, reference_docx
+    from nbesok.publish import publish
+
+    document, _warnings = document_for(archive, path, today, guidance=True, per=per)
+    if document.secrecy is None:
+        raise LoadError.at(path, "är inget besök; bara besök har en publik kopia")
+    outcome = publish(
+        document,
+        sources_text([path], archive.root),
+        formats,
+        out_dir,
+        reference_docx(archive),
+        libreoffice,
+        public=True,
+    )
+    errors = [found for found in outcome.findings if found.is_error]
+    if errors:
+        raise NbesokError(errors)
+    public_name = document.public_copy().name
+    return VisitCopies(
+        tuple(p for p in outcome.written if p.stem == document.name),
+        tuple(p for p in outcome.written if p.stem == public_name),
+        tuple(outcome.findings),
+    )

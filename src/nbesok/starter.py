@@ -94,6 +94,15 @@ nämnd: {_quoted(names.committee)}
 # ersätter dem för en enstaka skrivelse.
 förslag_till_beslut:
   - Informationen noteras.
+
+# true: render och report skriver alltid också den publika kopian (…-publik.docx),
+# med maskerade uppgifter borttagna, som med --publik.
+publik: false
+
+# Kommunens egna grunder för maskering, utöver dem nbesok känner till (se README):
+# bestämmelsen som den skrivs i maskera="…", och en kort beskrivning.
+sekretessgrunder: {{}}
+#   "24 kap. 8 § OSL": uppgift om enskild i statistikverksamhet
 """
 
 

@@ -55,31 +55,35 @@ def _with_masks(text: str, grounds: list[str]) -> str:
 
 def mask_pieces(pieces: Sequence[Piece]) -> list[Piece | tuple[str, list[Piece]]]:
     """Pieces with each masked passage of an internal copy as ``(ground, its pieces)``:
-    text in the masked style followed by its ground in brackets."""
+    text in the masked style (a link in it keeps the link's style) followed by its
+    ground in brackets."""
     result: list[Piece | tuple[str, list[Piece]]] = []
-    index = 0
-    while index < len(pieces):
-        piece = pieces[index]
-        if piece.style != styles.MASKED:
+    for piece in pieces:
+        ground = read_inline_label(piece.text) if piece.style == styles.MASK_GROUND else None
+        if ground is None:
             result.append(piece)
-            index += 1
             continue
-        end = index
-        while end < len(pieces) and pieces[end].style == styles.MASKED:
-            end += 1
-        label = end + 1 if end < len(pieces) and not pieces[end].text.strip() else end
-        ground = (
-            read_inline_label(pieces[label].text)
-            if label < len(pieces) and pieces[label].style == styles.MASK_GROUND
-            else None
-        )
-        if ground is None:  # masked style without a ground: plain text (a block's)
-            result.extend(pieces[index:end])
-            index = end
-            continue
-        result.append((ground, list(pieces[index:end])))
-        index = label + 1
+        space = result.pop() if result and _is_space(result[-1]) else None
+        inner: list[Piece] = []
+        while result and _masked_part(result[-1]):
+            last = result.pop()
+            assert isinstance(last, Piece)
+            inner.insert(0, last)
+        if inner:
+            result.append((ground, inner))
+        else:  # brackets that mark nothing: text as it stands
+            result += [part for part in (space, piece) if part is not None]
     return result
+
+
+def _is_space(part: Piece | tuple[str, list[Piece]]) -> bool:
+    return isinstance(part, Piece) and part.style != styles.MASKED and not part.text.strip()
+
+
+def _masked_part(part: Piece | tuple[str, list[Piece]]) -> bool:
+    return isinstance(part, Piece) and (
+        part.style == styles.MASKED or (bool(part.href) and part.style == styles.HYPERLINK)
+    )
 
 
 def masked_text(pieces: Sequence[Piece]) -> str:
