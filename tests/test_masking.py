@@ -663,3 +663,57 @@ def test_masks_are_found_in_the_archive_as_written(archive: Path) -> None:
     assert ("verksamhet", False, "26 kap. 1 § OSL") in kinds
     assert ("uppföljning", False, "personuppgift") in kinds
     assert Archive(archive).settings.public is False
+
+
+def test_a_public_copy_with_masks_shows_no_content_hash(copies: dict[str, Path]) -> None:
+    internal = copies[f"{INTERNAL_NAMES[0]}.md"].read_text("utf-8")
+    public = copies[f"{PUBLIC_NAMES[0]}.md"].read_text("utf-8")
+    assert re.search(r"sha256:[0-9a-f]{64}", internal)
+    assert "sha256:" not in public
+    assert "Kontrollsumma för det fastställda innehållet: visas bara i den interna kopian" in public
+
+
+def readme_blocks(readme: str, kind: str) -> list[str]:
+    return re.findall(rf"<!-- maskering: {kind} -->\n```\w+\n(.*?)```", readme, re.DOTALL)
+
+
+def test_the_readme_before_and_after_is_what_nbesok_writes(
+    in_archive: Path, runner: CliRunner, repo_root: Path
+) -> None:
+    """The README's example of masking, in the registrator's words: its visit text goes
+    into the example visit, and its excerpts must be in what render writes."""
+    import yaml
+
+    readme = (repo_root / "README.md").read_text("utf-8")
+    (before,) = readme_blocks(readme, "före")
+    internal, *public = readme_blocks(readme, "intern") + readme_blocks(readme, "publik")
+    answer = yaml.safe_load(before)["svar"]["handlingsplaner"]
+    visit = in_archive / VISIT
+    text = visit.read_text("utf-8")
+    start = text.index("  handlingsplaner: |\n")
+    end = text.index("  samarbete-kommunen: |")
+    indented = "".join(f"    {line}" if line.strip() else "\n" for line in answer.splitlines(True))
+    visit.write_text(text[:start] + "  handlingsplaner: |\n" + indented + text[end:], "utf-8")
+    result = invoke(runner, "render", VISIT, "--publik", "--format", "md")
+    assert result.exit_code == 0, result.output
+    out = in_archive / "out"
+    assert internal in (out / "2023-06-07-arbetslik-aktivitet.md").read_text("utf-8")
+    written = (out / "2023-06-07-arbetslik-aktivitet-publik.md").read_text("utf-8")
+    assert len(public) == 2
+    for excerpt in public:
+        assert excerpt in written
+
+
+def test_publish_visit_gives_both_copies(in_archive: Path) -> None:
+    """The library call an e-arkiv package makes for each visit (issue 26)."""
+    from datetime import date
+
+    from nbesok.render import publish_visit
+
+    masked = mask_visit(in_archive)
+    copies = publish_visit(
+        Archive(in_archive), masked, in_archive / "paket", today=date(2024, 1, 15), formats=["md"]
+    )
+    assert [path.name for path in copies.internal] == [f"{masked.stem}.md"]
+    assert [path.name for path in copies.public] == [f"{NEUTRAL}-publik.md"]
+    assert "Dvärggatan" not in copies.public[0].read_text("utf-8")

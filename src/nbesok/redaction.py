@@ -19,6 +19,7 @@ properties that it is one), so documents without secrets do not change.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -109,8 +110,26 @@ def _blocks(tokens: list[Token], copy: Copy, result: Redacted) -> Iterator[Token
             continue
         if token.type == "inline":
             token = _inline(token, copy, result)
+            if copy is Copy.PUBLIC:
+                token = _without_hash(token)
         yield token
         index += 1
+
+
+_HASH = re.compile(r"sha256:[0-9a-f]{64}")
+HASH_NOTE = "visas bara i den interna kopian"
+
+
+def _without_hash(token: Token) -> Token:
+    """A public copy with masks shows no content hash: it is taken over the whole text,
+    the masked passages too, and a short one (a name) could be guessed back from it."""
+    if "sha256:" not in token.content:
+        return token
+    children = [
+        child.copy(content=_HASH.sub(HASH_NOTE, child.content)) if child.type == "text" else child
+        for child in token.children or []
+    ]
+    return token.copy(children=children, content=_HASH.sub(HASH_NOTE, token.content))
 
 
 def _block_end(tokens: list[Token], start: int) -> int:
@@ -267,8 +286,6 @@ def _osl_grounds(grounds: Counter[str]) -> list[tuple[str, int]]:
 
 
 def _ground_order(ground: str) -> tuple[int, ...]:
-    import re
-
     return tuple(int(number) for number in re.findall(r"\d+", ground)) or (999,)
 
 
