@@ -717,3 +717,21 @@ def test_publish_visit_gives_both_copies(in_archive: Path) -> None:
     assert [path.name for path in copies.internal] == [f"{masked.stem}.md"]
     assert [path.name for path in copies.public] == [f"{NEUTRAL}-publik.md"]
     assert "Dvärggatan" not in copies.public[0].read_text("utf-8")
+
+
+@pytest.mark.parametrize("strict", [False, True], ids=["permissive", "strict"])
+@pytest.mark.parametrize("name", [*INTERNAL_NAMES, *PUBLIC_NAMES])
+def test_both_copies_pass_openxml_audit(copies: dict[str, Path], name: str, strict: bool) -> None:
+    from openxml_audit import OpenXmlValidator
+
+    result = OpenXmlValidator(strict=strict).validate(copies[f"{name}.docx"])
+    assert (result.error_count, result.warning_count) == (0, 0), [
+        error.description for error in result.errors
+    ]
+
+
+@pytest.mark.parametrize("name", [*INTERNAL_NAMES, *PUBLIC_NAMES])
+def test_both_copies_pass_the_accessibility_review(copies: dict[str, Path], name: str) -> None:
+    from nbesok.docx.review import review_file
+
+    assert [found.format() for found in review_file(copies[f"{name}.docx"])] == []
