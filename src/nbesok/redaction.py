@@ -328,11 +328,14 @@ def _top(copy: Copy, grounds: Counter[str], secrecy: Secrecy) -> list[Token]:
             f"{inline_text(where)}\n:::\n"
         )
     elif _osl_grounds(grounds):
+        # The closing line also keeps the table apart from one that may follow (the
+        # head of a tjänsteskrivelse): Word joins two tables with nothing between.
         text = (
             f"::: {styles.MARKING}\n**Sekretessmarkering** enligt {MARKING_LAW}. Handlingen "
-            "innehåller uppgifter som omfattas av sekretess. De är markerade i texten med "
-            "bestämmelsen efter sig och tas bort i den publika kopian.\n:::\n\n"
+            "innehåller uppgifter som omfattas av sekretess.\n:::\n\n"
             + _table(marking_rows(grounds, secrecy))
+            + "\nDe är markerade i texten med bestämmelsen efter sig och tas bort i den "
+            "publika kopian.\n"
         )
     else:
         text = (
