@@ -54,6 +54,11 @@ class MaskedWords:
             else None
         )
 
+    @property
+    def empty(self) -> bool:
+        """Nothing to look for: the document's sources mask nothing."""
+        return self._pattern is None
+
     def hits(self, text: str) -> Iterator[Hit]:
         if self._pattern is None or not text:
             return

@@ -159,7 +159,8 @@ def _public_rule(document: Document) -> MaskedWords | None:
     from nbesok.masked_words import MaskedWords
     from nbesok.secrecy import Secrecy
 
-    return MaskedWords(document.secrecy or Secrecy())
+    rule = MaskedWords(document.secrecy or Secrecy())
+    return None if rule.empty else rule  # no mask in the sources: nothing to read for
 
 
 def _masked_numbers(texts: Iterable[str]) -> frozenset[str]:
