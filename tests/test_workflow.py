@@ -310,6 +310,8 @@ def test_a_fresh_archive_is_complete(empty: Path) -> None:
         "förvaltning": "Socialförvaltningen",
         "nämnd": "Äldrenämnden",
         "förslag_till_beslut": ["Informationen noteras."],
+        "publik": False,
+        "sekretessgrunder": {},
     }
     text = (root / "nbesok.yaml").read_text("utf-8")
     assert all("\n# " in text.split(f"\n{key}:")[0][-200:] for key in settings)  # commented

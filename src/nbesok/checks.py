@@ -17,6 +17,7 @@ from nbesok.errors import Finding, NbesokError, Severity, finding
 from nbesok.inputs import expand_paths
 from nbesok.lifecycle import changed_message, review_problems, review_status
 from nbesok.loading import Loaded, load_protocol, load_settings, load_visit
+from nbesok.mask_checks import mask_findings
 from nbesok.models import Group, Protocol, Settings, Visit
 from nbesok.names import nearest
 from nbesok.personnummer import name_findings, personnummer_findings
@@ -280,6 +281,7 @@ def checked_visit(
         *_due_before_visit(loaded),
         *_origins(loaded, archive),
         *_unplaced(loaded),
+        *mask_findings(loaded, archive, model),
     ]
 
 

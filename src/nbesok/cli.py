@@ -446,6 +446,13 @@ def _document_options(command: Callable[..., None]) -> Callable[..., None]:
             help="Skriv dokumentet trots att texten innehåller personnummer.",
         ),
         click.option(
+            "--publik",
+            "public",
+            is_flag=True,
+            help="Skriv också den publika kopian (…-publik.docx/.md/.pdf), med de maskerade "
+            "uppgifterna borttagna (standard: publik i nbesok.yaml).",
+        ),
+        click.option(
             "--signera",
             "sign",
             is_flag=True,
@@ -499,6 +506,7 @@ def render(
     out_dir: Path | None,
     libreoffice: Path | None,
     allow_personnummer: bool,
+    public: bool,
     sign: bool,
     certificate: Path | None,
     without_guidance: bool,
@@ -520,6 +528,10 @@ def render(
 
     Ett besök som inte är fastställt blir ett utkast: UTKAST står i titeln och i
     sidhuvudet på varje sida.
+
+    Med --publik skrivs också besökets publika kopia, med de maskerade uppgifterna
+    (maskera="26 kap. 1 § OSL") ersatta av ”[Uppgift borttagen enligt 26 kap. 1 § OSL]”.
+    En publik kopia som skulle visa ett maskerat ord skrivs inte.
     """
     from nbesok.archive import archive_of
     from nbesok.publish import parse_formats
@@ -534,6 +546,7 @@ def render(
         per=per,
         libreoffice=libreoffice,
         signer=_signer(sign, certificate, chosen),
+        public=public or archive.settings.public,
     )
     with _progress_bar() as advance:
         outcome = render_batch(
@@ -664,6 +677,7 @@ def report(
     out_dir: Path | None,
     libreoffice: Path | None,
     allow_personnummer: bool,
+    public: bool,
     sign: bool,
     certificate: Path | None,
 ) -> None:
@@ -677,7 +691,8 @@ def report(
     fram ur besöksfilerna.
 
     Bara fastställda besök tas med (nbesok godkänn, nbesok fastställ); med --utkast
-    tas utkast med och tjänsteskrivelsen märks UTKAST.
+    tas utkast med och tjänsteskrivelsen märks UTKAST. Med --publik skrivs också den
+    publika kopian, där maskerade uppgifter är borttagna.
 
     \b
     Exempel:
@@ -717,6 +732,7 @@ def report(
         libreoffice=libreoffice,
         draft=draft,
         signer=_signer(sign, certificate, chosen),
+        public=public or archive.settings.public,
     )
     _report_outcome(outcome)
 
@@ -776,6 +792,12 @@ OVERDUE_EXIT = 3  # followup --strict: overdue items exist (1 is bad input, 2 ba
     is_flag=True,
     help=f"Slutkod {OVERDUE_EXIT} om någon punkt är försenad, för schemalagda körningar.",
 )
+@click.option(
+    "--visa-maskerat",
+    "reveal",
+    is_flag=True,
+    help="Visa maskerade uppgifter; annars står ”[Uppgift borttagen …]” i deras ställe.",
+)
 def followup(
     per: date | None,
     operation: str | None,
@@ -783,10 +805,12 @@ def followup(
     statuses: tuple[str, ...],
     output_format: str,
     strict: bool,
+    reveal: bool,
 ) -> None:
     """Lista uppföljningspunkter som inte är klara, i hela arkivet, försenade först.
 
     En punkt som förts över till ett senare besök visas en gång, som den står där.
+    Maskerade uppgifter visas som ”[Uppgift borttagen …]” om inte --visa-maskerat anges.
     Slutkod 0; med --strict 3 om någon punkt har passerat sitt slutdatum.
 
     \b
@@ -803,10 +827,10 @@ def followup(
     chosen = frozenset(Status(value) for value in statuses) or OPEN
     items = open_items(open_archive(), day, Filters(operation, responsible, chosen))
     if output_format == "csv":
-        click.echo(csv_text(items, day), nl=False)
+        click.echo(csv_text(items, day, reveal=reveal), nl=False)
     else:
         if items:
-            for line in table_lines(items, day):
+            for line in table_lines(items, day, reveal=reveal):
                 click.echo(line)
             click.echo()
         click.echo(summary(items, day))
@@ -819,8 +843,16 @@ def followup(
 @click.option(
     "--per", type=ISO_DATE, help="Datum som försenade punkter räknas mot (standard: i dag)."
 )
-def history(operation: str, per: date | None) -> None:
+@click.option(
+    "--visa-maskerat",
+    "reveal",
+    is_flag=True,
+    help="Visa maskerade uppgifter; annars står ”[Uppgift borttagen …]” i deras ställe.",
+)
+def history(operation: str, per: date | None, reveal: bool) -> None:
     """Visa besöken hos en verksamhet över tid, med deras uppföljningspunkter.
+
+    Maskerade uppgifter visas som ”[Uppgift borttagen …]” om inte --visa-maskerat anges.
 
     \b
     Exempel:
@@ -829,7 +861,7 @@ def history(operation: str, per: date | None) -> None:
     from nbesok.archive import open_archive
     from nbesok.listing import history_lines
 
-    for line in history_lines(open_archive(), operation, per or date.today()):
+    for line in history_lines(open_archive(), operation, per or date.today(), reveal=reveal):
         click.echo(line)
 
 
@@ -838,7 +870,13 @@ def history(operation: str, per: date | None) -> None:
 @click.option(
     "--period", metavar="PERIOD", help="Bara besök under perioden, t.ex. 2024 eller 2018/19."
 )
-def status(paths: tuple[Path, ...], period: str | None) -> None:
+@click.option(
+    "--visa-maskerat",
+    "reveal",
+    is_flag=True,
+    help="Visa maskerade uppgifter; annars står ”[Uppgift borttagen …]” i deras ställe.",
+)
+def status(paths: tuple[Path, ...], period: str | None, reveal: bool) -> None:
     """Visa var besöken står i granskningen: utkast, godkända och fastställda.
 
     Utan sökvägar visas alla besök i visits/. Besök som behöver något visas först:
@@ -858,7 +896,7 @@ def status(paths: tuple[Path, ...], period: str | None) -> None:
     for found in errors:
         click.echo(found.format(), err=True)
     if reviews:
-        for line in status_lines(reviews):
+        for line in status_lines(reviews, reveal=reveal):
             click.echo(line)
         click.echo()
     click.echo(summary(reviews, period))

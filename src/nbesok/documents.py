@@ -7,7 +7,7 @@ both its ``.md`` and its ``.docx`` (see :mod:`nbesok.publish`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,7 +18,19 @@ from nbesok.checks import check_protocol, checked_visit
 from nbesok.errors import Finding, RenderError, Severity
 from nbesok.lifecycle import review_status
 from nbesok.loading import Loaded, load_protocol, load_visit
+from nbesok.masks import has_masks
 from nbesok.models import FollowUp, Protocol, Status, Visit
+from nbesok.osl import Grounds
+from nbesok.secrecy import (
+    PUBLIC_SUFFIX,
+    Secrecy,
+    archive_vocabulary,
+    authority,
+    neutral_stem,
+    public_name,
+    visit_passages,
+    visit_secrets,
+)
 from nbesok.templating import enumerate_swedish, find_template_file, render_template
 
 if TYPE_CHECKING:
@@ -46,6 +58,15 @@ class Document:
     appendices: tuple[Appendix, ...] = ()  # bilagor appended to the PDF
     # The review status it carries (markup.DRAFT or markup.ADOPTED); "" for a blank form.
     status: str = ""
+    # Its visits' masked passages and its sekretessmarkering; None for a blank form.
+    secrecy: Secrecy | None = None
+    # The public copy (nbesok.redaction): masked passages left out, its own name.
+    public: bool = False
+
+    def public_copy(self) -> Document:
+        """The same document as its public copy: same Markdown, the public name."""
+        secrecy = self.secrecy or Secrecy(public_name=self.name + PUBLIC_SUFFIX)
+        return replace(self, name=secrecy.public_name, secrecy=secrecy, public=True)
 
 
 def protocol_context(protocol: Protocol, archive: Archive) -> dict[str, Any]:
@@ -162,8 +183,45 @@ def document_status(visit: Visit) -> str:
 
 
 def visit_title(visit: Visit) -> str:
-    """What a visit's documents are called: the visit, not the template."""
+    """What a visit's documents are called: the visit, not the template. A masked
+    verksamhet is left out (a title is in every copy, and in the properties)."""
+    if has_masks(visit.operation):
+        return f"Nämndbesök {visit.date.isoformat()}"
     return f"Nämndbesök hos {visit.operation} {visit.date.isoformat()}"
+
+
+def grounds(archive: Archive) -> Grounds:
+    """nbesok's grounds for masking and the archive's own (``sekretessgrunder``)."""
+    return Grounds.of(archive.settings.grounds)
+
+
+def visits_secrecy(
+    archive: Archive,
+    visits: Sequence[tuple[Loaded[Visit], Protocol]],
+    name: str,
+    *,
+    marked: str,
+    committees: Sequence[str],
+) -> Secrecy:
+    """The secrecy of a document named ``name`` made from ``visits``: their masked
+    passages, the sekretessmarkering's date and authority, and the public copy's name
+    (each visit's stem in ``name`` made neutral where it shows a masked value)."""
+    secrets = []
+    stems: dict[str, str] = {}
+    if any(visit_passages(loaded.model) for loaded, _ in visits):
+        protocols = list({id(protocol): protocol for _, protocol in visits}.values())
+        vocabulary = archive_vocabulary(archive, protocols)
+        for loaded, _ in visits:
+            found = visit_secrets(loaded, vocabulary)
+            secrets += found
+            stems[loaded.stem] = neutral_stem(loaded.path, loaded.model, found)
+    return Secrecy(
+        tuple(secrets),
+        grounds(archive),
+        marked,
+        authority(archive, committees),
+        public_name(name, stems),
+    )
 
 
 # Open items first: what the committee still has to act on leads the table.
@@ -242,12 +300,23 @@ def render_visit(
         },
     )
     inputs = (visit.path,) if protocol_path is None else (visit.path, protocol_path)
+    adoption = review_status(visit.model).adoption
+    adopted = document_status(visit.model) == markup.ADOPTED and adoption is not None
+    secrecy = visits_secrecy(
+        archive,
+        [(visit, protocol)],
+        visit.stem,
+        # The masks are part of the content fastställd: that is when they were marked.
+        marked=adoption.date.isoformat() if adopted and adoption else "",
+        committees=[committee(protocol, archive)],
+    )
     return Document(
         visit.stem,
         markdown,
         sources(archive, *inputs),
         archive.root,
         status=document_status(visit.model),
+        secrecy=secrecy,
     )
 
 

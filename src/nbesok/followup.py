@@ -109,9 +109,12 @@ def load_visit_files(paths: Sequence[Path]) -> tuple[list[VisitFile], list[Findi
 
 def visits_to(operation: str, visits: Iterable[VisitFile]) -> list[VisitFile]:
     """The visits to one verksamhet, oldest first."""
-    wanted = same_words(operation)
+    from nbesok.masks import internal_field
+
+    # By the words, a masked verksamhet too: "Solrosen" is "[Solrosen]{maskera=…}".
+    wanted = same_words(internal_field(operation))
     return sorted(
-        (v for v in visits if same_words(v.visit.operation) == wanted),
+        (v for v in visits if same_words(internal_field(v.visit.operation)) == wanted),
         key=lambda v: (v.visit.date, v.stem),
     )
 

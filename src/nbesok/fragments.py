@@ -14,7 +14,7 @@ characters is parsed here, so the common case costs a regular expression.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from markdown_it.token import Token
@@ -29,7 +29,9 @@ ALLOWED_LINK = re.compile(r"(?i)^(https?://|mailto:)")
 
 # What makes a value worth parsing on its own: fences, HTML, markers, links, and lines
 # that open many block quotes or lists at once ("> > > >", "- - - -", deep indents).
-_RISKY = re.compile(r"```|~~~|<|:::|\]\(|\]:|^[ \t>*+\-\d.)]{8,}", re.MULTILINE)
+_RISKY = re.compile(
+    rf"```|~~~|<|:::|{markup.MASK_MARKER}|\]\(|\]:|^[ \t>*+\-\d.)]{{8,}}", re.MULTILINE
+)
 _MARKER_LINE = re.compile(r"^([ \t]*)(:::)", re.MULTILINE)
 _FENCE_CLOSE = re.compile(r"^\s*([`~]{3,})\s*$")
 _HTML_CLOSERS = (
@@ -89,12 +91,24 @@ def problems(text: str) -> list[Problem]:
                 is_error=True,
             )
         )
+    lines = text.split("\n")
+    blocks = _mask_blocks(lines, _marker_lines(text, tokens))
     for number in _marker_lines(text, tokens):
+        if number in blocks.rewritten:
+            continue
         found.append(
             Problem(
                 number,
-                "raden börjar med ::: som bara mallarna använder (för formatmallar); den "
-                "visas som vanlig text",
+                "raden börjar med ::: som bara mallarna använder (för formatmallar) och "
+                'maskeringar (::: {maskera="26 kap. 1 § OSL"}); den visas som vanlig text',
+            )
+        )
+    for number in blocks.unclosed:
+        found.append(
+            Problem(
+                number,
+                "den maskerade texten som börjar här avslutas aldrig med en rad ::: ; nbesok "
+                "maskerar resten av texten",
             )
         )
     return sorted(found, key=lambda problem: problem.line)
@@ -146,6 +160,8 @@ def _close(text: str, extra: str) -> tuple[str, set[int]]:
             if closer is not None:
                 closers.append(closer)
     marker_lines = set(_marker_lines(text, tokens))
+    blocks = _mask_blocks(lines, marker_lines)
+    own_markers = set(_marker_lines(text, tokens, _OWN_MARKER))
     result: list[str] = []
     code_lines: set[int] = set()
     for number, line in enumerate(lines):
@@ -153,15 +169,66 @@ def _close(text: str, extra: str) -> tuple[str, set[int]]:
             kept = rewritten[number]
             code_lines.update(len(result) + index for index, new in enumerate(kept) if new.strip())
             result.extend(kept)
+        elif number in blocks.rewritten:
+            result.append(blocks.rewritten[number])
         elif number in marker_lines:
             result.append(_MARKER_LINE.sub(r"\1\\\2", line, count=1))
+        elif number in own_markers:
+            result.append(_OWN_MARKER.sub(r"\1\\\2", line, count=1))
         else:
             result.append(line)
-    joined = "\n".join([*result, *closers])
+    joined = "\n".join([*result, *closers, *blocks.closers])
     # Blank lines at the start go; the line numbers of the code move with them.
     all_lines = joined.split("\n")
     shift = next((n for n, line in enumerate(all_lines) if line.strip()), len(all_lines))
     return _without_blank_ends(joined), {number - shift for number in code_lines}
+
+
+# A line that starts with the marker nbesok gives mask blocks, typed by the user.
+_OWN_MARKER = re.compile(rf"^([ \t]*)({markup.MASK_MARKER})", re.MULTILINE)
+_CLOSING_LINE = re.compile(r"^[ \t]*:{3,}[ \t]*$")
+
+
+@dataclass(frozen=True)
+class _MaskBlocks:
+    """The ``::: {maskera="…"}`` blocks of a value, rewritten with nbesok's own marker
+    (markup.MASK_MARKER): ``rewritten`` lines by number, ``closers`` to add at the end
+    for blocks never closed, and the lines where those begin."""
+
+    rewritten: dict[int, str]
+    closers: list[str]
+    unclosed: list[int]
+
+
+def _mask_blocks(lines: list[str], marker_lines: Iterable[int]) -> _MaskBlocks:
+    """Each opening line pairs with the next closing ``:::`` line; a block inside a block
+    gets a shorter marker, as nested containers need (the outer one's closing line must
+    be longer than anything inside it)."""
+    from nbesok.masks import block_ground_of_line
+
+    open_blocks: list[tuple[int, int]] = []  # (line number, depth)
+    pairs: list[tuple[int, int | None, int]] = []  # (opening, closing, depth)
+    for number in sorted(marker_lines):
+        line = lines[number]
+        if block_ground_of_line(line) is not None:
+            open_blocks.append((number, len(open_blocks)))
+        elif open_blocks and _CLOSING_LINE.match(line):
+            opening, depth = open_blocks.pop()
+            pairs.append((opening, number, depth))
+    unclosed = [opening for opening, _ in open_blocks]
+    pairs += [(opening, None, depth) for opening, depth in reversed(open_blocks)]
+    deepest = max((depth for _, _, depth in pairs), default=0)
+    rewritten: dict[int, str] = {}
+    closers: list[str] = []
+    for opening, closing, depth in pairs:
+        marker = markup.MASK_MARKER * (3 + deepest - depth)
+        indent, _, rest = lines[opening].partition(":::")
+        rewritten[opening] = f"{indent}{marker} {rest.lstrip(':').strip()}"
+        if closing is None:
+            closers.append(f"{indent}{marker}")
+        else:
+            rewritten[closing] = f"{lines[closing].partition(':')[0]}{marker}"
+    return _MaskBlocks(rewritten, closers, unclosed)
 
 
 def _all_code(text: str, code_lines: set[int]) -> bool:
@@ -270,12 +337,15 @@ def _depth(tokens: list[Token]) -> int:
     return deepest
 
 
-def _marker_lines(text: str, tokens: list[Token]) -> list[int]:
-    """Lines outside code that start with ``:::`` (the value's own, not in a fence)."""
+def _marker_lines(
+    text: str, tokens: list[Token], pattern: re.Pattern[str] = _MARKER_LINE
+) -> list[int]:
+    """Lines outside code that start with ``:::`` (the value's own, not in a fence), or
+    with what else ``pattern`` finds at a line's start."""
     in_code: set[int] = set()
     for token in tokens:
         if token.type in ("fence", "code_block") and token.map:
             in_code.update(range(*token.map))
-    starts = [match.start() for match in _MARKER_LINE.finditer(text)]
+    starts = [match.start() for match in pattern.finditer(text)]
     numbers = [text.count("\n", 0, start) for start in starts]
     return [number for number in numbers if number not in in_code]

@@ -4,8 +4,8 @@ A template writes one Markdown text per document. It is parsed once, with
 markdown-it-py (CommonMark with GitHub's tables and strikethrough, YAML front matter,
 and the markers that only Word sees: ``::: Stil`` blocks, ``[text]{custom-style="Stil"}``
 spans, and ``[platshållare]{field="id" label="Namn"}`` spans, the fields of a
-fillable form), and the syntax tree then becomes both the published ``.md`` and the
-``.docx``.
+fillable form; and the masks of secret passages, see nbesok.masks), and the syntax tree
+then becomes both the published ``.md`` and the ``.docx``.
 
 Two things are settled in the parse, so that every output shows them alike: straight
 quotes become Swedish typographic ones (”citat” and ’apostrof’), and a task list item
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -51,6 +51,8 @@ _TASK_BOXES = {" ": "☐ ", "x": "☑ ", "X": "☑ "}
 # Several authors in one document property, as Word writes them ("A; B"): a name may
 # hold a comma, and the PDF's metadata lists each author apart.
 AUTHOR_SEPARATOR = "; "
+# The marker of a mask block inside a document's Markdown (never typed, never shown).
+MASK_MARKER = "\u205d"  # ⁝ TRICOLON
 
 _PARSER: MarkdownIt | None = None
 
@@ -64,6 +66,9 @@ def parser() -> MarkdownIt:
         front_matter_plugin(md)
         # One container rule for every name: `::: Hjälptext`, `::: Status klar`, …
         container_plugin(md, "styled", validate=lambda params, *_: bool(params.strip()))
+        # A user's `::: {maskera="…"}` block, as fragments.close rewrites it: with a marker
+        # of its own, so that its closing line cannot close the template's `::: Svar`.
+        container_plugin(md, "masked", marker=MASK_MARKER, validate=lambda *_: True)
         attrs_plugin(md, spans=True, after=())
         md.core.ruler.push("flatten_emphasis", _flatten_emphasis)
         md.core.ruler.push("task_boxes", _task_boxes)
@@ -188,18 +193,25 @@ def mark_status(tree: SyntaxTreeNode, status: str) -> None:
             value = data.get(key) or data.get("title")
             if isinstance(value, str) and not value.startswith(DRAFT_MARK):
                 changed[key] = DRAFT_MARK + value
+    front.token.content = front_matter_with(front.content, changed)
 
-    # Line by line, so that the rest of the front matter stays as the template wrote it.
+
+def front_matter_with(content: str, changed: Mapping[str, str | list[str]]) -> str:
+    """Front matter ``content`` with the top-level keys of ``changed`` set to its values
+    (a text, or a list of texts), line by line, so that the rest stays as the template
+    wrote it."""
+    changed = dict(changed)
+
     def written(key: str) -> str:
         return f"{key}: {json.dumps(changed.pop(key), ensure_ascii=False)}"
 
     lines = [
         written(key) if key in changed and not line[:1].isspace() else line
-        for line in front.content.rstrip("\n").split("\n")
+        for line in content.rstrip("\n").split("\n")
         for key in [line.partition(":")[0]]
     ]
     lines += [written(key) for key in list(changed)]
-    front.token.content = "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n"
 
 
 @dataclass(frozen=True)
@@ -217,9 +229,21 @@ class Properties:
     identifier: str = ""
     # The review status of a visit's documents: "Utkast" or "Fastställd" (see mark_status).
     status: str = ""
+    # The sekretessmarkering of an internal copy, or what a public copy left out; and
+    # which of the two the document is (see nbesok.redaction).
+    description: str = ""
+    category: str = ""
 
     def texts(self) -> tuple[str, ...]:
-        return (self.title, self.subtitle, self.author, self.subject, self.keywords)
+        return (
+            self.title,
+            self.subtitle,
+            self.author,
+            self.subject,
+            self.keywords,
+            self.description,
+            self.category,
+        )
 
 
 def properties(tree: SyntaxTreeNode) -> Properties:
@@ -253,6 +277,8 @@ def properties(tree: SyntaxTreeNode) -> Properties:
         date=_date_value(data),
         identifier=_text_value(data, "identifier"),
         status=_text_value(data, "status"),
+        description=_text_value(data, "description"),
+        category=_text_value(data, "category"),
     )
 
 

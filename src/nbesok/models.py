@@ -79,7 +79,9 @@ def _slug(value: Any) -> Any:
 
 
 def _web_address(value: Any) -> Any:
-    if isinstance(value, str) and not re.match(r"^https?://\S+$", value.strip()):
+    # A masked address, "[https://…]{maskera=\"…\"}", is an address too.
+    shown = _unmasked(value.strip()) if isinstance(value, str) else value
+    if isinstance(shown, str) and not re.match(r"^https?://\S+$", shown):
         raise PydanticCustomError(
             "nbesok_url",
             "”{value}” är ingen webbadress; skriv hela adressen, med https:// först",
@@ -100,6 +102,12 @@ def _one_line(value: Any) -> Any:
             {"value": shown},
         )
     return value
+
+
+def _unmasked(text: str) -> str:
+    from nbesok.masks import internal_field
+
+    return internal_field(text)
 
 
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
@@ -429,3 +437,33 @@ class Settings(_Strict):
         alias="handläggare",
         description="Handläggaren som skriver tjänsteskrivelserna (namn och titel).",
     )
+    grounds: dict[Text, Text] = Field(
+        default_factory=dict,
+        alias="sekretessgrunder",
+        description=(
+            "Kommunens egna grunder för maskering, utöver nbesoks: bestämmelsen som den "
+            'skrivs i maskera="…" → en kort beskrivning, t.ex. '
+            "”26 kap. 5 § OSL: uppgift om …”."
+        ),
+    )
+    public: bool = Field(
+        False,
+        alias="publik",
+        description=(
+            "true: render och report skriver alltid också den publika kopian, med de "
+            "maskerade uppgifterna borttagna (som --publik)."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _own_grounds(self) -> Settings:
+        from nbesok.osl import PERSONAL_DATA
+
+        if PERSONAL_DATA in self.grounds:
+            raise PydanticCustomError(
+                "nbesok_ground",
+                "”{ground}” är nbesoks egen maskering utan sekretessgrund och kan inte "
+                "läggas till här; ta bort den raden",
+                {"ground": PERSONAL_DATA, "key": "sekretessgrunder"},
+            )
+        return self

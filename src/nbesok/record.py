@@ -69,7 +69,16 @@ class Record:
         wanted = fold(name)
         for other_name, entry in self.entries.items():
             owner = entry.get("source")
-            if fold(other_name) != wanted or not isinstance(owner, str) or owner == source:
+            if not isinstance(owner, str) or owner == source:
+                continue
+            # A document's files can carry another name too (its public copy's).
+            written = entry.get("outputs")
+            stems = (
+                {fold(Path(str(file)).stem) for file in written}
+                if isinstance(written, dict)
+                else set()
+            )
+            if fold(other_name) != wanted and wanted not in stems:
                 continue
             if not _still_there(self.out_dir, entry):
                 continue

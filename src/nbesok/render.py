@@ -15,10 +15,10 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nbesok import __version__
 from nbesok.archive import Archive
@@ -29,6 +29,9 @@ from nbesok.publish import Outcome, add_pdfs
 from nbesok.record import RECORD, Record, fold, sources_text
 from nbesok.signing import Signer
 from nbesok.yamlfile import MAX_FILE_BYTES as MAX_INPUT_BYTES
+
+if TYPE_CHECKING:
+    from nbesok.masked_words import MaskedWords
 
 __all__ = ["RECORD", "Options", "render_batch"]
 
@@ -50,11 +53,15 @@ class Options:
     # Where LibreOffice is; it does not change a document, so it is no part of a fingerprint.
     libreoffice: Path | None = None
     signer: Signer | None = None  # --signera: who signs the PDFs
+    public: bool = False  # --publik: each visit's public copy beside it
 
     def fingerprint(self) -> str:
         per = self.per.isoformat() if self.per else None
         signed = self.signer.identity() if self.signer else None
-        return json.dumps([self.formats, self.guidance, self.allow_personnummer, per, signed])
+        fields = [self.formats, self.guidance, self.allow_personnummer, per, signed]
+        if self.public:  # appended, so that records written before --publik stay valid
+            fields.append("publik")
+        return json.dumps(fields)
 
 
 @dataclass(frozen=True)
@@ -62,10 +69,12 @@ class _Result:
     name: str
     path: Path
     key: str
-    outputs: dict[str, str]  # file name -> sha256 of its bytes
+    outputs: dict[str, str]  # file name -> sha256 of its bytes, of both copies
     findings: list[Finding]
     fatal: bool = False
-    pdf_source: bytes | None = None
+    # The DOCX of each copy to convert, by document name, and the public copy's rule.
+    pdf_sources: dict[str, bytes] = field(default_factory=dict)
+    pdf_rules: dict[str, MaskedWords] = field(default_factory=dict)
 
 
 def input_files(archive: Archive, paths: Sequence[Path]) -> list[Path]:
@@ -75,11 +84,24 @@ def input_files(archive: Archive, paths: Sequence[Path]) -> list[Path]:
     return expand_paths(paths, ".yaml")
 
 
-def _clashing_names(files: Iterable[Path]) -> list[Finding]:
+def _clashing_names(files: Iterable[Path], public: bool = False) -> list[Finding]:
     """Two inputs must never write the same output file, also where a file system sees
-    ``Åsa`` and ``åsa`` (or two spellings of å) as one name."""
+    ``Åsa`` and ``åsa`` (or two spellings of å) as one name. With public copies, whose
+    names end in ``-publik``, no input's name may end so."""
+    from nbesok.secrecy import PUBLIC_SUFFIX
+
     seen: dict[str, Path] = {}
     found: list[Finding] = []
+    files = list(files)
+    for path in files if public else []:
+        if fold(path.stem).endswith(PUBLIC_SUFFIX):
+            found.append(
+                finding(
+                    path,
+                    f"filnamnet slutar på ”{PUBLIC_SUFFIX}”, som de publika kopiorna får "
+                    "(--publik); byt namn på filen",
+                )
+            )
     for path in files:
         key = fold(path.stem)
         first = seen.setdefault(key, path)
@@ -147,7 +169,7 @@ def render_batch(
     shared = shared_fingerprint(archive, options)
     record = Record.read(out_dir)
     outcome = Outcome()
-    clashes = _clashing_names(files)
+    clashes = _clashing_names(files, options.public)
     outcome.findings.extend(clashes)
     refused = {found.path for found in clashes}
     todo: list[tuple[Path, str]] = []
@@ -169,27 +191,38 @@ def render_batch(
             todo.append((path, key))
     done = outcome.unchanged
     pdf_sources: dict[str, bytes] = {}
+    pdf_rules: dict[str, MaskedWords] = {}
+    owners: dict[str, str] = {}  # the name of each document made -> the input's
     written: dict[str, tuple[Path, str, dict[str, str]]] = {}
     try:
         for result in _run(archive, todo, options, out_dir, today, workers):
             if result.fatal:
                 raise NbesokError(result.findings)
             outcome.findings.extend(result.findings)
-            if result.outputs or result.pdf_source is not None:
+            if result.outputs or result.pdf_sources:
                 written[result.name] = (result.path, result.key, dict(result.outputs))
                 outcome.written += [out_dir / name for name in result.outputs]
-            if result.pdf_source is not None:
-                pdf_sources[result.name] = result.pdf_source
+            for name, docx in result.pdf_sources.items():
+                pdf_sources[name] = docx
+                owners[name] = result.name
+            pdf_rules.update(result.pdf_rules)
             done += 1
             if progress:
                 progress(done, len(files))
-        for pdf in add_pdfs(
-            pdf_sources, out_dir, options.libreoffice, outcome, signer=options.signer
-        ):
-            written[pdf.stem][2][pdf.name] = hashlib.sha256(pdf.read_bytes()).hexdigest()
-        for name in pdf_sources:
-            if not any(file.endswith(".pdf") for file in written[name][2]):
-                written.pop(name)  # unrecorded, so the next run tries the PDF again
+        pdfs = add_pdfs(
+            pdf_sources,
+            out_dir,
+            options.libreoffice,
+            outcome,
+            signer=options.signer,
+            rules=pdf_rules,
+        )
+        for pdf in pdfs:
+            outputs = written[owners[pdf.stem]][2]
+            outputs[pdf.name] = hashlib.sha256(pdf.read_bytes()).hexdigest()
+        for name, owner in owners.items():
+            if owner in written and not any(f == f"{name}.pdf" for f in written[owner][2]):
+                written.pop(owner)  # unrecorded, so the next run tries the PDF again
     finally:
         for name, (path, key, outputs) in written.items():
             record.note(name, sources_text([path], archive.root), key, outputs)
@@ -261,7 +294,8 @@ def _render_one(
 ) -> _Result:
     """Render one input; runs in the main process or in a worker."""
     from nbesok.documents import document_for, reference_docx
-    from nbesok.publish import make, write
+    from nbesok.publish import make_copies, write
+    from nbesok.record import Record
 
     try:
         document, _warnings = document_for(
@@ -272,16 +306,85 @@ def _render_one(
             allow_personnummer=options.allow_personnummer,
             per=options.per,
         )
-        made = make(
+        copies = make_copies(
             document,
             options.formats,
             out_dir,
             reference_docx(archive),
             allow_personnummer=options.allow_personnummer,
+            public=options.public and document.secrecy is not None,
         )
-        hashes = write(made, out_dir)
+        source = sources_text([path], archive.root)
+        record = Record.read(out_dir) if len(copies) > 1 else None
+        for made in copies[1:]:
+            clash = record.owner_clash(made.name, source, path) if record else None
+            if clash is not None:
+                return _Result(path.stem, path, key, {}, [clash])
+        hashes: dict[str, str] = {}
+        for made in copies:
+            hashes.update(write(made, out_dir))
     except OutputError as error:
         return _Result(path.stem, path, key, {}, error.findings, fatal=True)
     except NbesokError as error:
         return _Result(path.stem, path, key, {}, error.findings)
-    return _Result(path.stem, path, key, hashes, made.findings, pdf_source=made.pdf_source)
+    return _Result(
+        path.stem,
+        path,
+        key,
+        hashes,
+        [found for made in copies for found in made.findings],
+        pdf_sources={m.name: m.pdf_source for m in copies if m.pdf_source is not None},
+        pdf_rules={m.name: m.pdf_rule for m in copies if m.pdf_rule is not None},
+    )
+
+
+@dataclass(frozen=True)
+class VisitCopies:
+    """The files of a visit's protocol: the internal copy's and the public copy's."""
+
+    internal: tuple[Path, ...]
+    public: tuple[Path, ...]
+    findings: tuple[Finding, ...]  # warnings: the accessibility review
+
+
+def publish_visit(
+    archive: Archive,
+    path: Path,
+    out_dir: Path,
+    *,
+    today: date,
+    formats: Sequence[str] = ("md", "docx", "pdf"),
+    libreoffice: Path | None = None,
+    per: date | None = None,
+) -> VisitCopies:
+    """Write a visit's protocol and its public copy, from the same source, into
+    ``out_dir``: for whoever needs both, such as an e-arkiv package.
+
+    The public copy is checked for the masked words in every part of every file before
+    it is written. Raises :class:`NbesokError` for bad input, a leak or a failed PDF;
+    nothing half-written is left.
+    """
+    from nbesok.documents import document_for, reference_docx
+    from nbesok.publish import publish
+
+    document, _warnings = document_for(archive, path, today, guidance=True, per=per)
+    if document.secrecy is None:
+        raise LoadError.at(path, "är inget besök; bara besök har en publik kopia")
+    outcome = publish(
+        document,
+        sources_text([path], archive.root),
+        formats,
+        out_dir,
+        reference_docx(archive),
+        libreoffice,
+        public=True,
+    )
+    errors = [found for found in outcome.findings if found.is_error]
+    if errors:
+        raise NbesokError(errors)
+    public_name = document.public_copy().name
+    return VisitCopies(
+        tuple(p for p in outcome.written if p.stem == document.name),
+        tuple(p for p in outcome.written if p.stem == public_name),
+        tuple(outcome.findings),
+    )

@@ -28,6 +28,7 @@ from nbesok.documents import (
     sources,
     tracked_entries,
     visit_context,
+    visits_secrecy,
 )
 from nbesok.errors import (
     ArchiveError,
@@ -42,12 +43,14 @@ from nbesok.followup import VisitFile, load_visit_files, same_words, track
 from nbesok.inputs import expand_paths
 from nbesok.lifecycle import review_status, waiting_members
 from nbesok.loading import Loaded, load_visit
+from nbesok.masks import has_masks
 from nbesok.models import Official, Protocol, Status, Visit
 from nbesok.names import slugify
 from nbesok.paths import display_path
 from nbesok.publish import Outcome, publish
 from nbesok.record import sources_text
 from nbesok.seasons import PERIOD_HINT, parse_period
+from nbesok.secrecy import Secrecy, leaked_ground, visit_secrets
 from nbesok.signing import Signer
 from nbesok.templating import enumerate_swedish, render_template
 
@@ -212,7 +215,10 @@ def visit_report(
     several = len(visits) > 1
     if not several:
         only = visits[0].visit.model
-        title = f"Redovisning av nämndbesök hos {only.operation} {only.date.isoformat()}"
+        # A masked verksamhet stays out of the title, which every copy and its
+        # properties show.
+        hos = "" if has_masks(only.operation) else f" hos {only.operation}"
+        title = f"Redovisning av nämndbesök{hos} {only.date.isoformat()}"
         name = f"{visits[0].visit.stem}-uppfoljning"
     else:
         title = _several_title([item.visit.model for item in visits])
@@ -236,6 +242,7 @@ def visit_report(
         archive.root,
         tuple(options.appendices),
         status=_status(visits, draft),
+        secrecy=_secrecy(archive, visits, name, day),
     )
 
 
@@ -281,6 +288,19 @@ def season_report(
         archive.root,
         tuple(options.appendices),
         status=_status(visits, draft),
+        secrecy=_secrecy(archive, visits, name, day),
+    )
+
+
+def _secrecy(archive: Archive, visits: list[VisitWithProtocol], name: str, day: date) -> Secrecy:
+    """The report's masked passages (those of its visits), marked on the report's date
+    by the nämnd(er) it goes to."""
+    return visits_secrecy(
+        archive,
+        [(item.visit, item.protocol) for item in visits],
+        name,
+        marked=day.isoformat(),
+        committees=[committee(item.protocol, archive) for item in visits],
     )
 
 
@@ -361,7 +381,7 @@ def _shared_case_number(visits: list[VisitWithProtocol]) -> str:
 
 def _several_title(visits: list[Visit]) -> str:
     operations = list(dict.fromkeys(visit.operation for visit in visits))
-    if len(operations) <= 3:
+    if len(operations) <= 3 and not any(has_masks(operation) for operation in operations):
         return f"Redovisning av nämndbesök hos {enumerate_swedish(operations)}"
     first, last = min(v.date for v in visits), max(v.date for v in visits)
     return f"Redovisning av {len(visits)} nämndbesök {first.isoformat()}–{last.isoformat()}"
@@ -381,10 +401,11 @@ def _documents(visits: list[VisitWithProtocol], options: Options) -> list[str]:
             f"Protokoll från nämndbesöket hos {visit.operation} {visit.date.isoformat()}, "
             f"{_review_state(visit)}"
         )
+        shown = _file_shown(item, file)
         if file in attached:
-            listed.append(f"Bilaga {numbers.pop(file)}: {text} ({file})")
+            listed.append(f"Bilaga {numbers.pop(file)}: {text} ({shown})")
         else:
-            listed.append(f"{text} ({file})")
+            listed.append(f"{text} ({shown})")
     listed += [attached[file].listed(number) for file, number in numbers.items()]
     listed += list(options.documents)
     return listed
@@ -395,6 +416,16 @@ def _review_state(visit: Visit) -> str:
     if status.is_adopted and status.adoption is not None:
         return f"fastställt {status.adoption.date.isoformat()}"
     return "utkast"
+
+
+def _file_shown(item: VisitWithProtocol, file: str) -> str:
+    """A protocol's file name as Beslutsunderlag lists it: one that spells a masked
+    verksamhet is masked like it."""
+    if has_masks(item.visit.model.operation):
+        ground = leaked_ground(item.visit.stem, visit_secrets(item.visit))
+        if ground is not None:
+            return f'[{file}]{{maskera="{ground}"}}'
+    return file
 
 
 def _items(archive: Archive, visits: list[VisitWithProtocol], per: date) -> list[dict[str, Any]]:
@@ -530,6 +561,7 @@ def write_report(
     libreoffice: Path | None = None,
     draft: bool = False,
     signer: Signer | None = None,
+    public: bool = False,
 ) -> Outcome:
     """Write a tjänsteskrivelse (visits given) or a season compilation (protocol or period).
 
@@ -537,7 +569,8 @@ def write_report(
     ``per``). ``options`` hold what the secretary set: proposals, title, diarienummer,
     handläggare, bilagor and other beslutsunderlag. Only fastställda visits are taken,
     unless ``draft`` (``--utkast``): then drafts are taken too and the document is
-    marked as an utkast. ``signer`` signs the PDF.
+    marked as an utkast. ``signer`` signs the PDF. ``public`` writes the public copy
+    beside it, its masked passages left out.
     """
     chosen = [bool(visit_paths), protocol_id is not None, period is not None]
     if sum(chosen) != 1:
@@ -586,6 +619,7 @@ def write_report(
         libreoffice,
         allow_personnummer=allow_personnummer,
         signer=signer,
+        public=public,
     )
     outcome.findings[:0] = _report_warnings(archive, visits, document, options)
     return outcome

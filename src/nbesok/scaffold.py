@@ -16,6 +16,7 @@ from pathlib import Path
 from nbesok.archive import SCHEMAS, Archive
 from nbesok.errors import Finding, Severity, UsageError, finding
 from nbesok.followup import Tracked, load_visit_files, open_items_before, visits_to
+from nbesok.masks import has_masks, without_masks
 from nbesok.models import Protocol, Review
 from nbesok.names import slugify
 from nbesok.output import create_new
@@ -28,7 +29,10 @@ def visit_path(archive: Archive, operation: str, visit_date: date) -> Path:
         # Usually a terminal escape or a web page's line separator pasted along with the
         # name; validate would refuse the file that new had just written.
         raise UsageError.at("--verksamhet", character_message(bad.group(), "i namnet"))
-    slug = slugify(operation)
+    # A masked verksamhet is no part of the file's name, which lists and messages show.
+    slug = slugify(without_masks(operation)) if has_masks(operation) else slugify(operation)
+    if has_masks(operation) and not slug:
+        slug = "besok"
     if not slug:
         raise UsageError.at(
             "--verksamhet",

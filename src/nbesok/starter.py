@@ -101,6 +101,15 @@ förslag_till_beslut:
 # handläggare:
 #   namn: Förnamn Efternamn
 #   titel: Utredare
+
+# true: render och report skriver alltid också den publika kopian (…-publik.docx),
+# med maskerade uppgifter borttagna, som med --publik.
+publik: false
+
+# Kommunens egna grunder för maskering, utöver dem nbesok känner till (se README):
+# bestämmelsen som den skrivs i maskera="…", och en kort beskrivning.
+sekretessgrunder: {{}}
+#   "24 kap. 8 § OSL": uppgift om enskild i statistikverksamhet
 """
 
 

@@ -61,10 +61,11 @@ def visit_reviews(
     return reviews, errors
 
 
-def status_lines(reviews: Sequence[VisitReview]) -> list[str]:
-    """An aligned table for the terminal; the file last."""
+def status_lines(reviews: Sequence[VisitReview], *, reveal: bool = False) -> list[str]:
+    """An aligned table for the terminal; the file last. A masked verksamhet is its
+    placeholder unless ``reveal`` (``--visa-maskerat``)."""
     header = ("Status", "Besöksdatum", "Verksamhet", "Godkänt", "Fastställt", "Fil")
-    rows = [_row(review) for review in reviews]
+    rows = [_row(review, reveal) for review in reviews]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header) - 1)]
 
     def line(row: tuple[str, ...]) -> str:
@@ -75,14 +76,16 @@ def status_lines(reviews: Sequence[VisitReview]) -> list[str]:
     return [line(header), line(rule), *map(line, rows)]
 
 
-def _row(review: VisitReview) -> tuple[str, ...]:
+def _row(review: VisitReview, reveal: bool) -> tuple[str, ...]:
+    from nbesok.masks import internal_field, public_field
+
     status, visit = review.status, review.visit
     adoption = status.adoption
     adopted = f"{adoption.date.isoformat()} {adoption.by}" if adoption else "–"
     return (
         review.label,
         visit.date.isoformat(),
-        visit.operation,
+        (internal_field if reveal else public_field)(visit.operation),
         f"{len(status.current_approvals)} av {len(visit.members)}",
         adopted,
         display_path(review.path),

@@ -28,6 +28,7 @@ from nbesok import __version__
 from nbesok.errors import TemplateError
 from nbesok.fragments import demote_headings
 from nbesok.inputs import read_bounded
+from nbesok.masks import has_masks, public_field, split_field
 from nbesok.sandbox import BUDGET_PER_INPUT, GENERATOR_REVISION, LimitedSandbox, LimitExceeded
 
 PACKAGE_TEMPLATES = "templates"
@@ -86,13 +87,17 @@ def yaml_string(value: Any) -> str:
     """A YAML double-quoted scalar (JSON strings are valid YAML), safe for any text.
 
     Front matter values are single-line document properties (title, subject), so
-    line breaks and runs of spaces become one space.
+    line breaks and runs of spaces become one space. Properties are never masked in
+    the copy they stand in, so a masked passage is its public placeholder here.
     """
-    return json.dumps(" ".join(str(value).split()), ensure_ascii=False)
+    return json.dumps(" ".join(public_field(str(value)).split()), ensure_ascii=False)
 
 
 def yaml_list(values: Iterable[Any]) -> str:
-    return "[" + ", ".join(yaml_string(value) for value in values) + "]"
+    """A YAML flow list; a value with a masked passage is left out (a keyword or an
+    author that is secret has no place among a document's properties)."""
+    kept = [value for value in values if not has_masks(str(value))]
+    return "[" + ", ".join(yaml_string(value) for value in kept) + "]"
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#+!~]|^-|^\d+(?=\.)|:::)", re.MULTILINE)
@@ -104,8 +109,19 @@ def inline_text(value: Any) -> str:
     Line breaks become spaces and every character that Markdown could read as
     structure (``#`` at the start, ``|``, ``*``, ``[`` …) is backslash-escaped, so a
     value from the YAML header can never turn into a heading, a link or a new cell.
+    A masked passage (``[namn]{maskera="…"}``) stays a mask, its text escaped, so that
+    the document masks it as it masks an answer's.
     """
     text = " ".join(str(value).split())
+    if not has_masks(text):
+        return _escaped(text)
+    return "".join(
+        _escaped(piece) if ground is None else f'[{_escaped(piece)}]{{maskera="{ground}"}}'
+        for piece, ground in split_field(text)
+    )
+
+
+def _escaped(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 

@@ -25,14 +25,14 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
 from nbesok.archive import Archive
 from nbesok.documents import REVIEW_HASH_LABEL, REVIEW_HEADING, REVIEW_LABELS
-from nbesok.docx import fields
-from nbesok.docx.markdown import blocks_markdown
+from nbesok.docx import fields, styles
+from nbesok.docx.markdown import blocks_markdown, masked_text
 from nbesok.docx.reading import Block, Comment, Piece, cell_text, read_text
 from nbesok.errors import (
     Finding,
@@ -47,6 +47,7 @@ from nbesok.followup import Tracked, same_words
 from nbesok.models import Protocol, Review, Status
 from nbesok.paths import display_path
 from nbesok.personnummer import find_numbers
+from nbesok.redaction import MARKING_LABELS, PUBLIC_CATEGORY
 from nbesok.yamlfile import ILLEGAL_RAW
 
 MAX_DOCX_BYTES = 20 * 1024 * 1024
@@ -64,7 +65,9 @@ _PARTY_ALONE = re.compile(r"^\(?[A-ZÅÄÖ]{1,3}\)?$")  # S, M, KD, MP, SD – n
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _LABELLED = re.compile(r"^(?P<label>[^:\t]{2,60}):[ \t]*(?P<value>.*)$", re.DOTALL)
 # What nbesok's own documents are titled, as same_text writes it.
-_OWN_TITLES = re.compile(r"^(?:nämndbesök hos .+ \d{4} \d{2} \d{2}|blankett för nämndbesök .+)$")
+_OWN_TITLES = re.compile(
+    r"^(?:(?:utkast )?nämndbesök(?: hos .+)? \d{4} \d{2} \d{2}|blankett för nämndbesök .+)$"
+)
 _BARE_ADDRESS = re.compile(r"^[\w-]+(?:\.[\w-]+)+(?:/\S*)?$")  # www.linkoping.se/jobb
 _STATUS_SUFFIX = re.compile(r"\s*\((?:försenad|tidigare:[^)]*)\)\s*$")
 _ITEM_COLUMNS = ("punkt", "ansvarig", "senast", "status")
@@ -145,11 +148,12 @@ class WordDocument:
     unread: list[tuple[int, str]] = field(default_factory=list)
     # What reading changed in the text: (paragraph, message).
     cleaned: list[tuple[int, str]] = field(default_factory=list)
+    category: str = ""  # "Publik kopia" for a public copy (see nbesok.redaction)
 
 
 def read_document(path: Path) -> WordDocument:
     """The blocks of the Word file at ``path``; a located error if it is no usable .docx."""
-    from nbesok.docx.package import core_identifier, open_document
+    from nbesok.docx.package import core_category, core_identifier, open_document
     from nbesok.inputs import read_bounded
 
     def fail(message: str) -> LoadError:
@@ -160,7 +164,15 @@ def read_document(path: Path) -> WordDocument:
     identifier = fields.protocol_of_identifier(core_identifier(document))
     text = read_text(document)
     cleaned = [note for block in _all_blocks(text.blocks) for note in _clean(block)]
-    return WordDocument(path, text.blocks, identifier, text.comments, text.unread, cleaned)
+    return WordDocument(
+        path,
+        text.blocks,
+        identifier,
+        text.comments,
+        text.unread,
+        cleaned,
+        core_category(document),
+    )
 
 
 def _clean(block: Block) -> Iterator[tuple[int, str]]:
@@ -175,7 +187,7 @@ def _clean(block: Block) -> Iterator[tuple[int, str]]:
             removed |= found
             text = ILLEGAL_RAW.sub("", text)
         if text != piece.text:
-            block.pieces[index] = Piece(text, piece.bold, piece.italic, piece.href)
+            block.pieces[index] = replace(piece, text=text)
     if removed:
         codes = ", ".join(f"U+{ord(char):04X}" for char in sorted(removed))
         yield (
@@ -397,6 +409,8 @@ class _Placer:
         if not self.in_questions and self._review_table(block):
             self.target = None
             return
+        if _is_marking(block):  # the sekretessmarkering: nbesok writes it anew
+            return
         rows = block.rows or []
         header = [same_text(cell_text(cell)) for cell in rows[0]] if rows else []
         if all(column in header for column in _ITEM_COLUMNS):
@@ -417,7 +431,7 @@ class _Placer:
                 unknown.append(_row_block(block.number, row))
                 continue
             placed = True
-            value = "\n".join(cell_text(cell) for cell in value_cells).strip()
+            value = "\n".join(_cell_value(cell) for cell in value_cells).strip()
             if value:
                 self._set_field(key, value, block.number)
         if placed:
@@ -548,8 +562,15 @@ class _Placer:
     def _is_template_text(self, normal: str, block: Block) -> bool:
         if normal in self.template_texts or _OWN_TITLES.match(normal):
             return True
-        # nbesok's own styles: labels, follow-up questions, guidance, a table's intro line
-        if block.style in ("Fältetikett", "Följdfråga", "Hjälptext", "Tabellinledning"):
+        # nbesok's own styles: labels, follow-up questions, guidance, a table's intro
+        # line, an internal copy's sekretessmarkering
+        if block.style in (
+            "Fältetikett",
+            "Följdfråga",
+            "Hjälptext",
+            "Tabellinledning",
+            styles.MARKING,
+        ):
             return True
         return any(_alike(normal, known) for known in self.template_texts)
 
@@ -571,9 +592,7 @@ class _Placer:
         columns = {name: header.index(name) for name in _ITEM_COLUMNS}
         for row in (block.rows or [])[1:]:
             # A prompt of the blank form's table (LibreOffice keeps it as text) is empty.
-            texts = [
-                "" if cell_text(cell) in fields.PLACEHOLDERS else cell_text(cell) for cell in row
-            ]
+            texts = [_cell_value(cell) for cell in row]
             if len(texts) < len(header) or not any(text.strip() for text in texts):
                 continue  # a row of the blank form left empty
             # A cell of several paragraphs is one line of the visit file.
@@ -618,6 +637,25 @@ class _Placer:
 def _shown(text: str) -> str:
     words = " ".join(text.split())
     return words if len(words) <= 60 else words[:57] + "…"
+
+
+def _cell_value(cell: list[Block]) -> str:
+    """A cell's text, its masked passages (in an internal copy) as masks again; a
+    placeholder (also one LibreOffice kept as text) is no text."""
+    return "\n".join(
+        masked_text(block.pieces)
+        for block in cell
+        if not block.placeholder and block.text.strip() not in fields.PLACEHOLDERS
+    ).strip()
+
+
+_MARKING_LABELS = {same_text(label) for label in MARKING_LABELS}
+
+
+def _is_marking(block: Block) -> bool:
+    """The table of the sekretessmarkering's parts at the top of an internal copy."""
+    labels = [same_text(cell_text(row[0]).removesuffix(":")) for row in block.rows or [] if row]
+    return bool(labels) and all(label in _MARKING_LABELS for label in labels)
 
 
 def _row_block(number: int, row: list[list[Block]]) -> Block:
@@ -732,11 +770,16 @@ def personnummer_errors(document: WordDocument, placed: dict[int, str]) -> list[
     """Every personnummer in the document's text (link addresses too), by paragraph and
     by where the paragraph would have gone (``placed``)."""
     found: list[Finding] = []
-    texts = [
-        (block.number, " ".join([block.text, *(p.href for p in block.pieces if p.href)]))
-        for block in _all_blocks(document.blocks)
-        if not block.is_table  # its cells are paragraphs of their own
-    ]
+    texts: list[tuple[int, str]] = []
+    for block in _all_blocks(document.blocks):
+        if block.is_table:
+            continue  # its cells are paragraphs of their own
+        # A number in a masked passage is allowed: the mask keeps it from the public copy.
+        shown = "".join(
+            " " * len(piece.text) if piece.style == styles.MASKED else piece.text
+            for piece in block.pieces
+        )
+        texts.append((block.number, " ".join([shown, *(p.href for p in block.pieces if p.href)])))
     texts += [(comment.number, comment.text) for comment in document.comments]
     texts += document.unread
     for number, text in texts:
@@ -905,6 +948,12 @@ def create_from_word(
     from nbesok.scaffold import Filled, carry_over, scaffold_text
 
     document = read_document(path)
+    if document.category == PUBLIC_CATEGORY:
+        raise LoadError.at(
+            path,
+            "dokumentet är en publik kopia, där de maskerade uppgifterna är borttagna; "
+            "importera den interna kopian (samma namn utan -publik), som har dem kvar",
+        )
     imported = import_document(archive, document, protocol_id, visit_date)
     if not allow_personnummer:
         errors = personnummer_errors(document, imported.placed)

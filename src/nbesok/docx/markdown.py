@@ -15,7 +15,13 @@ from typing import Any, ClassVar
 
 from markdown_it.token import Token
 
+from nbesok.docx import styles
 from nbesok.docx.reading import Block, Piece
+from nbesok.osl import BLOCK_END, read_block_label, read_inline_label
+
+# Stand-ins for a mask's markup while mdformat writes the Markdown (it would escape the
+# brackets and braces); private-use characters, replaced afterwards.
+_OPEN, _CLOSE, _BLOCK = "\ue000", "\ue001", "\ue002"
 
 PICTURES = "bilder"  # the archive's folder of pictures (nbesok.pictures.FOLDER)
 
@@ -28,7 +34,8 @@ def blocks_markdown(blocks: Sequence[Block], *, top_heading: int = 0) -> str:
     """
     from mdformat.renderer import MDRenderer
 
-    tokens = list(_tokens(blocks, top_heading))
+    grounds: list[str] = []
+    tokens = list(_tokens(blocks, top_heading, grounds))
     if not tokens:
         return ""
     options = {
@@ -36,7 +43,8 @@ def blocks_markdown(blocks: Sequence[Block], *, top_heading: int = 0) -> str:
         "mdformat": {"number": True, "wrap": "keep"},
     }
     env: dict[str, Any] = {}
-    return str(MDRenderer().render(tokens, options, env)).strip() + "\n"
+    text = str(MDRenderer().render(tokens, options, env)).strip() + "\n"
+    return _with_masks(text, grounds) if grounds else text
 
 
 # A "<" that a backslash does not escape yet (an even number of backslashes before it)
@@ -59,7 +67,74 @@ class _LessThanEscapes:
     POSTPROCESSORS: ClassVar[dict[str, Any]] = {"text": _escape_less_than}
 
 
-def _tokens(blocks: Sequence[Block], top_heading: int) -> Iterator[Token]:
+def _with_masks(text: str, grounds: list[str]) -> str:
+    """The masks an internal copy marked, as the visit file writes them."""
+    for number, ground in enumerate(grounds):
+        attributes = f'{{maskera="{ground}"}}'
+        # A block's marker lines hug its text, as a person writes them.
+        text = text.replace(f"{_BLOCK}{number}{_OPEN}\n\n", f"::: {attributes}\n")
+        text = text.replace(f"{_BLOCK}{number}{_OPEN}", f"::: {attributes}")
+        text = text.replace(f"{_OPEN}{number}{_OPEN}", "[")
+        text = text.replace(f"{_CLOSE}{number}{_CLOSE}", f"]{attributes}")
+    return text.replace(f"\n\n{_BLOCK}{_CLOSE}", "\n:::").replace(f"{_BLOCK}{_CLOSE}", ":::")
+
+
+def mask_pieces(pieces: Sequence[Piece]) -> list[Piece | tuple[str, list[Piece]]]:
+    """Pieces with each masked passage of an internal copy as ``(ground, its pieces)``:
+    text in the masked style (a link in it keeps the link's style) followed by its
+    ground in brackets."""
+    result: list[Piece | tuple[str, list[Piece]]] = []
+    for piece in pieces:
+        ground = read_inline_label(piece.text) if piece.style == styles.MASK_GROUND else None
+        if ground is None:
+            result.append(piece)
+            continue
+        space = result.pop() if result and _is_space(result[-1]) else None
+        inner: list[Piece] = []
+        while result and _masked_part(result[-1]):
+            last = result.pop()
+            assert isinstance(last, Piece)
+            inner.insert(0, last)
+        if inner:
+            result.append((ground, inner))
+        else:  # brackets that mark nothing: text as it stands
+            result += [part for part in (space, piece) if part is not None]
+    return result
+
+
+def _is_space(part: Piece | tuple[str, list[Piece]]) -> bool:
+    return isinstance(part, Piece) and part.style != styles.MASKED and not part.text.strip()
+
+
+def _masked_part(part: Piece | tuple[str, list[Piece]]) -> bool:
+    return isinstance(part, Piece) and (
+        part.style == styles.MASKED or (bool(part.href) and part.style == styles.HYPERLINK)
+    )
+
+
+def masked_text(pieces: Sequence[Piece]) -> str:
+    """A header field's text, its masked passages as ``[text]{maskera="…"}``."""
+    parts: list[str] = []
+    for piece in mask_pieces(pieces):
+        if isinstance(piece, Piece):
+            parts.append(piece.text)
+        else:
+            ground, inner = piece
+            parts.append(f'[{"".join(p.text for p in inner)}]{{maskera="{ground}"}}')
+    return "".join(parts)
+
+
+def _block_mark(block: Block) -> str | None:
+    """The ground of a mask block's first line, ``BLOCK_END`` for its last, else None."""
+    if block.is_table or not block.pieces:
+        return None
+    if not all(piece.style == styles.MASK_GROUND for piece in block.pieces if piece.text.strip()):
+        return None
+    text = block.text.strip()
+    return BLOCK_END if text == BLOCK_END else read_block_label(text)
+
+
+def _tokens(blocks: Sequence[Block], top_heading: int, grounds: list[str]) -> Iterator[Token]:
     # (level, ordered, last number) of each open list
     open_lists: list[tuple[int, bool, int]] = []
 
@@ -70,6 +145,15 @@ def _tokens(blocks: Sequence[Block], top_heading: int) -> Iterator[Token]:
             yield _list_close(ordered)
 
     for block in blocks:
+        mark = _block_mark(block)
+        if mark is not None:
+            yield from close_lists(0)
+            if mark == BLOCK_END:
+                yield from _paragraph([Piece(f"{_BLOCK}{_CLOSE}")])
+            else:
+                grounds.append(mark)
+                yield from _paragraph([Piece(f"{_BLOCK}{len(grounds) - 1}{_OPEN}")])
+            continue
         if block.is_table:
             yield from close_lists(0)
             for row in block.rows or []:
@@ -104,17 +188,17 @@ def _tokens(blocks: Sequence[Block], top_heading: int) -> Iterator[Token]:
                 open_lists.append((level, block.ordered, value))
                 yield _list_open(block.ordered, value)
             yield Token("list_item_open", "li", 1, block=True, markup="-")
-            yield from _paragraph(pieces, hidden=True)
+            yield from _paragraph(pieces, hidden=True, grounds=grounds)
             continue
         yield from close_lists(0)
         if block.heading:
             level = min(max(block.heading - top_heading + 1, 1), 6) if top_heading else 1
             tag = f"h{level}"
             yield Token("heading_open", tag, 1, block=True, markup="#" * level)
-            yield _inline(pieces)
+            yield _inline(pieces, grounds)
             yield Token("heading_close", tag, -1, block=True, markup="#" * level)
         else:
-            yield from _paragraph(pieces)
+            yield from _paragraph(pieces, grounds=grounds)
     yield from close_lists(0)
 
 
@@ -133,9 +217,11 @@ def _list_close(ordered: bool) -> Token:
     return Token("bullet_list_close", "ul", -1, block=True, markup="-")
 
 
-def _paragraph(pieces: list[Piece], *, hidden: bool = False) -> Iterator[Token]:
+def _paragraph(
+    pieces: list[Piece], *, hidden: bool = False, grounds: list[str] | None = None
+) -> Iterator[Token]:
     yield Token("paragraph_open", "p", 1, block=True, hidden=hidden)
-    yield _inline(pieces)
+    yield _inline(pieces, grounds)
     yield Token("paragraph_close", "p", -1, block=True, hidden=hidden)
 
 
@@ -154,12 +240,42 @@ def _trimmed(pieces: list[Piece]) -> list[Piece]:
     return kept
 
 
-def _inline(pieces: list[Piece]) -> Token:
+def _inline(pieces: list[Piece], grounds: list[str] | None = None) -> Token:
     children: list[Token] = []
-    for piece in _merged(pieces):
-        children += _piece_tokens(piece)
+    plain: list[Piece] = []
+    parts: list[Piece | tuple[str, list[Piece]]] = (
+        mask_pieces(pieces) if grounds is not None else list(pieces)
+    )
+    for part in [*parts, ("", [])]:  # the empty mask at the end flushes the plain pieces
+        if isinstance(part, Piece):
+            plain.append(part)
+            continue
+        for piece in _merged(plain):
+            children += _piece_tokens(piece)
+        plain = []
+        ground, inner = part
+        if not inner:
+            continue
+        assert grounds is not None
+        grounds.append(ground)
+        number = len(grounds) - 1
+        children.append(Token("text", "", 0, content=f"{_OPEN}{number}{_OPEN}"))
+        for piece in _merged(inner):
+            children += _piece_tokens(piece)
+        children.append(Token("text", "", 0, content=f"{_CLOSE}{number}{_CLOSE}"))
     content = "".join(piece.text for piece in pieces)
-    return Token("inline", "", 0, content=content, children=children, block=True)
+    return Token("inline", "", 0, content=content, children=_joined(children), block=True)
+
+
+def _joined(children: list[Token]) -> list[Token]:
+    """Neighbouring text tokens as one (mdformat escapes each on its own)."""
+    joined: list[Token] = []
+    for child in children:
+        if joined and child.type == "text" and joined[-1].type == "text":
+            joined[-1] = joined[-1].copy(content=joined[-1].content + child.content)
+        else:
+            joined.append(child)
+    return joined
 
 
 def _merged(pieces: list[Piece]) -> list[Piece]:
@@ -174,7 +290,7 @@ def _merged(pieces: list[Piece]) -> list[Piece]:
             == (piece.bold, piece.italic, piece.href)
         ):
             last = merged[-1]
-            merged[-1] = Piece(last.text + piece.text, last.bold, last.italic, last.href)
+            merged[-1] = replace(last, text=last.text + piece.text)
         else:
             merged.append(piece)
     return merged

@@ -249,6 +249,12 @@ def core_identifier(document: Document) -> str:
     return str(properties.identifier or "") if properties is not None else ""
 
 
+def core_category(document: Document) -> str:
+    """The category of the core properties ("Publik kopia" for a public copy), or ""."""
+    properties = core_properties(document)
+    return str(properties.category or "") if properties is not None else ""
+
+
 def open_document(data: bytes, name: str, fail: Fail) -> Document:
     """The checked package opened with python-docx."""
     import docx

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -88,6 +88,7 @@ class Piece:
     # A picture: its file name (text is its alt text) and bytes, for bilder/.
     picture: str = ""
     data: bytes = b""
+    style: str = ""  # the run's character style, by name (a masked passage's)
 
 
 @dataclass
@@ -407,7 +408,10 @@ class _Reader:
         if text:
             if not hint and text.strip():
                 inline.typed = True
-            inline.block.pieces.append(Piece(text, bool(bold), bool(italic), href))
+            style_name = self._styles.name(style_id) if style_id else ""
+            inline.block.pieces.append(
+                Piece(text, bool(bold), bool(italic), href, style=style_name)
+            )
         inline.block.pieces.extend(pictures)
 
     def _symbol(self, sym: Any, inline: _Inline) -> str:
@@ -602,7 +606,7 @@ def _lines(block: Block) -> list[Block]:
                 flush()
                 current.clear()
             if part:
-                current.append(Piece(part, piece.bold, piece.italic, piece.href))
+                current.append(replace(piece, text=part))
     flush()
     lines[0].heading = block.heading
     return lines
@@ -615,7 +619,7 @@ def _typed_bullet(block: Block) -> None:
     typed = _TYPED_BULLET.match(first.text)
     if typed:
         block.list_level, block.ordered = 0, False
-        block.pieces[0] = Piece(first.text[typed.end() :], first.bold, first.italic, first.href)
+        block.pieces[0] = replace(first, text=first.text[typed.end() :])
 
 
 def _prefix(block: Block, text: str) -> None:

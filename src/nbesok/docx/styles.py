@@ -39,6 +39,11 @@ STRONG_EMPHASIS = "Strong Emphasis"  # ***text***: a run has one character style
 STRIKETHROUGH = "Struken"
 HEADER = "Header"
 PLACEHOLDER = "Placeholder Text"
+# Masking (nbesok.redaction): a masked passage and its ground in the internal copy, the
+# placeholder in the public one, and the sekretessmarkering at the top.
+MASKED = "Maskerad uppgift"
+MASK_GROUND = "Maskeringsgrund"
+MARKING = "Sekretessmarkering"
 
 
 def aligned(style: str, align: str) -> str:
@@ -291,6 +296,9 @@ STYLES: tuple[Style, ...] = (
         based_on="Normal",
         next_style="BodyText",
     ),
+    # The sekretessmarkering (OSL 5 kap. 5 §) at the top of an internal copy, and the
+    # notice of what a public copy left out: kept with the table of its parts.
+    _paragraph(MARKING, "Sekretessmarkering", Look(keep_with_next=True)),
     # A line that introduces a table ("Status per …") stays on the table's page.
     _paragraph("Tabellinledning", "Tabellinledning", Look(keep_with_next=True)),
     # The documents a decision rests on: kept with their heading and each other, so that
@@ -313,6 +321,9 @@ STYLES: tuple[Style, ...] = (
     _character("Status klar", "StatusKlar", Look(shading="C6EFCE")),
     _character("Status påbörjad", "StatusPaborjad", Look(shading="FFEB9C")),
     _character("Status ej påbörjad", "StatusEjPaborjad", Look(shading="FFC7CE")),
+    # A masked passage: grey behind the text; the ground after it says it in words.
+    _character(MASKED, "MaskeradUppgift", Look(shading="E7E6E6")),
+    _character(MASK_GROUND, "Maskeringsgrund", Look(size=9, color="595959")),
     Style(
         TABLE,
         "Tabell",

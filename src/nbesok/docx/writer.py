@@ -601,8 +601,9 @@ class _Renderer:
             self._render_children(node)
             return
         style = self._reference.style(str(name), "character")
-        if self._cell is not None and style.shading:
-            # A traffic light: the whole cell takes the shading of the status style.
+        if self._cell is not None and style.shading and _alone(node):
+            # A traffic light: the whole cell takes the shading of the status style (a
+            # masked name among other words keeps its shading to itself).
             self._shade_cell(self._cell, style.shading)
         self._character_styles.append(style.style_id)
         self._render_children(node)
@@ -899,6 +900,10 @@ def _set_properties(document: Document, properties: markup.Properties) -> None:
     core.language = _fit(properties.lang)
     core.identifier = _fit(properties.identifier)
     core.content_status = _fit(properties.status)
+    if properties.description:  # the sekretessmarkering, or what a public copy left out
+        core.comments = _fit(properties.description)
+    if properties.category:
+        core.category = _fit(properties.category)
     core.revision = 1
     core.created = core.modified = properties.date.replace(tzinfo=None)
 
@@ -931,6 +936,14 @@ def _is_key_values(node: SyntaxTreeNode) -> bool:
         if not parts or parts[0].type != "strong":
             return False
     return True
+
+
+def _alone(node: SyntaxTreeNode) -> bool:
+    """Whether ``node`` is all its paragraph or cell holds, but for blank text."""
+    siblings = node.parent.children if node.parent is not None else [node]
+    return all(
+        other is node or (other.type == "text" and not other.content.strip()) for other in siblings
+    )
 
 
 def _is_field(node: SyntaxTreeNode) -> bool:
