@@ -18,6 +18,7 @@ from nbesok.checks import check_protocol, checked_visit
 from nbesok.errors import Finding, RenderError, Severity
 from nbesok.loading import Loaded, load_protocol, load_visit
 from nbesok.models import FollowUp, Protocol, Status, Visit
+from nbesok.personnummer import allowed_digits
 from nbesok.templating import find_template_file, render_template
 
 if TYPE_CHECKING:
@@ -33,12 +34,14 @@ class Document:
     """A document's Markdown source and the file name (without suffix) it gets.
 
     The name always comes from an input file's stem or an id, never from free text.
-    ``sources`` are the files it was made from, for messages about it.
+    ``sources`` are the files it was made from, for messages about it; ``allowed`` the
+    personnummer its visits allow (ten digits each, see :mod:`nbesok.personnummer`).
     """
 
     name: str
     markdown: str
     sources: tuple[Path, ...] = ()
+    allowed: frozenset[str] = frozenset()
 
 
 def protocol_context(protocol: Protocol, archive: Archive) -> dict[str, Any]:
@@ -155,7 +158,8 @@ def render_visit(
         },
     )
     inputs = (visit.path,) if protocol_path is None else (visit.path, protocol_path)
-    return Document(visit.stem, markdown, sources(archive, *inputs))
+    allowed = allowed_digits(visit.model.allowed_numbers)
+    return Document(visit.stem, markdown, sources(archive, *inputs), allowed)
 
 
 def render_form(archive: Archive, protocol: Loaded[Protocol], *, guidance: bool = True) -> Document:
@@ -186,6 +190,7 @@ def document_for(
     per: date | None = None,
 ) -> tuple[Document, list[Finding]]:
     """Load, check and render one input; raise if it has errors, return its warnings."""
+    archive.confine(path)
     if archive.kind_of(path) is Kind.PROTOCOL:
         form = load_protocol(path)
         findings = check_protocol(

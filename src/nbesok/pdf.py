@@ -16,6 +16,7 @@ time and a random id), but their text is.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -23,7 +24,7 @@ import signal
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from nbesok.errors import OutputError, RenderError, finding
@@ -142,8 +143,18 @@ def export_filter() -> str:
     return "pdf:writer_pdf_Export:" + json.dumps(options, separators=(",", ":"))
 
 
+# Called with a finished PDF, still in the staging folder, and its name; False keeps
+# it from being published.
+Inspect = Callable[[Path, str], bool]
+
+
 def convert_to_pdf(
-    docx_files: Sequence[Path], out_dir: Path, *, libreoffice: Path, timeout: float = 300
+    docx_files: Sequence[Path],
+    out_dir: Path,
+    *,
+    libreoffice: Path,
+    timeout: float = 300,
+    inspect: Inspect | None = None,
 ) -> list[Path]:
     """Convert every .docx to ``out_dir/<stem>.pdf`` in one LibreOffice run.
 
@@ -152,7 +163,9 @@ def convert_to_pdf(
     failed or killed run never leaves a half-written or stale-looking PDF. Raises
     :class:`LibreOfficeError` naming the .docx that did not convert, or when
     LibreOffice fails or takes longer than ``timeout`` seconds (it is then killed).
-    LibreOffice's own output is shown only when it failed.
+    LibreOffice's own output is shown only when it failed. ``inspect`` sees each PDF
+    before it is moved into place, and may hold it back. LibreOffice gets a
+    temporary folder of its own, removed with whatever it left there.
     """
     if not docx_files:
         return []
@@ -162,9 +175,10 @@ def convert_to_pdf(
         tempfile.TemporaryDirectory(prefix="nbesok-libreoffice-") as profile,
         tempfile.TemporaryDirectory(prefix=".nbesok-pdf-", dir=out_dir) as staging,
     ):
+        installation = Path(profile).resolve().as_uri()
         command = [
             str(libreoffice),
-            f"-env:UserInstallation={Path(profile).resolve().as_uri()}",
+            f"-env:UserInstallation={installation}",
             "--headless",
             "--norestore",
             "--nolockcheck",
@@ -176,7 +190,10 @@ def convert_to_pdf(
             staging,
             *(str(source) for source in sources),
         ]
-        output = _run(command, libreoffice, timeout, count=len(sources))
+        try:
+            output = _run(command, libreoffice, timeout, count=len(sources), temporary=profile)
+        finally:
+            _remove_pipe(installation)
         produced = [Path(staging) / f"{source.stem}.pdf" for source in sources]
         missing = [
             source for source, pdf in zip(sources, produced, strict=True) if not pdf.is_file()
@@ -193,14 +210,20 @@ def convert_to_pdf(
             )
         for source, pdf in zip(sources, produced, strict=True):
             _check_pdfa(pdf, source, libreoffice)
-        targets = [out_dir / pdf.name for pdf in produced]
-        for pdf, target in zip(produced, targets, strict=True):
+        kept = [pdf for pdf in produced if inspect is None or inspect(pdf, pdf.stem)]
+        targets = [out_dir / pdf.name for pdf in kept]
+        for pdf, target in zip(kept, targets, strict=True):
             _move(pdf, target)
     return targets
 
 
 def convert_documents(
-    documents: Mapping[str, bytes], out_dir: Path, *, libreoffice: Path, timeout: float = 300
+    documents: Mapping[str, bytes],
+    out_dir: Path,
+    *,
+    libreoffice: Path,
+    timeout: float = 300,
+    inspect: Inspect | None = None,
 ) -> list[Path]:
     """Convert .docx held in memory (``{name: bytes}``) to ``out_dir/<name>.pdf``.
 
@@ -215,7 +238,9 @@ def convert_documents(
             path = Path(folder) / f"{name}.docx"
             path.write_bytes(data)
             files.append(path)
-        return convert_to_pdf(files, out_dir, libreoffice=libreoffice, timeout=timeout)
+        return convert_to_pdf(
+            files, out_dir, libreoffice=libreoffice, timeout=timeout, inspect=inspect
+        )
 
 
 def _check_sources(docx_files: Sequence[Path]) -> list[Path]:
@@ -247,11 +272,21 @@ def _make_folder(out_dir: Path) -> None:
         ) from None
 
 
-def _run(command: list[str], libreoffice: Path, timeout: float, *, count: int) -> str:
-    """Run LibreOffice to the end; its combined output, for error messages only."""
+def _run(
+    command: list[str], libreoffice: Path, timeout: float, *, count: int, temporary: str
+) -> str:
+    """Run LibreOffice to the end; its combined output, for error messages only.
+
+    Its temporary files (``lu*.tmp``) go to a folder inside ``temporary``, which is
+    removed afterwards, also when a signal stops the run and LibreOffice is killed.
+    """
+    own = Path(temporary) / "tmp"
+    own.mkdir(exist_ok=True)
+    environment = {**os.environ, "TMPDIR": str(own), "TMP": str(own), "TEMP": str(own)}
     try:
         process = subprocess.Popen(
             command,
+            env=environment,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -287,6 +322,23 @@ def _run(command: list[str], libreoffice: Path, timeout: float, *, count: int) -
             "LibreOffice fungerar med ”soffice --headless --version”" + _output_note(output),
         )
     return output
+
+
+def _remove_pipe(installation: str) -> None:
+    """Remove the socket a LibreOffice killed mid-run leaves in /tmp.
+
+    LibreOffice (7.4) names it after an MD5 of the user installation's address (each
+    byte in hex, without leading zeros, as its launcher writes it) and ignores TMPDIR
+    for it; the profile here is this run's own, so the socket is too. Elsewhere the
+    name differs and nothing is removed.
+    """
+    if sys.platform == "win32":
+        return
+    digest = hashlib.md5(installation.encode("utf-16-le"), usedforsecurity=False).digest()
+    name = f"OSL_PIPE_{os.getuid()}_SingleOfficeIPC_{''.join(f'{byte:x}' for byte in digest)}"
+    for folder in ("/tmp", "/var/tmp"):
+        with contextlib.suppress(OSError):
+            Path(folder, name).unlink()
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:

@@ -6,15 +6,20 @@ job times out (SIGTERM) or the terminal closes (SIGHUP), the main process turns 
 signal into :class:`Stopped`; unwinding terminates the workers and LibreOffice and
 removes temporary files, and the command exits with 128 + the signal's number. The
 workers ignore the terminal's Ctrl-C themselves: the main process stops them.
+
+A worker can also die on its own: the kernel's out-of-memory killer, a crash in a C
+library. Its work is then done again in a fresh pool, and what fails a second time is
+reported as not done; a batch never waits for a worker that is gone.
 """
 
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import signal
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from types import FrameType
 from typing import Any, TypeVar
 
@@ -91,22 +96,77 @@ def run_chunks(
     items: Sequence[T],
     *,
     workers: int,
+    lost: Callable[[T, str], R],
+    deaths: list[str] | None = None,
     initializer: Callable[..., None] | None = None,
     initargs: tuple[Any, ...] = (),
 ) -> Iterator[R]:
-    """``function`` over ``items`` in chunks on ``workers`` processes; results in order.
+    """``function`` over ``items`` in chunks on ``workers`` processes.
 
-    If the caller stops iterating early, or anything is raised here (a signal, Ctrl-C),
-    the workers are terminated at once rather than left to finish or hang.
+    Results come in order, until a worker dies (killed for its memory, a crash): then
+    the chunks it left undone are run once more in a fresh pool, after the others, and
+    ``deaths`` is told why. Whatever dies a second time becomes ``lost(item, why)``, so
+    the batch always ends, never waits for a worker that is gone. If the caller stops
+    iterating early, or anything is raised here (a signal, Ctrl-C), the workers are
+    terminated at once rather than left to finish.
     """
-    pool = multiprocessing.Pool(workers, _init_worker, (initializer, initargs))
-    try:
-        for results in pool.imap(function, chunked(items)):
-            yield from results
-        pool.close()
-    except BaseException:
-        pool.terminate()
-        raise
-    finally:
-        pool.terminate()
-        pool.join()
+    pending = list(enumerate(chunked(items)))
+    for _attempt in range(2):
+        failed: list[tuple[int, list[T]]] = []
+        executor = ProcessPoolExecutor(
+            workers, initializer=_init_worker, initargs=(initializer, initargs)
+        )
+        started: dict[int, Any] = {}
+        try:
+            futures = [(index, chunk, executor.submit(function, chunk)) for index, chunk in pending]
+            # The pool forgets its workers when one dies; keep them to say how it died.
+            started = dict(getattr(executor, "_processes", None) or {})
+            for index, chunk, future in futures:
+                try:
+                    results = future.result()
+                except BrokenProcessPool:
+                    failed.append((index, chunk))
+                    continue
+                yield from results
+        except BaseException:
+            _terminate(executor)
+            raise
+        finally:
+            _terminate(executor)
+        why = _why_dead(started) if failed else ""
+        if not failed:
+            return
+        if deaths is not None:
+            deaths.append(why)
+        pending = failed
+    for _index, chunk in pending:
+        for item in chunk:
+            yield lost(item, why)
+
+
+def _why_dead(processes: dict[int, Any]) -> str:
+    """How the dead worker ended, in words: a signal's name, or its exit code. The pool
+    itself ends the other workers with SIGTERM; that is not the reason."""
+    stopped = (-signal.SIGTERM, 128 + signal.SIGTERM)
+    for process in processes.values():
+        code = process.exitcode
+        if code is None or code == 0 or code in stopped:
+            continue
+        if code < 0:
+            with contextlib.suppress(ValueError):
+                return f"signalen {signal.Signals(-code).name}"
+        return f"slutkod {code}"
+    return "okänd orsak"
+
+
+def _terminate(executor: ProcessPoolExecutor) -> None:
+    """Stop every worker now; unfinished work is dropped."""
+    processes: dict[int, Any] = dict(getattr(executor, "_processes", None) or {})
+    executor.shutdown(wait=False, cancel_futures=True)
+    for process in processes.values():
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            if process.is_alive():
+                process.terminate()
+    for process in processes.values():
+        with contextlib.suppress(OSError, ValueError, AssertionError):
+            process.join(5)

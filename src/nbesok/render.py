@@ -22,10 +22,12 @@ from typing import Any
 
 from nbesok import __version__
 from nbesok.archive import Archive
-from nbesok.errors import Finding, LoadError, NbesokError, OutputError, finding
+from nbesok.errors import Finding, LoadError, NbesokError, OutputError, finding, worker_died
+from nbesok.guard import Guard
 from nbesok.inputs import INVALID_NAME, expand_paths, read_bounded
+from nbesok.output import held_folder
 from nbesok.paths import display_path
-from nbesok.publish import Outcome, add_pdfs
+from nbesok.publish import Outcome, add_pdfs, withdraw
 from nbesok.record import RECORD, Record, fold, sources_text
 from nbesok.yamlfile import MAX_FILE_BYTES as MAX_INPUT_BYTES
 
@@ -63,6 +65,7 @@ class _Result:
     findings: list[Finding]
     fatal: bool = False
     pdf_source: bytes | None = None
+    guard: Guard | None = None  # for the PDF
 
 
 def input_files(archive: Archive, paths: Sequence[Path]) -> list[Path]:
@@ -124,15 +127,31 @@ def render_batch(
     today: date,
     progress: Progress | None = None,
     workers: int | None = None,
+    waiting: Callable[[Path], None] | None = None,
 ) -> Outcome:
     """Render every input into ``out_dir``; unchanged documents are skipped.
 
     An input with errors is reported and left out, and the others are still written;
-    nothing is ever half-written.
+    nothing is ever half-written, and no file nbesok did not write is replaced. The run
+    holds ``out_dir``: another run that writes there waits (``waiting`` is told).
     """
     files = input_files(archive, paths)
     if out_dir.exists() and not out_dir.is_dir():
         raise OutputError.at(out_dir, "finns redan som fil; --out ska vara en mapp")
+    archive.check_output_folder(out_dir)
+    with held_folder(out_dir, waiting):
+        return _render_held(archive, files, options, out_dir, today, progress, workers)
+
+
+def _render_held(
+    archive: Archive,
+    files: list[Path],
+    options: Options,
+    out_dir: Path,
+    today: date,
+    progress: Progress | None,
+    workers: int | None,
+) -> Outcome:
     shared = shared_fingerprint(archive, options)
     record = Record.read(out_dir)
     outcome = Outcome()
@@ -155,12 +174,21 @@ def render_batch(
         elif record.unchanged(path.stem, key):
             outcome.unchanged += 1
         else:
-            todo.append((path, key))
+            targets = [out_dir / f"{path.stem}.{suffix}" for suffix in options.formats]
+            foreign = [found for target in targets if (found := record.foreign(target))]
+            outcome.findings.extend(foreign)
+            if not foreign:
+                todo.append((path, key))
+                record.claim(path.stem, source, (target.name for target in targets))
+    if todo:
+        record.write(prune=False)
     done = outcome.unchanged
+    deaths: list[str] = []
     pdf_sources: dict[str, bytes] = {}
+    guards: dict[str, Guard | None] = {}
     written: dict[str, tuple[Path, str, dict[str, str]]] = {}
     try:
-        for result in _run(archive, todo, options, out_dir, today, workers):
+        for result in _run(archive, todo, options, out_dir, today, workers, deaths):
             if result.fatal:
                 raise NbesokError(result.findings)
             outcome.findings.extend(result.findings)
@@ -169,13 +197,20 @@ def render_batch(
                 outcome.written += [out_dir / name for name in result.outputs]
             if result.pdf_source is not None:
                 pdf_sources[result.name] = result.pdf_source
+                guards[result.name] = result.guard
             done += 1
             if progress:
                 progress(done, len(files))
-        for pdf in add_pdfs(pdf_sources, out_dir, options.libreoffice, outcome):
+        outcome.findings += [worker_died(why) for why in deaths]
+        pdfs, held = add_pdfs(pdf_sources, out_dir, options.libreoffice, outcome, guards)
+        for pdf in pdfs:
             written[pdf.stem][2][pdf.name] = hashlib.sha256(pdf.read_bytes()).hexdigest()
+        for name in held:  # the whole document is withdrawn, none of its files recorded
+            gone = written.pop(name)[2]
+            withdraw(out_dir, gone)
+            outcome.written = [path for path in outcome.written if path.name not in gone]
         for name in pdf_sources:
-            if not any(file.endswith(".pdf") for file in written[name][2]):
+            if name in written and not any(file.endswith(".pdf") for file in written[name][2]):
                 written.pop(name)  # unrecorded, so the next run tries the PDF again
     finally:
         for name, (path, key, outputs) in written.items():
@@ -202,7 +237,10 @@ def _run(
     out_dir: Path,
     today: date,
     workers: int | None,
+    deaths: list[str],
 ) -> Iterator[_Result]:
+    """Render ``todo``, on every core for a large batch; ``deaths`` is told why a worker
+    died, if one did."""
     count = workers if workers is not None else (os.cpu_count() or 1)
     if count <= 1 or len(todo) < PARALLEL_THRESHOLD:
         for path, key in todo:
@@ -214,17 +252,32 @@ def _run(
         _render_chunk,
         todo,
         workers=count,
+        lost=_lost,
+        deaths=deaths,
         initializer=_start_worker,
-        initargs=(archive.root, options, out_dir, today),
+        initargs=(archive.root, archive.named, options, out_dir, today),
     )
+
+
+def _lost(item: tuple[Path, str], why: str) -> _Result:
+    """A document whose worker died, and died again when it was tried once more."""
+    path, key = item
+    message = (
+        f"dokumentet gjordes inte: arbetsprocessen som renderade det avslutades oväntat två "
+        f"gånger ({why}, till exempel för att minnet tog slut); rendera filen för sig och "
+        "se om felet följer med den"
+    )
+    return _Result(path.stem, path, key, {}, [finding(path, message)])
 
 
 # A worker's state: its archive (each protocol is parsed once per worker), its options.
 _WORKER: dict[str, Any] = {}
 
 
-def _start_worker(root: Path, options: Options, out_dir: Path, today: date) -> None:
-    _WORKER.update(archive=Archive(root), options=options, out_dir=out_dir, today=today)
+def _start_worker(
+    root: Path, named: frozenset[Path], options: Options, out_dir: Path, today: date
+) -> None:
+    _WORKER.update(archive=Archive(root, named), options=options, out_dir=out_dir, today=today)
 
 
 def _render_chunk(chunk: list[tuple[Path, str]]) -> list[_Result]:
@@ -271,4 +324,6 @@ def _render_one(
         return _Result(path.stem, path, key, {}, error.findings, fatal=True)
     except NbesokError as error:
         return _Result(path.stem, path, key, {}, error.findings)
-    return _Result(path.stem, path, key, hashes, made.findings, pdf_source=made.pdf_source)
+    return _Result(
+        path.stem, path, key, hashes, made.findings, pdf_source=made.pdf_source, guard=made.guard
+    )

@@ -34,13 +34,13 @@ from nbesok.errors import (
     NbesokError,
     RenderError,
     UsageError,
-    finding,
 )
 from nbesok.followup import VisitFile, load_visit_files, same_words, track
 from nbesok.inputs import expand_paths
 from nbesok.loading import Loaded, load_visit
 from nbesok.models import Protocol, Status, Visit
 from nbesok.names import slugify
+from nbesok.personnummer import allowed_digits
 from nbesok.publish import Outcome, publish
 from nbesok.record import sources_text
 from nbesok.seasons import PERIOD_HINT, parse_period
@@ -64,6 +64,7 @@ def load_visits(
     errors: list[Finding] = []
     for path in paths:
         try:
+            archive.confine(path)
             visit = load_visit(path)
             protocol, findings = checked_visit(
                 visit, archive, today, personnummer=personnummer_severity(allow_personnummer)
@@ -116,6 +117,7 @@ def select_season(archive: Archive, *, protocol_id: str | None, period: str | No
     errors: list[Finding] = []
     for path in archive.visit_paths():
         try:
+            archive.confine(path)
             visit = load_visit(path).model
         except NbesokError as error:
             errors += error.findings
@@ -162,7 +164,7 @@ def visit_report(
         "underlag": [_underlag(item) for item in visits],
     }
     markdown = render_template(VISIT_REPORT_TEMPLATE, archive.templates_dir, context)
-    return Document(name, markdown, _sources(archive, visits))
+    return Document(name, markdown, _sources(archive, visits), _allowed(visits))
 
 
 def season_report(
@@ -198,7 +200,7 @@ def season_report(
         "underlag": [_underlag(item) for item in visits],
     }
     markdown = render_template(SEASON_TEMPLATE, archive.templates_dir, context)
-    return Document(name, markdown, _sources(archive, visits))
+    return Document(name, markdown, _sources(archive, visits), _allowed(visits))
 
 
 def _head(
@@ -286,7 +288,7 @@ def _items(archive: Archive, visits: list[VisitWithProtocol], per: date) -> list
     first = min(file.visit.date for file in files)
     operations = {same_words(file.visit.operation) for file in files}
     others = [p for p in archive.visit_paths() if p.resolve() not in in_report]
-    earlier, _unreadable = load_visit_files(others)
+    earlier, _unreadable = load_visit_files(others, archive)
     history = [
         file
         for file in earlier
@@ -303,6 +305,11 @@ def _sources(archive: Archive, visits: list[VisitWithProtocol]) -> tuple[Path, .
         *(item.visit.path for item in visits),
         *(archive.protocols_dir / f"{protocol}.yaml" for protocol in sorted(protocols)),
     )
+
+
+def _allowed(visits: list[VisitWithProtocol]) -> frozenset[str]:
+    """The personnummer any of the visits allows: a report quotes them."""
+    return allowed_digits(number for item in visits for number in item.visit.model.allowed_numbers)
 
 
 def _protocol_ids(visits: list[VisitWithProtocol]) -> list[str]:
@@ -354,18 +361,11 @@ def season_name(protocol_id: str | None, period: str | None) -> str:
 
 
 def _check_proposals(proposals: Sequence[str]) -> None:
-    from nbesok.personnummer import find_numbers
+    from nbesok.personnummer import proposal_findings
 
-    found = [match for text in proposals for match in find_numbers(text)]
+    found = proposal_findings(proposals)
     if found:
-        raise RenderError(
-            finding(
-                "--förslag",
-                f"{match.kind} ”{match.text}” i förslaget; protokoll är allmänna handlingar, "
-                "ta bort numret (eller använd --tillåt-personnummer om det måste stå kvar)",
-            )
-            for match in found
-        )
+        raise RenderError(found)
 
 
 def write_report(
@@ -383,6 +383,7 @@ def write_report(
     official: str | None = None,
     allow_personnummer: bool = False,
     libreoffice: Path | None = None,
+    waiting: Callable[[Path], None] | None = None,
 ) -> Outcome:
     """Write a tjänsteskrivelse (visits given) or a season compilation (protocol or period).
 
@@ -395,6 +396,7 @@ def write_report(
             "nbesok report",
             "ange antingen besöksfiler, --protokoll ID eller --period PERIOD (exakt ett av dem)",
         )
+    archive.check_output_folder(out_dir)
     if proposals and not allow_personnummer:
         _check_proposals(proposals)
     proposals = list(proposals) or archive.settings.proposals
@@ -427,4 +429,5 @@ def write_report(
         reference_docx(archive),
         libreoffice,
         allow_personnummer=allow_personnummer,
+        waiting=waiting,
     )

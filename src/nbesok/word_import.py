@@ -32,6 +32,7 @@ from nbesok.docx.markdown import blocks_markdown
 from nbesok.docx.reading import Block, Piece, cell_text, read_blocks
 from nbesok.errors import Finding, LoadError, OutputError, Severity, UsageError, finding
 from nbesok.followup import Tracked, same_words
+from nbesok.guard import Guard
 from nbesok.models import Protocol, Status
 from nbesok.paths import display_path
 from nbesok.personnummer import find_numbers
@@ -497,7 +498,7 @@ def personnummer_errors(document: WordDocument, placed: dict[int, str]) -> list[
             found.append(
                 finding(
                     document.path,
-                    f"{match.kind} ”{match.text}” i texten; allmänna handlingar ska inte ha "
+                    f"{match.kind} ”{match.shown}” i texten; allmänna handlingar ska inte ha "
                     "personnummer. Ta bort numret i Word-filen, eller importera med "
                     "--tillåt-personnummer och ta sedan bort det i YAML-filen",
                     key=": ".join(part for part in (f"stycke {block.number}", where) if part),
@@ -627,6 +628,11 @@ def create_from_word(
         filled=filled,
     )
     parse_visit_text(text, target)  # what is written is a valid visit file
+    if not allow_personnummer:  # the file that is written is an outlet too
+        sources = [archive.protocols_dir / f"{imported.protocol_id}.yaml"]
+        sources += [tracked.source.path for tracked in carried]
+        guard = Guard(sources, unsourced="ur Word-filen")
+        guard.check([(f"i {display_path(target)}, som inte skrevs", text)], path)
     try:
         create_new(target, text.encode("utf-8"))
     except OutputError as error:

@@ -181,6 +181,11 @@ def personnummer(yymmdd: str, serial: str, separator: str = "-", century: str = 
     return f"{century}{yymmdd}{separator}{serial}{luhn_digit(yymmdd + serial)}"
 
 
+def masked(number: str) -> str:
+    """How a message shows a number: never whole, the serial as XXXX."""
+    return number[:-4] + "XXXX"
+
+
 PN_DASH = personnummer("811218", "987")  # 811218-9876
 PN_PLUS = personnummer("121212", "121", "+")  # over a hundred years old
 PN_CENTURY = personnummer("811218", "987", century="19")
@@ -201,12 +206,12 @@ def _pn_where(severity: str, line: int, column: int, key: str, path: str = X) ->
 
 PERSONNUMMER_CASES = [
     Case(
-        "pn-answer-yymmdd-dash-warns",
+        "pn-answer-yymmdd-dash-validate-refuses",
         {X: answer(f"Ring {PN_DASH} i dag.")},
         ("validate", X),
-        0,
-        _pn_where("varning", 12, 26, "svar.individens-behov"),
-        f"personnummer ”{PN_DASH}”",
+        1,
+        _pn_where("fel", 12, 26, "svar.individens-behov"),
+        f"personnummer ”{masked(PN_DASH)}”",
     ),
     Case(
         "pn-answer-yymmdd-plus-render-refuses",
@@ -214,7 +219,7 @@ PERSONNUMMER_CASES = [
         RENDER_REAL,
         1,
         _pn_where("fel", 12, 26, "svar.individens-behov", REAL),
-        f"personnummer ”{PN_PLUS}”",
+        f"personnummer ”{masked(PN_PLUS)}”",
         prerender=True,
     ),
     Case(
@@ -223,16 +228,16 @@ PERSONNUMMER_CASES = [
         REPORT_REAL,
         1,
         _pn_where("fel", 18, 20, "sammanfattning", REAL),
-        f"personnummer ”{PN_CENTURY}”",
+        f"personnummer ”{masked(PN_CENTURY)}”",
         prerender=True,
     ),
     Case(
-        "pn-member-name-samordningsnummer-warns",
+        "pn-member-name-samordningsnummer-refused",
         {X: visit("  - Anna Andersson (S)", f"  - Anna Andersson {PN_SAMORDNING} (S)")},
         ("validate", X),
-        0,
-        _pn_where("varning", 5, 20, "ledamöter[1]"),
-        f"samordningsnummer ”{PN_SAMORDNING}”",
+        1,
+        _pn_where("fel", 5, 20, "ledamöter[1]"),
+        f"samordningsnummer ”{masked(PN_SAMORDNING)}”",
     ),
     Case(
         "pn-official-name-season-report-refuses",
@@ -240,7 +245,7 @@ PERSONNUMMER_CASES = [
         ("report", "--protokoll", "arbetslik-aktivitet-2023", "--out", "out"),
         1,
         _pn_where("fel", 10, 12, "tjänstepersoner[1]", REAL),
-        f"personnummer ”{PN_DASH}”",
+        f"personnummer ”{masked(PN_DASH)}”",
         prerender=True,
     ),
     Case(
@@ -249,24 +254,24 @@ PERSONNUMMER_CASES = [
         RENDER_REAL,
         1,
         _pn_where("fel", 20, 21, "uppföljning[1].punkt", REAL),
-        f"personnummer ”{PN_DASH}”",
+        f"personnummer ”{masked(PN_DASH)}”",
         prerender=True,
     ),
     Case(
-        "pn-follow-up-responsible-warns",
+        "pn-follow-up-responsible-refused",
         {X: visit("    ansvarig: Arbetsmarknadsnämnden", f"    ansvarig: Handläggare {PN_DASH}")},
         ("validate", X),
-        0,
-        _pn_where("varning", 21, 27, "uppföljning[1].ansvarig"),
-        f"personnummer ”{PN_DASH}”",
+        1,
+        _pn_where("fel", 21, 27, "uppföljning[1].ansvarig"),
+        f"personnummer ”{masked(PN_DASH)}”",
     ),
     Case(
         "pn-ten-bare-digits-possible",
         {X: answer(f"Ring {PN_BARE} i dag.")},
         ("validate", X),
-        0,
-        _pn_where("varning", 12, 26, "svar.individens-behov"),
-        f"möjligt personnummer ”{PN_BARE}”",
+        1,
+        _pn_where("fel", 12, 26, "svar.individens-behov"),
+        f"möjligt personnummer ”{masked(PN_BARE)}”",
     ),
     Case(
         "pn-second-occurrence-on-its-own-line",
@@ -277,9 +282,9 @@ PERSONNUMMER_CASES = [
             )
         },
         ("validate", X),
-        0,
-        _pn_where("varning", 14, 18, "svar.individens-behov"),
-        f"personnummer ”{PN_DASH}”",
+        1,
+        _pn_where("fel", 14, 18, "svar.individens-behov"),
+        f"personnummer ”{masked(PN_DASH)}”",
     ),
     Case(
         "pn-allowed-render-writes",
@@ -722,16 +727,16 @@ RED_TEAM_CASES: list[Case] = [
         RENDER_REAL,
         1,
         f"{PROTOCOL_2023}:{_position(_POISONED_PROTOCOL, PN_DASH)}: fel: ",
-        f"personnummer ”{PN_DASH}”",
+        f"personnummer ”{masked(PN_DASH)}”",
         prerender=True,
     ),
     Case(
-        "pn-in-protocol-validate-warns",
+        "pn-in-protocol-validate-refuses",
         {PROTOCOL_2023: _POISONED_PROTOCOL},
         ("validate", PROTOCOL_2023),
-        0,
-        f"{PROTOCOL_2023}:{_position(_POISONED_PROTOCOL, PN_DASH)}: varning: underlag[3]: ",
-        f"personnummer ”{PN_DASH}”",
+        1,
+        f"{PROTOCOL_2023}:{_position(_POISONED_PROTOCOL, PN_DASH)}: fel: underlag[3]: ",
+        f"personnummer ”{masked(PN_DASH)}”",
     ),
     Case(
         "pn-in-settings-report-refuses",
@@ -739,7 +744,7 @@ RED_TEAM_CASES: list[Case] = [
         REPORT_REAL,
         1,
         f"nbesok.yaml:{_position(_POISONED_SETTINGS, PN_DASH)}: fel: ",
-        f"personnummer ”{PN_DASH}”",
+        f"personnummer ”{masked(PN_DASH)}”",
         prerender=True,
     ),
     Case(
@@ -748,7 +753,7 @@ RED_TEAM_CASES: list[Case] = [
         (*REPORT_REAL, "--förslag", f"Kontakta {PN_DASH}."),
         1,
         "--förslag: fel: ",
-        f"personnummer ”{PN_DASH}”",
+        f"personnummer ”{masked(PN_DASH)}”",
         prerender=True,
     ),
     Case(
@@ -766,7 +771,7 @@ RED_TEAM_CASES: list[Case] = [
         RENDER_REAL,
         1,
         f"{TEMPLATE}:{_position(_PN_TEMPLATE, PN_DASH)}: fel: ",
-        f"personnummer ”{PN_DASH}”",
+        f"personnummer ”{masked(PN_DASH)}”",
         prerender=True,
     ),
     # 2. one answer never swallows the rest of the document
@@ -937,7 +942,7 @@ RED_TEAM_CASES: list[Case] = [
         "template-format-width",
         "# P\n{{ '%10000000000s' | format(1) }}\n",
         ":2:1: fel: ",
-        "mallen försöker bygga en text",
+        "mallen ber om en bredd eller precision på 10 000 000 000 tecken",
     ),
     template(
         "template-lipsum",
@@ -955,7 +960,7 @@ RED_TEAM_CASES: list[Case] = [
         "template-percent-width",
         "# P\n{{ '%9999999999d' % 1 }}\n",
         ":2:1: fel: ",
-        "mallen försöker bygga en text",
+        "mallen ber om en bredd eller precision på 9 999 999 999 tecken",
     ),
     # 8. no output overwrites another
     Case(
