@@ -123,7 +123,10 @@ def pdf_outlets(path: Path) -> Iterator[tuple[str, str]]:
     for tool in ("pdftotext", "pdfinfo"):
         if shutil.which(tool) is None:
             missing_tool(f"{tool} saknas: installera poppler-utils")
-    run = lambda *args: subprocess.run(args, capture_output=True, check=True).stdout.decode()  # noqa: E731
+
+    def run(*args: str) -> str:
+        return subprocess.run(args, capture_output=True, check=True).stdout.decode()
+
     yield "text", run("pdftotext", "-enc", "UTF-8", str(path), "-")
     yield "information", run("pdfinfo", "-enc", "UTF-8", str(path))
     with pikepdf.open(path) as pdf:

@@ -16,8 +16,11 @@ from click.testing import CliRunner, Result
 
 from nbesok.cli import cli
 
-NAMES = ("--kommun", "Linköpings kommun", "--förvaltning", "Socialförvaltningen")
-NAMES += ("--nämnd", "Äldrenämnden")
+NAMES = (
+    *("--kommun", "Linköpings kommun"),
+    *("--förvaltning", "Socialförvaltningen"),
+    *("--nämnd", "Äldrenämnden"),
+)
 
 
 def init(*args: str) -> Result:
