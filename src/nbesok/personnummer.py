@@ -184,11 +184,14 @@ def _locate(lines: list[str], text: str, match: Match, start: tuple[int, int]) -
     """The number's own line and column in the file.
 
     The value's text is not the file's (block scalars lose their indent, quoted ones
-    their escapes), so the number's first characters as written (up to a line break)
-    are looked up in the file itself: their n-th appearance at or after the value's
-    start, n counted in the value. The value's start if they cannot be found.
+    their escapes), so the number's leading digits are looked up in the file itself:
+    their n-th appearance at or after the value's start, n counted in the value. The
+    value's start if they cannot be found.
     """
-    needle = text[match.start : match.end].split("\n")[0]
+    written = text[match.start : match.end]
+    # Its leading digits are written as they are, whatever an escape did to the rest.
+    leading = re.match(r"\d+", written)
+    needle = leading.group() if leading else written.split("\n")[0]
     occurrence = text.count(needle, 0, match.start)
     first_line, first_column = start
     seen = 0

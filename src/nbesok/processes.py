@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from types import FrameType
@@ -91,6 +91,9 @@ def _init_worker(initializer: Callable[..., None] | None, arguments: tuple[Any, 
         initializer(*arguments)
 
 
+Chunks = list[tuple[int, list[T]]]
+
+
 def run_chunks(
     function: Callable[[list[T]], list[R]],
     items: Sequence[T],
@@ -104,44 +107,51 @@ def run_chunks(
     """``function`` over ``items`` in chunks on ``workers`` processes.
 
     Results come in order, until a worker dies (killed for its memory, a crash): then
-    the chunks it left undone are run once more in a fresh pool, after the others, and
-    ``deaths`` is told why. Whatever dies a second time becomes ``lost(item, why)``, so
-    the batch always ends, never waits for a worker that is gone. If the caller stops
-    iterating early, or anything is raised here (a signal, Ctrl-C), the workers are
-    terminated at once rather than left to finish.
+    the chunks left undone are run again in a fresh pool, after the others, and
+    ``deaths`` is told why. A chunk that kills its worker every time is finally run
+    alone, so that it takes no other chunk with it; what dies then becomes
+    ``lost(item, why)``. The batch always ends, never waits for a worker that is gone.
+    If the caller stops iterating early, or anything is raised here (a signal, Ctrl-C),
+    the workers are terminated at once rather than left to finish.
     """
-    pending = list(enumerate(chunked(items)))
-    for _attempt in range(2):
-        failed: list[tuple[int, list[T]]] = []
-        executor = ProcessPoolExecutor(
-            workers, initializer=_init_worker, initargs=(initializer, initargs)
-        )
-        started: dict[int, Any] = {}
-        try:
-            futures = [(index, chunk, executor.submit(function, chunk)) for index, chunk in pending]
-            # The pool forgets its workers when one dies; keep them to say how it died.
-            started = dict(getattr(executor, "_processes", None) or {})
-            for index, chunk, future in futures:
-                try:
-                    results = future.result()
-                except BrokenProcessPool:
-                    failed.append((index, chunk))
-                    continue
-                yield from results
-        except BaseException:
-            _terminate(executor)
-            raise
-        finally:
-            _terminate(executor)
-        why = _why_dead(started) if failed else ""
-        if not failed:
-            return
+    pool = (initializer, initargs)
+    failed, why = yield from _round(function, list(enumerate(chunked(items))), workers, pool)
+    if failed:
         if deaths is not None:
             deaths.append(why)
-        pending = failed
-    for _index, chunk in pending:
-        for item in chunk:
-            yield lost(item, why)
+        failed, why = yield from _round(function, failed, workers, pool)
+    for chunk in failed:
+        alone, why = yield from _round(function, [chunk], 1, pool)
+        for _index, undone in alone:
+            for item in undone:
+                yield lost(item, why)
+
+
+def _round(
+    function: Callable[[list[T]], list[R]],
+    chunks: Chunks[T],
+    workers: int,
+    pool: tuple[Callable[..., None] | None, tuple[Any, ...]],
+) -> Generator[R, None, tuple[Chunks[T], str]]:
+    """One pool over ``chunks``: their results, then the chunks a dead worker took with
+    it and how it died."""
+    failed: Chunks[T] = []
+    executor = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=pool)
+    started: dict[int, Any] = {}
+    try:
+        futures = [(index, chunk, executor.submit(function, chunk)) for index, chunk in chunks]
+        # The pool forgets its workers when one dies; keep them to say how it died.
+        started = dict(getattr(executor, "_processes", None) or {})
+        for index, chunk, future in futures:
+            try:
+                results = future.result()
+            except BrokenProcessPool:
+                failed.append((index, chunk))
+                continue
+            yield from results
+    finally:
+        _terminate(executor)
+    return failed, _why_dead(started) if failed else ""
 
 
 def _why_dead(processes: dict[int, Any]) -> str:

@@ -99,11 +99,11 @@ class LimitedSandbox(ImmutableSandboxedEnvironment):
         if time.monotonic() > self.deadline:
             raise LimitExceeded(f"mallen tog mer än {MAX_SECONDS:.0f} sekunder (en oändlig loop?)")
 
-    def check_size(self, size: int) -> None:
+    def check_size(self, size: int, *, parts: bool = False) -> None:
+        """Refuse a text of ``size`` characters (or a list of ``size`` parts) over budget."""
         if size > self.budget:
-            raise LimitExceeded(
-                f"mallen försöker bygga en text på {size:,} tecken".replace(",", " ")
-            )
+            what = f"en lista med {size:,} delar" if parts else f"en text på {size:,} tecken"
+            raise LimitExceeded(f"mallen försöker bygga {what}".replace(",", " "))
 
     def checked_concat(self, text: str) -> str:
         """The result of ``~``, refused once it outgrows the budget."""
@@ -170,9 +170,10 @@ class LimitedSandbox(ImmutableSandboxedEnvironment):
         if operator in ("**", "*"):
             _check_integer_size(operator, left, right)
         if operator == "*":
-            self.check_size(_repeat_size(left, right))
+            listed = isinstance(left, list | tuple) or isinstance(right, list | tuple)
+            self.check_size(_repeat_size(left, right), parts=listed)
         if operator == "+" and isinstance(left, _SEQUENCES) and isinstance(right, _SEQUENCES):
-            self.check_size(len(left) + len(right))
+            self.check_size(len(left) + len(right), parts=isinstance(left, list | tuple))
         if operator == "%" and isinstance(left, str):
             _check_percent_fields(left)
             self.check_size(_percent_size(left, right))

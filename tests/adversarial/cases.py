@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
+import random
 import shutil
 import struct
 import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 
 from support import COMPLETE_VISIT, SMALL_PROTOCOL
@@ -1048,6 +1051,267 @@ RED_TEAM_CASES: list[Case] = [
 ]
 
 
+# --- issue 20: every outlet guarded, no overwritten file, no runaway template
+
+
+def _random_numbers(count: int, seed: int) -> list[str]:
+    """Valid personnummer and samordningsnummer from a fixed seed, each with a random
+    run of separators, Markdown and HTML markup and invisible characters between its
+    date and serial: what a reader sees as one number and a plain search does not."""
+    pieces = (
+        " ",
+        "-",
+        "+",
+        "\t",
+        "\u2009",
+        "\u3000",
+        "\u00ad",
+        "\u200b",
+        "\u2060",
+        "\u200e",
+        "\u2013",
+        "\u2015",
+        "\u2212",
+        "\u2043",
+        "\u02d7",
+        "\ufe58",
+        "*",
+        "\\-",
+        "`",
+        "<b></b>",
+        "&#45;",
+        "&shy;",
+    )
+    rng = random.Random(seed)
+    numbers = []
+    for _ in range(count):
+        born = date(1920, 1, 1) + timedelta(days=rng.randrange(100 * 365))
+        day = born.day + (60 if rng.random() < 0.3 else 0)
+        yymmdd = f"{born.year % 100:02d}{born.month:02d}{day:02d}"
+        serial = f"{rng.randrange(1000):03d}"
+        gap = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 3)))
+        century = str(born.year // 100) if rng.random() < 0.3 else ""
+        numbers.append(f"{century}{yymmdd}{gap}{serial}{luhn_digit(yymmdd + serial)}")
+    return numbers
+
+
+GUARD_CASES = [
+    Case(
+        f"pn-generated-{index:02d}-render-refuses",
+        {REAL: answer(json.dumps(f"Ring {number} i dag.", ensure_ascii=False))},
+        RENDER_REAL,
+        1,
+        _pn_where("fel", 12, 27, "svar.individens-behov", REAL),
+        "nummer ”",
+        prerender=True,
+        absent=(number,),
+    )
+    for index, number in enumerate(_random_numbers(16, seed=20))
+]
+
+
+def _template_refused(case_id: str, expression: str, message: str) -> Case:
+    return template(case_id, f"# P\n{expression}\n", ":2:1: fel: ", message)
+
+
+TEMPLATE_LIMIT_CASES = [
+    _template_refused(
+        "template-star-width",
+        "{{ '%*s' % (1000000000, 'a') }}",
+        "mallen anger en bredd med * i en %-formatering",
+    ),
+    _template_refused(
+        "template-inner-field-width",
+        "{{ '{:{w}}'.format('a', w=10**9) }}",
+        "mallen anger en bredd med ett inre fält ({…}) i format",
+    ),
+    _template_refused(
+        "template-format-map-width",
+        "{{ '{a:>{w}}'.format_map({'a': 'x', 'w': 10**9}) }}",
+        "mallen anger en bredd med ett inre fält",
+    ),
+    _template_refused(
+        "template-format-method-width",
+        "{{ '{:>999999999}'.format('a') }}",
+        "mallen ber om en bredd eller precision på 999 999 999 tecken",
+    ),
+    _template_refused(
+        "template-precision",
+        "{{ '%.100000f' % 1 }}",
+        "mallen ber om en bredd eller precision på 100 000 tecken",
+    ),
+    _template_refused(
+        "template-translate",
+        "{{ ('x' * 1000).translate({120: 'y' * 1000000}) }}",
+        "mallen använder ”translate”, som inte är tillåtet i mallar",
+    ),
+    _template_refused(
+        "template-tuple-doubling",
+        "{% set ns = namespace(t=(1, 2)) %}{% for i in range(40) %}"
+        "{% set ns.t = ns.t + ns.t %}{% endfor %}{{ ns.t | length }}",
+        "mallen försöker bygga en lista med 8 388 608 delar",
+    ),
+    _template_refused(
+        "template-power-tower",
+        "{% set a = 10**100 %}{% set b = a**100 %}{% set c = b**100 %}{{ c }}",
+        "mallen räknar fram ett tal med omkring 33 300 binära siffror",
+    ),
+    _template_refused(
+        "template-squaring-loop",
+        "{% set ns = namespace(n=10) %}{% for i in range(40) %}"
+        "{% set ns.n = ns.n * ns.n %}{% endfor %}{{ ns.n }}",
+        "mallen räknar fram ett tal",
+    ),
+    _template_refused(
+        "template-bytes-repetition",
+        "{{ 'x'.encode() * 10**9 }}",
+        "mallen försöker bygga en text på 1 000 000 000 tecken",
+    ),
+]
+
+VALUE_CHARACTER_CASES = [
+    validate(
+        "value-escaped-direction-override",
+        visit("verksamhet: Arbetslik aktivitet", 'verksamhet: "Ryd \\u202e4789-822118"'),
+        "2:13: fel: verksamhet: ",
+        "osynligt styrtecken för skrivriktning (U+202E)",
+    ),
+    validate(
+        "value-escaped-line-separator",
+        visit("verksamhet: Arbetslik aktivitet", 'verksamhet: "Ryd\\Lby"'),
+        "2:13: fel: verksamhet: ",
+        "radavgränsare (U+2028)",
+    ),
+    validate(
+        "value-escaped-isolate-in-a-list",
+        visit("  - Eva Ek", '  - "Eva \\u2067Ek"'),
+        "10:5: fel: tjänstepersoner[1]: ",
+        "osynligt styrtecken för skrivriktning (U+2067)",
+    ),
+]
+
+OUTPUT_CASES = [
+    Case(
+        "out-into-visits-refused",
+        {REAL: VISIT, "visits/2023-06-07-arbetslik-aktivitet.docx": b"mitt eget dokument"},
+        ("render", REAL, "--out", "visits"),
+        2,
+        "--out: fel: ",
+        "visits/ håller arkivets egna filer, och dokument skrivs aldrig dit",
+    ),
+    Case(
+        "out-into-templates-refused",
+        {},
+        ("render", "protocols/arbetslik-aktivitet-2023.yaml", "--out", "templates"),
+        2,
+        "--out: fel: ",
+        "templates/ håller arkivets egna filer",
+    ),
+    Case(
+        "out-below-protocols-refused",
+        {},
+        ("report", REAL, "--out", "protocols/ut"),
+        2,
+        "--out: fel: ",
+        "protocols/ håller arkivets egna filer",
+    ),
+    Case(
+        "out-dot-keeps-the-readme",
+        {"visits/README.yaml": VISIT, "README.md": "# Mitt arkiv\n"},
+        ("render", "visits/README.yaml", "--out", "."),
+        1,
+        "README.md: fel: ",
+        "finns redan men är inte skriven av nbesok",
+    ),
+    Case(
+        "out-keeps-a-file-nbesok-did-not-write",
+        {REAL: VISIT, "dokument/2023-06-07-arbetslik-aktivitet.docx": b"mitt eget dokument"},
+        ("render", REAL, "--out", "dokument"),
+        1,
+        "dokument/2023-06-07-arbetslik-aktivitet.docx: fel: ",
+        "flytta eller ta bort filen om den inte behövs, eller välj en annan --out",
+    ),
+    Case(
+        "out-report-keeps-a-file-nbesok-did-not-write",
+        {"out/2023-06-07-arbetslik-aktivitet-uppfoljning.md": "mina anteckningar\n"},
+        REPORT_REAL,
+        1,
+        "out/2023-06-07-arbetslik-aktivitet-uppfoljning.md: fel: ",
+        "finns redan men är inte skriven av nbesok",
+    ),
+]
+
+_OUTSIDE = "../../utanför.yaml"  # from visits/ in the archive: beside the archive
+
+SYMLINK_CASES = [
+    Case(
+        "symlink-to-a-system-file-validate",
+        {},
+        ("validate",),
+        1,
+        f"{X}: fel: ",
+        "är en symbolisk länk ut ur arkivet (till /etc/passwd)",
+        setup=_symlink(X, "/etc/passwd"),
+        absent=("root:",),
+    ),
+    Case(
+        "symlink-out-of-the-archive-render-all",
+        {},
+        ("render", "--out", "out"),
+        1,
+        f"{X}: fel: ",
+        "nbesok läser bara filer i arkivet",
+        setup=_symlink(X, _OUTSIDE, VISIT),
+        prerender=True,
+    ),
+    Case(
+        "symlink-out-of-the-archive-named-renders",
+        {},
+        ("render", X, "--out", "out"),
+        0,
+        "Skrev out/x.md",
+        "",
+        setup=_symlink(X, _OUTSIDE, VISIT),
+        outputs=("out/x.md", "out/x.docx"),
+    ),
+    Case(
+        "symlink-out-of-the-archive-followup",
+        {},
+        ("followup",),
+        1,
+        f"{X}: fel: ",
+        "är en symbolisk länk ut ur arkivet",
+        setup=_symlink(X, _OUTSIDE, VISIT),
+    ),
+    Case(
+        "symlink-protocol-out-of-the-archive",
+        {},
+        ("validate",),
+        1,
+        f"{PROTOCOL_2023}: fel: ",
+        "är en symbolisk länk ut ur arkivet",
+        setup=_symlink(PROTOCOL_2023, "../../utanför-protokoll.yaml", _real(PROTOCOL_2023)),
+    ),
+    Case(
+        "symlink-loop-validate",
+        {},
+        ("validate",),
+        1,
+        f"{X}: fel: ",
+        "är en symbolisk länk i en slinga",
+        setup=_symlink(X, "x.yaml"),
+    ),
+]
+
+ISSUE_20_CASES = [
+    *GUARD_CASES,
+    *TEMPLATE_LIMIT_CASES,
+    *VALUE_CHARACTER_CASES,
+    *OUTPUT_CASES,
+    *SYMLINK_CASES,
+]
+
+
 def _report_first(root: Path) -> None:
     """The tjänsteskrivelse of the real visit, written before the clashing render."""
     from click.testing import CliRunner
@@ -1632,4 +1896,5 @@ CASES: list[Case] = [
     ),
     *PERSONNUMMER_CASES,
     *RED_TEAM_CASES,
+    *ISSUE_20_CASES,
 ]
