@@ -76,7 +76,7 @@ def _digits_pattern(digits: str, *, backwards: bool = False) -> str:
         return r"[^\d]{0,48}".join(reversed(digits))
     date = inside.join(digits[:6])
     serial = inside.join(digits[6:])
-    return rf"(?<!\d)(?:\d\d{inside})?{date}[^\d]{{0,48}}{serial}(?!\d)"
+    return rf"(?<!\d)(?:\d{inside}\d{inside})?{date}[^\d]{{0,48}}{serial}(?!\d)"
 
 
 PERSONNUMMER: Rule = _Personnummer()
