@@ -47,6 +47,9 @@ from adversarial.fuzzing import (  # noqa: E402 - needs the tests folder on the 
     run_markdown,
 )
 
+# How run_guard says a number got past the guard (other failures are unlocated findings).
+LEAKS = ("numret nådde dokumentet", "validate såg inte numret")
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -94,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
                 counts["guard"] += 1
                 data = put_number(SOURCES[source], edits)
                 outcome = run_guard(root, source, data, edits.digits)
-                if outcome.failure is not None:
+                if outcome.failure is not None and outcome.failure.startswith(LEAKS):
                     counts["guard failures"] += 1
             else:
                 data = mutate(SOURCES[source], edits)
@@ -147,7 +150,7 @@ def _report(counts: Counter[str], started: float, end: str = "\n") -> None:
     seconds = time.perf_counter() - started
     print(
         f"inputs tried: {counts['tried']} (Markdown in answers: {counts['Markdown']}, "
-        f"generated personnummer: {counts['guard']}, of which reached an outlet: "
+        f"generated personnummer: {counts['guard']}, of which got past the guard: "
         f"{counts['guard failures']})  accepted: {counts['accepted']}  "
         f"rejected with a location: {counts['rejected']}  via CLI: {counts['via CLI']}  "
         f"failures: {counts['failures']}  time: {seconds:.1f} s",

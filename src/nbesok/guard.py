@@ -69,14 +69,20 @@ class _Personnummer:
 
 def _digits_pattern(digits: str, *, backwards: bool = False) -> str:
     """Where a number's ten digits stand in a file: in order, with a little of anything
-    but digits between them (markup, an entity, an escape) and more between the date
-    and the serial (a line break and the next line's indent)."""
-    inside = r"[^\d\n]{0,12}"
+    but digits between them (markup, an invisible character, an escape such as the
+    entity ``&#x2D;`` or YAML's ``\u200b``, whose own digits do not count) and more
+    between the date and the serial (a line break and the next line's indent)."""
+    escape = (
+        r"&#?[0-9A-Za-z]{1,8};|%[0-9A-Fa-f]{2}"
+        r"|\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8})"
+    )
+    inside = rf"(?:{escape}|[^\d\n]){{0,12}}"
+    between = rf"(?:{escape}|[^\d]){{0,48}}"
     if backwards:  # written in reverse for a right-to-left override to turn around
-        return r"[^\d]{0,48}".join(reversed(digits))
+        return between.join(reversed(digits))
     date = inside.join(digits[:6])
     serial = inside.join(digits[6:])
-    return rf"(?<!\d)(?:\d{inside}\d{inside})?{date}[^\d]{{0,48}}{serial}(?!\d)"
+    return rf"(?<!\d)(?:\d{inside}\d{inside})?{date}{between}{serial}(?!\d)"
 
 
 PERSONNUMMER: Rule = _Personnummer()
