@@ -122,7 +122,7 @@ def _check_file(archive: Archive, path: Path, today: date) -> list[Finding]:
     if kind is Kind.SETTINGS:
         settings = load_settings(path)
         return [
-            *personnummer_findings(settings.document, Severity.ERROR),
+            *personnummer_findings(settings.document, Severity.ERROR, visit=False),
             *_unset_settings(settings),
         ]
     if kind is Kind.PROTOCOL:
@@ -205,7 +205,7 @@ def check_protocol(
             )
         )
     if personnummer is not None:
-        findings += personnummer_findings(loaded.document, personnummer)
+        findings += personnummer_findings(loaded.document, personnummer, visit=False)
         findings += name_findings(loaded.path, personnummer)
     first_seen: dict[str, int] = {}
     for s, section in enumerate(loaded.model.sections):

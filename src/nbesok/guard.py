@@ -44,7 +44,10 @@ class Rule(Protocol):
 
     def hits(self, text: str) -> Iterable[Hit]: ...
 
-    def message(self, hit: Hit, where: str) -> str: ...
+    def message(self, hit: Hit, where: str, source: Path | None) -> str:
+        """What to say of ``hit`` found ``where``, written in ``source`` (None: in no
+        input nbesok can see)."""
+        ...
 
 
 class _Personnummer:
@@ -61,10 +64,12 @@ class _Personnummer:
                 _digits_pattern(match.digits, backwards=match.backwards),
             )
 
-    def message(self, hit: Hit, where: str) -> str:
-        from nbesok.personnummer import message
+    def message(self, hit: Hit, where: str, source: Path | None) -> str:
+        from nbesok.personnummer import ADVICE, ADVICE_ELSEWHERE, message
 
-        return message(hit.kind, hit.shown, where)
+        # Only a visit can allow a number (tillåtna_personnummer).
+        in_visit = source is not None and source.parent.name == "visits"
+        return message(hit.kind, hit.shown, where, ADVICE if in_visit else ADVICE_ELSEWHERE)
 
 
 def _digits_pattern(digits: str, *, backwards: bool = False) -> str:
@@ -111,13 +116,15 @@ class Guard:
                     if hit.key in self.allowed:
                         continue
                     place = self._source_of(hit)
+                    source: Path | None = None
                     if place is None:
                         path, line, column = outlet, 0, 0
                         said = f"{where} ({self.unsourced})"
                     else:
-                        path, line, column = place
+                        source, line, column = place
+                        path = source
                         said = where
-                    made = finding(path, rule.message(hit, said), line=line, column=column)
+                    made = finding(path, rule.message(hit, said, source), line=line, column=column)
                     found.setdefault((made.path, line, column, hit.shown), made)
         return list(found.values())
 

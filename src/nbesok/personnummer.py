@@ -149,6 +149,11 @@ ADVICE = (
     "protokoll är allmänna handlingar: ta bort numret, eller skriv det under "
     f"{ALLOWED_KEY} i besöksfilen om det måste stå kvar"
 )
+# Where no visit can allow it: a protocol, nbesok.yaml, a template.
+ADVICE_ELSEWHERE = (
+    "protokoll är allmänna handlingar: ta bort numret (eller kör render och report med "
+    "--tillåt-personnummer om det måste stå kvar)"
+)
 
 
 def message(kind: str, shown: str, where: str, advice: str = ADVICE) -> str:
@@ -156,10 +161,16 @@ def message(kind: str, shown: str, where: str, advice: str = ADVICE) -> str:
 
 
 def personnummer_findings(
-    document: YamlDocument, severity: Severity, allowed: frozenset[str] = frozenset()
+    document: YamlDocument,
+    severity: Severity,
+    allowed: frozenset[str] = frozenset(),
+    *,
+    visit: bool = True,
 ) -> list[Finding]:
     """Every number a reader would see in the document's text values, located in the
-    file; the ``allowed`` ones (ten digits each) are left out."""
+    file; the ``allowed`` ones (ten digits each) are left out. Only a ``visit`` can
+    allow a number, and only its messages say how."""
+    advice = ADVICE if visit else ADVICE_ELSEWHERE
     lines = document.text.split("\n")
     findings = []
     for keypath, text in _strings(document.data, ()):
@@ -170,7 +181,7 @@ def personnummer_findings(
             findings.append(
                 finding(
                     document.path,
-                    message(match.kind, match.shown, "i texten"),
+                    message(match.kind, match.shown, "i texten", advice),
                     line=line,
                     column=column,
                     key=format_keypath(keypath),
@@ -207,8 +218,9 @@ def _locate(lines: list[str], text: str, match: Match, start: tuple[int, int]) -
 
 def name_findings(path: Path, severity: Severity) -> list[Finding]:
     """A number in a file name, which becomes the document's file name."""
+    advice = "protokoll är allmänna handlingar: byt namn på filen (dokumenten får dess namn)"
     return [
-        finding(path, message(match.kind, match.shown, "i filnamnet"), severity=severity)
+        finding(path, message(match.kind, match.shown, "i filnamnet", advice), severity=severity)
         for match in find_numbers(path.stem)
     ]
 
