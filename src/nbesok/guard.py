@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
@@ -53,16 +54,8 @@ class Rule(Protocol):
 class _Personnummer:
     """No personnummer or samordningsnummer (:mod:`nbesok.personnummer`)."""
 
-    def hits(self, text: str) -> Iterator[Hit]:
-        from nbesok.personnummer import find_numbers
-
-        for match in find_numbers(text):
-            yield Hit(
-                match.kind,
-                match.shown,
-                match.digits,
-                _digits_pattern(match.digits, backwards=match.backwards),
-            )
+    def hits(self, text: str) -> tuple[Hit, ...]:
+        return _personnummer_hits(text)
 
     def message(self, hit: Hit, where: str, source: Path | None) -> str:
         from nbesok.personnummer import ADVICE, ADVICE_ELSEWHERE, message
@@ -70,6 +63,22 @@ class _Personnummer:
         # Only a visit can allow a number (tillåtna_personnummer).
         in_visit = source is not None and source.parent.name == "visits"
         return message(hit.kind, hit.shown, where, ADVICE if in_visit else ADVICE_ELSEWHERE)
+
+
+# Every document of a run has the reference's styles, theme and fonts: read once.
+@lru_cache(maxsize=256)
+def _personnummer_hits(text: str) -> tuple[Hit, ...]:
+    from nbesok.personnummer import find_numbers
+
+    return tuple(
+        Hit(
+            match.kind,
+            match.shown,
+            match.digits,
+            _digits_pattern(match.digits, backwards=match.backwards),
+        )
+        for match in find_numbers(text)
+    )
 
 
 def _digits_pattern(digits: str, *, backwards: bool = False) -> str:

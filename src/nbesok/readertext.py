@@ -64,8 +64,7 @@ _HIDDEN_OR_DIGIT = (
 _ESCAPE = re.compile(
     r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});|%[0-9A-Fa-f]{2}"
 )
-# What may change a text's digits: the escapes above and the characters listed.
-_MAY_CHANGE_DIGITS = re.compile(rf"[&%{_HIDDEN_OR_DIGIT}]")
+_HIDDEN_OR_DIGIT_CHARACTER = re.compile(f"[{_HIDDEN_OR_DIGIT}]")
 
 
 def _ignorable(code: int) -> bool:
@@ -123,8 +122,11 @@ def _decode(escape: str) -> str:
 
 def may_change(text: str) -> bool:
     """Whether :func:`reader_text` could give ``text`` digits it does not show as digits:
-    False means the text's own runs of digits are all there is (a quick test)."""
-    return _MAY_CHANGE_DIGITS.search(text) is not None
+    False means the text's own runs of digits are all there is (a quick test: a "%" in
+    "50 %" is no escape, and costs no more than a look)."""
+    if _HIDDEN_OR_DIGIT_CHARACTER.search(text) is not None:
+        return True
+    return ("&" in text or "%" in text) and _ESCAPE.search(text) is not None
 
 
 def reader_text(text: str) -> str:
