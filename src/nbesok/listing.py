@@ -240,6 +240,6 @@ def history_lines(archive: Archive, operation: str, per: date) -> tuple[list[str
     for line, guard in lines:
         withheld = guard.findings([("i historiken", line)], archive.visits_dir)
         problems += withheld
-        if not withheld:
+        if not withheld and (line or shown):  # no blank line where a withheld one began
             shown.append(line)
     return shown, problems
