@@ -77,6 +77,8 @@ def test_a_valid_number_is_found_where_it_stands(number: str, kind: str) -> None
         personnummer("811392", "987"),  # samordningsnummer of 32 March
         personnummer("811318", "987"),  # month 13
         "1" + PN,  # seven digits before the hyphen
+        "37" + PN,  # no person's century: an all-digit UUID segment, say
+        f"urn:uuid:12{PN}-4abc-8def-0123456789ab",
         PN + "1",  # five after it
         "Avtal 2019-12-31, 70 platser och 10 platser.",
         "Diarienummer BIN 2018-123",

@@ -31,8 +31,11 @@ ALLOWED_KEY = "tillåtna_personnummer"
 # What may stand between the date and the serial in a reader's text: spaces (tabs and
 # line breaks are spaces by then), dashes and pluses, Markdown markup and HTML tags.
 _GAP_ITEM = r"(?:[ +\-\\*_~`]|<[^<>]{0,40}>)"
+# A twelve-digit number's century is 18, 19 or 20: no other is a person's, and the
+# restriction keeps a UUID's all-digit "19811228-9874-…" segments from counting.
 _CANDIDATE = re.compile(
-    rf"(?<!\d)(?P<century>\d{{2}})?(?P<date>\d{{6}})(?P<gap>{_GAP_ITEM}{{0,16}})(?P<tail>\d{{4}})(?!\d)"
+    rf"(?<!\d)(?P<century>1[89]|20)?(?P<date>\d{{6}})(?P<gap>{_GAP_ITEM}{{0,16}})"
+    rf"(?P<tail>\d{{4}})(?!\d)"
 )
 _MARKUP = re.compile(r"<[^<>]*>|[\\*_~`]")
 # A right-to-left override shows the digits after it in reverse order.
