@@ -174,8 +174,3 @@ def markdown_texts(markdown: str) -> Iterator[Published]:
     """The published ``.md`` as text: a reader sees its characters, a viewer its
     rendering (entities and markup between the parts of a number are seen through)."""
     yield "i Markdown-filen", markdown
-
-
-def lines_texts(lines: Iterable[str], where: str) -> Iterator[Published]:
-    for line in lines:
-        yield where, line
