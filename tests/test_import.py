@@ -566,11 +566,38 @@ def test_a_personnummer_stops_the_import(in_archive: Path) -> None:
     document.save(str(form))
     result = nbesok("import", str(form))
     assert result.exit_code == 1
-    found = r"ifylld\.docx: fel: stycke \d+: svar\.handlingsplaner: personnummer ”811228.9874”"
+    found = r"ifylld\.docx: fel: stycke \d+: svar\.handlingsplaner: personnummer ”811228-XXXX”"
     assert re.search(found, result.output), result.output
     assert not (in_archive / "visits" / "2025-09-15-hemtjansten-ryd.yaml").exists()
     allowed = nbesok("import", str(form), "--tillåt-personnummer")
     assert allowed.exit_code == 0, allowed.output
+
+
+def test_the_visit_file_import_writes_is_guarded_too(in_archive: Path) -> None:
+    """An open item carried over from an earlier visit that allows its number would put
+    the number in a new file without that permission: the written file is an outlet."""
+    earlier = in_archive / "visits" / "2025-01-10-hemtjansten-ryd.yaml"
+    earlier.write_text(
+        f"protokoll: {FORM_2023}\n"
+        "verksamhet: Hemtjänsten Ryd\n"
+        "besöksdatum: 2025-01-10\n"
+        "uppföljning:\n"
+        "  - punkt: Ring 811228-9874 om schemat\n"
+        "    ansvarig: Äldrenämnden\n"
+        "    status: påbörjad\n"
+        "tillåtna_personnummer: [811228-9874]\n",
+        encoding="utf-8",
+    )
+    form, _ = filled_form(in_archive)
+
+    result = nbesok("import", str(form))
+
+    assert result.exit_code == 1, result.output
+    assert (
+        "visits/2025-01-10-hemtjansten-ryd.yaml:5:17: fel: personnummer ”811228-XXXX” i "
+        "visits/2025-09-15-hemtjansten-ryd.yaml, som inte skrevs"
+    ) in result.output
+    assert not (in_archive / "visits" / "2025-09-15-hemtjansten-ryd.yaml").exists()
 
 
 # Bad Word files

@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import RENDERED_NAMES, Rendered, write_tree
 from readers import assert_same_in_every_reader, squash
+from support import REPO_ROOT as REPO
 from support import invoke
 
 # Pandoc-only syntax and nbesok's Word markers: none may reach the published file.
@@ -193,3 +194,68 @@ def test_the_readme_excerpt_is_what_nbesok_writes(rendered: Rendered, repo_root:
     name, text = excerpt.groups()
 
     assert text in (rendered.out / name).read_text("utf-8")
+
+
+# --- raw HTML in an answer is text, in the .md as in the DOCX (issue 20)
+
+# Each hid what came after it, or itself, when the .md was shown as HTML.
+HTML_ANSWERS = {
+    "title": "Före <title> mitten.",
+    "iframe": "<iframe>",
+    "noscript": "<noscript>",
+    "textarea": "<textarea>",
+    "two-comments": "<!-- a --> <!-- b",
+    "word-placeholder": "Skriv <<namn>> här.",
+    "bold-tag": "Text <b>fet</b> text.",
+    "lone-less-than": "a < b och x<y",
+}
+
+
+def html_visit(text: str) -> str:
+    """The 2023 visit with ``text`` in an answer; an utkast again, since its content is
+    no longer the content fastställd (its status block is left out)."""
+    indented = "\n".join(f"    {line}" for line in text.split("\n"))
+    visit = (REPO / "visits" / "2023-06-07-arbetslik-aktivitet.yaml").read_text("utf-8")
+    visit = visit[: visit.index("\n# Exempel: godkännandena")] + "\n"
+    return visit.replace(
+        "  handlingsplaner: |\n",
+        f"  handlingsplaner: |\n{indented}\n\n    Efter HTML-raden.\n\n",
+        1,
+    )
+
+
+@pytest.mark.parametrize("text", HTML_ANSWERS.values(), ids=HTML_ANSWERS.keys())
+def test_html_in_an_answer_is_the_same_text_in_every_reader_and_in_word(
+    in_archive: Path, runner: CliRunner, text: str
+) -> None:
+    from readers import READERS, body, structure
+
+    visit = in_archive / "visits" / "2023-06-07-arbetslik-aktivitet.yaml"
+    visit.write_text(html_visit(text), encoding="utf-8")
+    result = invoke(runner, "render", "visits/2023-06-07-arbetslik-aktivitet.yaml")
+    assert result.exit_code == 0, result.output
+    word = docx.Document(str(in_archive / "out" / "2023-06-07-arbetslik-aktivitet.docx"))
+    word_text = [paragraph.text for paragraph in word.paragraphs]
+    markdown = body((in_archive / "out" / "2023-06-07-arbetslik-aktivitet.md").read_text("utf-8"))
+
+    # The DOCX shows it as it was written, as text (an HTML block that only ends at its
+    # closing tag, like <textarea>, takes the next lines into its paragraph).
+    shown = next(squash(t) for t in word_text if t.startswith(text.split("\n")[0]))
+    for name, read in READERS.items():
+        texts = [entry[-1] for entry in structure(read(markdown))]
+        assert shown in texts, f"{name}: {texts}"
+        assert any("Efter HTML-raden." in t for t in texts), name  # nothing swallowed
+        assert any(t.startswith("Hur ser samarbetet") for t in texts), name
+
+
+def test_validate_says_html_is_shown_as_text(in_archive: Path, runner: CliRunner) -> None:
+    visit = in_archive / "visits" / "2023-06-07-arbetslik-aktivitet.yaml"
+    visit.write_text(html_visit("Text <b>fet</b> text."), encoding="utf-8")
+
+    result = invoke(runner, "validate", "visits/2023-06-07-arbetslik-aktivitet.yaml")
+
+    assert result.exit_code == 0, result.output
+    assert (
+        "varning: svar.handlingsplaner: HTML ”<b>” visas som vanlig text i dokumenten"
+        in result.output
+    )

@@ -190,3 +190,35 @@ def test_the_scaffold_points_at_the_written_schema_and_satisfies_it(
     assert load_json(target) == schemas["besök"]
     assert errors(schemas["besök"], as_editor_reads(scaffold)) == []
     assert errors(schemas["besök"], read_yaml(scaffold).data) == []
+
+
+def test_every_key_of_the_models_is_in_the_readme_and_the_schema(
+    repo_root: Path, schemas: dict[str, dict[str, Any]]
+) -> None:
+    """The README's YAML tables are the users' reference: every key a model accepts is
+    named there, as `key`, and the editors' schema knows it (one source of truth)."""
+    from pydantic import BaseModel
+
+    from nbesok import models
+
+    readme = (repo_root / "README.md").read_text("utf-8")
+    section = readme[readme.index("## YAML-filerna") : readme.index("## Personnummer")]
+    dumped = json.dumps(schemas, ensure_ascii=False)
+    for model in vars(models).values():
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            continue
+        for name, info in model.model_fields.items():
+            key = info.alias or name
+            assert f"`{key}`" in section, f"README nämner inte `{key}` ({model.__name__})"
+            if model is not models.Settings:
+                assert f'"{key}"' in dumped, f"schemat saknar {key}"
+
+
+def test_the_permission_for_a_personnummer_is_in_the_visit_schema(
+    schemas: dict[str, dict[str, Any]],
+) -> None:
+    allowed = schemas["besök"]["properties"]["tillåtna_personnummer"]
+
+    assert allowed["type"] == "array"
+    assert "git" in allowed["description"]
+    assert not errors(schemas["besök"]["properties"]["tillåtna_personnummer"], ["811228-9874"])

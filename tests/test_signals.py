@@ -9,7 +9,9 @@ every process they started.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -34,11 +36,15 @@ def add_visits(archive: Path) -> None:
         (archive / "visits" / f"{day}-besok-{number:02d}.yaml").write_text(copy, "utf-8")
 
 
-def start(archive: Path, *args: str) -> subprocess.Popen[bytes]:
+def start(archive: Path, *args: str, temporary: Path | None = None) -> subprocess.Popen[bytes]:
+    """nbesok render in a session of its own; ``temporary`` its TMPDIR."""
+    environment = {**os.environ, "CI": "1"}
+    if temporary is not None:
+        environment.update(TMPDIR=str(temporary), TMP=str(temporary), TEMP=str(temporary))
     return subprocess.Popen(
         [sys.executable, "-m", "nbesok", "render", *args, "--out", "out"],
         cwd=archive,
-        env={**os.environ, "CI": "1"},
+        env=environment,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -82,11 +88,6 @@ def temporary_files(out: Path) -> list[str]:
     )
 
 
-def own_temporary_folders() -> set[str]:
-    folder = Path(os.environ.get("TMPDIR", "/tmp"))
-    return {path.name for path in folder.glob("nbesok-*") if path.is_dir()}
-
-
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 @pytest.mark.parametrize(
     ("number", "to_group"),
@@ -124,15 +125,40 @@ def test_a_signal_mid_batch_stops_every_worker_and_leaves_whole_files(
         docx.Document(str(path))  # whole: python-docx opens every one
 
 
+def pipe_of(command: str) -> Path:
+    """The socket LibreOffice 7.4 makes in /tmp for the profile on its command line."""
+    found = re.search(r"-env:UserInstallation=(\S+)", command)
+    assert found, command
+    digest = hashlib.md5(found.group(1).encode("utf-16-le"), usedforsecurity=False).digest()
+    hashed = "".join(f"{byte:x}" for byte in digest)
+    return Path("/tmp") / f"OSL_PIPE_{os.getuid()}_SingleOfficeIPC_{hashed}"
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
-def test_a_signal_while_libreoffice_converts_stops_it_too(archive: Path, libreoffice: Path) -> None:
+def test_a_signal_while_libreoffice_converts_stops_it_too(
+    archive: Path, libreoffice: Path, tmp_path: Path
+) -> None:
+    """Nothing LibreOffice makes outlives the run: no process, no lu*.tmp in the
+    temporary folder, no OSL_PIPE socket in /tmp (LibreOffice puts it there whatever
+    TMPDIR says), no folder of nbesok's own."""
     add_visits(archive)
     out = archive / "out"
-    folders_before = own_temporary_folders()
-    render = start(archive, "--format", "pdf", "--libreoffice", str(libreoffice))
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    render = start(
+        archive, "--format", "pdf", "--libreoffice", str(libreoffice), temporary=temporary
+    )
+    pipes: list[Path] = []
+
+    def pipes_made() -> bool:
+        """LibreOffice runs (in the archive, writing to a folder of its own in out/) and
+        has made its socket."""
+        commands = [c for c in processes(converting(archive)) if "UserInstallation" in c]
+        pipes[:] = [pipe_of(command) for command in commands]
+        return bool(pipes) and all(pipe.exists() for pipe in pipes)
+
     try:
-        # LibreOffice runs in the archive and writes to a folder of its own in out/.
-        wait_for(lambda: bool(processes(converting(archive))), seconds=120)
+        wait_for(pipes_made, seconds=120)
         time.sleep(0.5)
         os.kill(render.pid, signal.SIGTERM)
         _, stderr = render.communicate(timeout=60)
@@ -144,5 +170,8 @@ def test_a_signal_while_libreoffice_converts_stops_it_too(archive: Path, libreof
     time.sleep(0.5)
     assert processes(converting(archive)) == []
     assert temporary_files(out) == []
-    assert own_temporary_folders() <= folders_before
+    # Jinja's cache of compiled templates is meant to stay; nothing else may.
+    left = sorted(path.name for path in temporary.iterdir() if not path.name.startswith("_jinja2"))
+    assert left == []
+    assert [pipe for pipe in pipes if pipe.exists()] == []
     assert list(out.glob("*.pdf")) == []  # all or nothing: the batch's PDFs never came

@@ -14,7 +14,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from nbesok.errors import ArchiveError, LoadError, NbesokError
+from nbesok.errors import ArchiveError, LoadError, NbesokError, UsageError
 from nbesok.names import nearest
 
 if TYPE_CHECKING:
@@ -51,9 +51,14 @@ def find_root(start: Path) -> Path:
 
 @dataclass
 class Archive:
-    """An archive folder; protocols are loaded on demand and kept."""
+    """An archive folder; protocols are loaded on demand and kept.
+
+    ``named`` are the files the user named on the command line: only they may lead out
+    of the archive through a symbolic link (see :meth:`confine`).
+    """
 
     root: Path
+    named: frozenset[Path] = frozenset()
     # id -> (the file's mtime and size when read, what reading it gave)
     _protocols: dict[str, tuple[tuple[int, int], Loaded[Protocol] | NbesokError]] = field(
         default_factory=dict
@@ -63,7 +68,32 @@ class Archive:
     def settings(self) -> Settings:
         from nbesok.loading import load_settings
 
+        self.confine(self.root / MARKER)
         return load_settings(self.root / MARKER).model
+
+    def confine(self, path: Path) -> None:
+        """Refuse a file nbesok found in the archive that leads out of it.
+
+        A symbolic link in visits/ to ``/etc/…`` or to another archive's visit would be
+        read, its lines shown in messages and its text published. A file the user named
+        on the command line is taken as it is.
+        """
+        if path.absolute() in self.named:
+            return
+        try:
+            target = path.resolve()
+        except (OSError, RuntimeError):
+            raise LoadError.at(
+                path, "är en symbolisk länk i en slinga (den leder tillbaka till sig själv)"
+            ) from None
+        try:
+            target.relative_to(self.root.resolve())
+        except ValueError:
+            raise LoadError.at(
+                path,
+                f"är en symbolisk länk ut ur arkivet (till {target}); nbesok läser bara filer "
+                "i arkivet. Lägg filen i arkivet, eller ange den själv på kommandoraden",
+            ) from None
 
     @property
     def protocols_dir(self) -> Path:
@@ -97,6 +127,7 @@ class Archive:
         # An id is a file stem, never a path: "../visits/x" must not reach other files.
         if not re.fullmatch(ID_PATTERN, protocol_id) or not path.is_file():
             raise ArchiveError.at(self.protocols_dir, unknown_protocol_message(self, protocol_id))
+        self.confine(path)
         stat = path.stat()
         stamp = (stat.st_mtime_ns, stat.st_size)
         cached = self._protocols.get(protocol_id)
@@ -112,6 +143,24 @@ class Archive:
         if isinstance(cached[1], NbesokError):
             raise cached[1]
         return cached[1]
+
+    def check_output_folder(self, out_dir: Path) -> None:
+        """``--out`` may not be, or lie in, a folder of the archive's own inputs: a
+        document named like a file there would replace a user's file (UsageError)."""
+        try:
+            target = out_dir.resolve()
+        except (OSError, RuntimeError):
+            return  # reported when the folder is made
+        for folder in (self.visits_dir, self.protocols_dir, self.templates_dir):
+            try:
+                target.relative_to(folder.resolve())
+            except (ValueError, OSError, RuntimeError):
+                continue
+            raise UsageError.at(
+                "--out",
+                f"{folder.name}/ håller arkivets egna filer, och dokument skrivs aldrig dit; "
+                "välj en annan mapp, t.ex. out/",
+            )
 
     def kind_of(self, path: Path) -> Kind:
         if path.name == MARKER:
@@ -137,9 +186,11 @@ def open_archive(start: Path | None = None) -> Archive:
 def archive_of(paths: Sequence[Path]) -> Archive:
     """The archive the given files belong to, found from the first one's own folder, so
     that ``nbesok render /elsewhere/visits/x.yaml`` works from any folder. Without
-    paths, the archive of the working directory."""
+    paths, the archive of the working directory. The files among ``paths`` are the
+    archive's ``named`` ones."""
+    named = frozenset(path.absolute() for path in paths if not path.is_dir())
     for path in paths:
         folder = path if path.is_dir() else path.parent
         if folder.is_dir():
-            return open_archive(folder)
-    return open_archive()
+            return Archive(find_root(folder), named)
+    return Archive(find_root(Path.cwd()), named)

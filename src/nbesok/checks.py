@@ -13,14 +13,21 @@ from typing import Any
 
 from nbesok import fragments, pictures
 from nbesok.archive import MARKER, Archive, Kind, unknown_protocol_message
-from nbesok.errors import Finding, NbesokError, Severity, finding
+from nbesok.errors import Finding, NbesokError, Severity, finding, worker_died
 from nbesok.inputs import expand_paths
 from nbesok.lifecycle import changed_message, review_problems, review_status
 from nbesok.loading import Loaded, load_protocol, load_settings, load_visit
 from nbesok.mask_checks import mask_findings
 from nbesok.models import Group, Protocol, Settings, Visit
 from nbesok.names import nearest
-from nbesok.personnummer import name_findings, personnummer_findings
+from nbesok.personnummer import (
+    ALLOWED_KEY,
+    allowed_digits,
+    find_numbers,
+    name_findings,
+    number_digits,
+    personnummer_findings,
+)
 from nbesok.yamlfile import KeyPath, format_keypath
 
 
@@ -65,15 +72,19 @@ def validate_files(
     else:
         from nbesok.processes import run_chunks  # only large archives need it
 
+        deaths: list[str] = []
         report.findings = list(
             run_chunks(
                 _check_chunk,
                 list(paths),
                 workers=count,
+                lost=_lost,
+                deaths=deaths,
                 initializer=_start_worker,
-                initargs=(archive.root, today),
+                initargs=(archive.root, archive.named, today),
             )
         )
+        report.findings += [worker_died(why) for why in deaths]
     report.findings.sort(key=lambda f: (f.path, f.line, f.column))
     return report
 
@@ -81,8 +92,16 @@ def validate_files(
 _WORKER: dict[str, Any] = {}
 
 
-def _start_worker(root: Path, today: date) -> None:
-    _WORKER.update(archive=Archive(root), today=today)
+def _start_worker(root: Path, named: frozenset[Path], today: date) -> None:
+    _WORKER.update(archive=Archive(root, named), today=today)
+
+
+def _lost(path: Path, why: str) -> Finding:
+    return finding(
+        path,
+        f"filen kontrollerades inte: arbetsprocessen som läste den avslutades oväntat två "
+        f"gånger ({why}); kontrollera filen för sig med ”nbesok validate {path.name}”",
+    )
 
 
 def _check_chunk(paths: list[Path]) -> list[Finding]:
@@ -100,11 +119,12 @@ def _check_files(archive: Archive, paths: Sequence[Path], today: date) -> list[F
 
 
 def _check_file(archive: Archive, path: Path, today: date) -> list[Finding]:
+    archive.confine(path)
     kind = archive.kind_of(path)
     if kind is Kind.SETTINGS:
         settings = load_settings(path)
         return [
-            *personnummer_findings(settings.document, Severity.WARNING),
+            *personnummer_findings(settings.document, Severity.ERROR, visit=False),
             *_unset_settings(settings),
         ]
     if kind is Kind.PROTOCOL:
@@ -167,7 +187,7 @@ def _at(
 def check_protocol(
     loaded: Loaded[Protocol],
     *,
-    personnummer: Severity | None = Severity.WARNING,
+    personnummer: Severity | None = Severity.ERROR,
     default_committee: str | None = None,
     root: Path | None = None,
 ) -> list[Finding]:
@@ -191,7 +211,7 @@ def check_protocol(
             )
         )
     if personnummer is not None:
-        findings += personnummer_findings(loaded.document, personnummer)
+        findings += personnummer_findings(loaded.document, personnummer, visit=False)
         findings += name_findings(loaded.path, personnummer)
     first_seen: dict[str, int] = {}
     for s, section in enumerate(loaded.model.sections):
@@ -217,12 +237,13 @@ def check_visit(
     archive: Archive,
     today: date,
     *,
-    personnummer: Severity | None = Severity.WARNING,
+    personnummer: Severity | None = Severity.ERROR,
 ) -> list[Finding]:
     """Cross-file checks and visiting-rule warnings for one visit.
 
-    ``personnummer`` is the severity of a personnummer found in the text: a warning
-    while editing, an error when a document is about to be written, None if allowed.
+    ``personnummer`` is the severity of a personnummer found in the text that the
+    visit does not allow (``tillåtna_personnummer``): an error, or None when the user
+    allows every number for one run (``--tillåt-personnummer``).
     """
     return checked_visit(loaded, archive, today, personnummer=personnummer)[1]
 
@@ -232,7 +253,7 @@ def checked_visit(
     archive: Archive,
     today: date,
     *,
-    personnummer: Severity | None = Severity.WARNING,
+    personnummer: Severity | None = Severity.ERROR,
     changed: Severity = Severity.ERROR,
 ) -> tuple[Loaded[Protocol] | None, list[Finding]]:
     """:func:`check_visit`, also handing back the visit's protocol (None if it is broken),
@@ -242,14 +263,11 @@ def checked_visit(
     an error for validate and report, a warning where the visit is shown as an utkast.
     """
     visit = loaded.model
-    guard = (
-        []
-        if personnummer is None
-        else [
-            *personnummer_findings(loaded.document, personnummer),
-            *name_findings(loaded.path, personnummer),
-        ]
-    )
+    allowed = allowed_digits(visit.allowed_numbers)
+    guard = [*_unused_allowances(loaded)]
+    if personnummer is not None:
+        guard += personnummer_findings(loaded.document, personnummer, allowed)
+        guard += name_findings(loaded.path, personnummer)
     if not (archive.protocols_dir / f"{visit.protocol}.yaml").is_file():
         return None, [
             _at(loaded, ("protokoll",), unknown_protocol_message(archive, visit.protocol))
@@ -301,6 +319,40 @@ def _review(loaded: Loaded[Visit], today: date, changed: Severity) -> Iterator[F
             changed_message(loaded.path, visit, status),
             changed,
         )
+
+
+def _unused_allowances(loaded: Loaded[Visit]) -> Iterator[Finding]:
+    """A number allowed in ``tillåtna_personnummer`` that the visit no longer holds: the
+    permission should go with it, or it would let the number back in unnoticed."""
+    if not loaded.model.allowed_numbers:
+        return
+    document = loaded.document
+    present = {
+        match.digits
+        for key, value in document.data.items()
+        if key != ALLOWED_KEY
+        for text in _all_strings(value)
+        for match in find_numbers(text)
+    }
+    for index, number in enumerate(loaded.model.allowed_numbers):
+        if number_digits(number) not in present:
+            yield _at(
+                loaded,
+                (ALLOWED_KEY, index),
+                "numret står inte längre i besöket; ta bort det ur tillåtna_personnummer",
+                Severity.WARNING,
+            )
+
+
+def _all_strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _all_strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _all_strings(item)
 
 
 def _visit_texts(visit: Visit) -> Iterator[tuple[KeyPath, str | None]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -21,6 +21,7 @@ from nbesok import __version__, clitext
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from nbesok.errors import Finding
     from nbesok.publish import Outcome
 
 clitext.install()
@@ -556,8 +557,18 @@ def render(
             out_dir=out_dir if out_dir is not None else archive.root / "out",
             today=date.today(),
             progress=advance,
+            waiting=_tell_waiting,
         )
     _report_outcome(outcome)
+
+
+def _tell_waiting(folder: Path) -> None:
+    from nbesok.paths import display_path
+
+    click.echo(
+        f"nbesok: väntar på en annan körning av nbesok som skriver i {display_path(folder)}/ …",
+        err=True,
+    )
 
 
 def _report_outcome(outcome: Outcome) -> None:
@@ -733,6 +744,7 @@ def report(
         draft=draft,
         signer=_signer(sign, certificate, chosen),
         public=public or archive.settings.public,
+        waiting=_tell_waiting,
     )
     _report_outcome(outcome)
 
@@ -811,7 +823,9 @@ def followup(
 
     En punkt som förts över till ett senare besök visas en gång, som den står där.
     Maskerade uppgifter visas som ”[Uppgift borttagen …]” om inte --visa-maskerat anges.
-    Slutkod 0; med --strict 3 om någon punkt har passerat sitt slutdatum.
+    Slutkod 0; med --strict 3 om någon punkt har passerat sitt slutdatum. En besöksfil
+    som inte går att läsa, eller en rad som skulle visa ett personnummer, sägs på
+    stderr och saknas i listan (slutkod 1 om inget är försenat).
 
     \b
     Exempel:
@@ -825,7 +839,11 @@ def followup(
 
     day = per or date.today()
     chosen = frozenset(Status(value) for value in statuses) or OPEN
-    items = open_items(open_archive(), day, Filters(operation, responsible, chosen))
+    listing = open_items(
+        open_archive(), day, Filters(operation, responsible, chosen), reveal=reveal
+    )
+    items = listing.items
+    _report_problems(listing.problems)
     if output_format == "csv":
         click.echo(csv_text(items, day, reveal=reveal), nl=False)
     else:
@@ -834,8 +852,23 @@ def followup(
                 click.echo(line)
             click.echo()
         click.echo(summary(items, day))
+    # Overdue items are what a scheduled run watches for: an unrelated broken file must
+    # not hide them behind exit code 1.
     if strict and any(item.overdue(day) for item in items):
         sys.exit(OVERDUE_EXIT)
+    if listing.problems:
+        sys.exit(1)
+
+
+def _report_problems(problems: Sequence[Finding]) -> None:
+    """Findings that kept something out of a listing, on stderr, and what that means."""
+    for found in problems:
+        click.echo(found.format(), err=True)
+    if problems:
+        click.echo(
+            "nbesok: det som felen gäller saknas i listan; rätta filerna och kör igen.",
+            err=True,
+        )
 
 
 @cli.command(options_metavar="[FLAGGOR]")
@@ -861,8 +894,12 @@ def history(operation: str, per: date | None, reveal: bool) -> None:
     from nbesok.archive import open_archive
     from nbesok.listing import history_lines
 
-    for line in history_lines(open_archive(), operation, per or date.today(), reveal=reveal):
+    lines, problems = history_lines(open_archive(), operation, per or date.today(), reveal=reveal)
+    _report_problems(problems)
+    for line in lines:
         click.echo(line)
+    if problems:
+        sys.exit(1)
 
 
 @cli.command(options_metavar="[FLAGGOR]")

@@ -21,6 +21,7 @@ from nbesok.loading import Loaded, load_protocol, load_visit
 from nbesok.masks import has_masks
 from nbesok.models import FollowUp, Protocol, Status, Visit
 from nbesok.osl import Grounds
+from nbesok.personnummer import allowed_digits
 from nbesok.secrecy import (
     PUBLIC_SUFFIX,
     Secrecy,
@@ -48,7 +49,8 @@ class Document:
 
     The name always comes from an input file's stem or an id, never from free text.
     ``sources`` are the files it was made from, for messages about it; ``root`` is the
-    archive whose ``bilder/`` the pictures it shows are in.
+    archive whose ``bilder/`` the pictures it shows are in; ``allowed`` the personnummer
+    its visits allow (ten digits each, see :mod:`nbesok.personnummer`).
     """
 
     name: str
@@ -62,6 +64,7 @@ class Document:
     secrecy: Secrecy | None = None
     # The public copy (nbesok.redaction): masked passages left out, its own name.
     public: bool = False
+    allowed: frozenset[str] = frozenset()
 
     def public_copy(self) -> Document:
         """The same document as its public copy: same Markdown, the public name."""
@@ -317,6 +320,7 @@ def render_visit(
         archive.root,
         status=document_status(visit.model),
         secrecy=secrecy,
+        allowed=allowed_digits(visit.model.allowed_numbers),
     )
 
 
@@ -348,6 +352,7 @@ def document_for(
     per: date | None = None,
 ) -> tuple[Document, list[Finding]]:
     """Load, check and render one input; raise if it has errors, return its warnings."""
+    archive.confine(path)
     if archive.kind_of(path) is Kind.PROTOCOL:
         form = load_protocol(path)
         findings = check_protocol(

@@ -68,6 +68,17 @@ def finding(
     return Finding(display_path(path), line, column, severity, key, message)
 
 
+def worker_died(why: str) -> Finding:
+    """A worker process of a batch died (killed for its memory, a crash); its work was
+    done again in a new one."""
+    return finding(
+        "nbesok",
+        f"en arbetsprocess avslutades oväntat ({why}, till exempel för att minnet tog slut); "
+        "det den arbetade med gjordes om i en ny process",
+        severity=Severity.WARNING,
+    )
+
+
 def summary_line(files: int, findings: Sequence[Finding], *, clean: str = "Inga fel") -> str:
     """The last line of a command that checks files: ``2 fel och 1 varning i 6 filer.``
 

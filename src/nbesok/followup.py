@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from nbesok.archive import Archive
 from nbesok.errors import Finding, NbesokError
 from nbesok.loading import load_visit
 from nbesok.models import FollowUp, Status, Visit
@@ -95,12 +96,17 @@ def track(visits: Iterable[VisitFile]) -> list[Tracked]:
     return list(current.values())
 
 
-def load_visit_files(paths: Sequence[Path]) -> tuple[list[VisitFile], list[Finding]]:
-    """The visits that could be read, and the located errors of those that could not."""
+def load_visit_files(
+    paths: Sequence[Path], archive: Archive | None = None
+) -> tuple[list[VisitFile], list[Finding]]:
+    """The visits that could be read, and the located errors of those that could not;
+    none that leads out of ``archive`` (see :meth:`Archive.confine`)."""
     loaded: list[VisitFile] = []
     errors: list[Finding] = []
     for path in paths:
         try:
+            if archive is not None:
+                archive.confine(path)
             loaded.append(VisitFile(path, load_visit(path).model))
         except NbesokError as error:
             errors += error.findings

@@ -79,8 +79,15 @@ def problems(text: str) -> list[Problem]:
                     "(nbesok avslutar det vid svarets slut)",
                 )
             )
+        elif token.type == "html_block":
+            found.append(Problem(line, _html_message(token.content.split("\n")[0])))
         elif token.type == "inline":
             found.extend(_link_problems(token, line))
+            found.extend(
+                Problem(line, _html_message(child.content))
+                for child in token.children or []
+                if child.type == "html_inline"
+            )
     depth = _depth(tokens)
     if depth > MAX_DEPTH:
         found.append(
@@ -313,6 +320,14 @@ def _html_closer(token: Token) -> str | None:
         wanted = closer or f"</{opened.group(1).lower()}>"
         return None if wanted in token.content.lower() else wanted
     return None
+
+
+def _html_message(html: str) -> str:
+    shown = html if len(html) <= 40 else html[:39] + "…"
+    return (
+        f"HTML ”{shown}” visas som vanlig text i dokumenten (nbesok återger ingen HTML); "
+        "skriv Markdown för formatering, eller \\< i stället för < om texten ska stå som den är"
+    )
 
 
 def _link_problems(token: Token, line: int) -> Iterator[Problem]:

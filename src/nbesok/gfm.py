@@ -19,6 +19,7 @@ two- and three-space indents.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any, cast
@@ -67,12 +68,18 @@ def published_markdown(
 
 
 def _plain(tokens: list[Token]) -> Iterator[Token]:
-    """The tokens without the Word-only markers, the document's own tokens untouched."""
+    """The tokens without the Word-only markers, and raw HTML as the text it is in the
+    DOCX; the document's other tokens untouched."""
     for token in tokens:
         if token.type in _STYLE_MARKERS:
             continue
-        if token.children and any(child.type in _STYLE_MARKERS for child in token.children):
-            kept = list(_without_markers(token.children))
+        if token.type == "html_block":
+            yield from _html_as_text(token)
+            continue
+        if token.children and any(
+            child.type in _STYLE_MARKERS or child.type == "html_inline" for child in token.children
+        ):
+            kept = [_text_of_html(child) for child in _without_markers(token.children)]
             if len(kept) < len(token.children) and kept and kept[-1].type == "text":
                 # "**Verksamhet:** " before a field it no longer has
                 kept[-1] = kept[-1].copy(content=kept[-1].content.rstrip())
@@ -92,6 +99,26 @@ def _with_picture_links(token: Token, base: str) -> Token:
         for child in token.children
     ]
     return token.copy(children=children)
+
+
+def _text_of_html(token: Token) -> Token:
+    """Inline HTML (``<b>``, ``<<namn>>``) as plain text, which it is in the DOCX."""
+    if token.type != "html_inline":
+        return token
+    return Token("text", "", 0, content=token.content)
+
+
+def _html_as_text(block: Token) -> Iterator[Token]:
+    """An HTML block as a paragraph of its lines, one hard break between each: the DOCX
+    shows it as text in one paragraph, and so must every reader of the ``.md``."""
+    children: list[Token] = []
+    for number, line in enumerate(block.content.rstrip("\n").split("\n")):
+        if number:
+            children.append(Token("hardbreak", "br", 0))
+        children.append(Token("text", "", 0, content=line))
+    yield Token("paragraph_open", "p", 1, block=True)
+    yield _inline(*children)
+    yield Token("paragraph_close", "p", -1, block=True)
 
 
 def _without_markers(children: list[Token]) -> Iterator[Token]:
@@ -136,8 +163,13 @@ def _front_matter(node: Any, context: Any) -> str:
 def _escape_tildes(text: str, node: Any, context: Any) -> str:
     """Every ``~`` escaped: cmark-gfm (GitHub) strikes through ``~one~`` as well as
     ``~~two~~``, and the gfm plugin only escapes pairs. Runs before the gfm plugin's own
-    escaping, which then finds no pair left."""
-    return text.replace("~", "\\~")
+    escaping, which then finds no pair left. And every ``<`` escaped: mdformat escapes
+    only the first of ``<<namn>>``, and GitHub then reads ``<namn>`` as a tag."""
+    return _UNESCAPED_LT.sub(r"\1\\<", text.replace("~", "\\~"))
+
+
+# A "<" after an even number of backslashes (none, or escaped backslashes): not escaped.
+_UNESCAPED_LT = re.compile(r"((?:^|[^\\])(?:\\\\)*)<")
 
 
 LIST_INDENT = 4  # columns from a list marker to the item's text

@@ -33,7 +33,25 @@ HASH_PREFIX = "sha256:"
 # The parts of a visit file that are not its published content: the review itself,
 # text an import could not place (it reaches no document), and the diarienummer, the
 # registry's handle, which is often given when the fastställda notes are registered.
-NOT_CONTENT = frozenset({"review", "unplaced", "case_number"})
+# The personnummer a visit allows (tillåtna_personnummer) are a permission about its
+# text, not text of its own.
+NOT_CONTENT = frozenset({"review", "unplaced", "case_number", "allowed_numbers"})
+# The keys definition 1 hashes. A key added to the visit later counts only when it is
+# given, so that a new optional key never changes the hash of a visit fastställd
+# before it existed.
+_DEFINITION_KEYS = frozenset(
+    {
+        "besöksdatum",
+        "hemsida",
+        "ledamöter",
+        "protokoll",
+        "sammanfattning",
+        "svar",
+        "tjänstepersoner",
+        "uppföljning",
+        "verksamhet",
+    }
+)
 
 
 class ReviewState(StrEnum):
@@ -55,6 +73,8 @@ def published_content(visit: Visit) -> dict[str, Any]:
     line breaks are not content at all.
     """
     data = visit.model_dump(mode="json", by_alias=True, exclude=set(NOT_CONTENT))
+    given = visit.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+    data = {key: value for key, value in data.items() if key in _DEFINITION_KEYS or key in given}
     data["svar"] = {
         key: answer.rstrip()
         for key, answer in data["svar"].items()

@@ -1,23 +1,28 @@
 """What ``followup`` and ``history`` print: open items at a glance, a verksamhet over time.
 
-Both read every visit of the archive: a visit that cannot be read is an error, since a
-list that silently left it out would say that its items were done. Both show public
-text: a masked passage is its placeholder (``[Personuppgift borttagen]``), unless
-``reveal`` asks for the masked words (``--visa-maskerat``); filters match the words.
+Both read every visit of the archive. A visit that cannot be read is an error, said
+beside the list, since a list that silently left it out would say its items were done;
+the other visits are still listed. Both show public text: a masked passage is its
+placeholder (``[Personuppgift borttagen]``), unless ``reveal`` asks for the masked
+words (``--visa-maskerat``); filters match the words. Every row and line is an outlet:
+one that would show a personnummer its visit does not allow is withheld, and said where
+it was written (a number in a masked passage shows only with ``reveal``, where the mask
+is the permission). A CSV cell that a spreadsheet would take as a formula is neutralised.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from nbesok.archive import Archive
-from nbesok.errors import ArchiveError, LoadError
+from nbesok.errors import ArchiveError, Finding
 from nbesok.followup import Tracked, VisitFile, load_visit_files, same_words, track, visits_to
-from nbesok.masks import internal_field, public_field
+from nbesok.guard import Guard
+from nbesok.masks import blanked, internal_field, public_field
 from nbesok.models import Status
 from nbesok.names import fold, nearest
 from nbesok.paths import display_path
@@ -46,19 +51,40 @@ class Filters:
         )
 
 
-def read_visits(archive: Archive) -> list[VisitFile]:
-    visits, errors = load_visit_files(archive.visit_paths())
-    if errors:
-        raise LoadError(errors)
-    return visits
+def read_visits(archive: Archive) -> tuple[list[VisitFile], list[Finding]]:
+    """The visits that can be read, and the located errors of those that cannot."""
+    return load_visit_files(archive.visit_paths(), archive)
 
 
-def open_items(archive: Archive, per: date, filters: Filters) -> list[Tracked]:
+@dataclass(frozen=True)
+class Listing:
+    """The items to show, and what kept others out of the list."""
+
+    items: list[Tracked]
+    problems: list[Finding]
+
+
+def open_items(archive: Archive, per: date, filters: Filters, *, reveal: bool = False) -> Listing:
     """The items the filters keep, each once in its latest state: overdue ones first
-    (earliest due first), then the rest by due date, undated last."""
-    items = [tracked for tracked in track(read_visits(archive)) if filters.keep(tracked)]
-    return sorted(
-        items,
+    (earliest due first), then the rest by due date, undated last. An item whose row
+    would show a personnummer is left out, and said where it was written."""
+    visits, problems = read_visits(archive)
+    items = [tracked for tracked in track(visits) if filters.keep(tracked)]
+    text = shown_text(reveal)
+    shown: list[Tracked] = []
+    for tracked in items:
+        withheld = _guard(tracked.source, reveal=reveal).findings(
+            [
+                ("i listan", "  ".join(_row(tracked, per, text))),
+                ("i listan", "  ".join(_cells(tracked, per, text))),
+            ],
+            tracked.source.path,
+        )
+        problems += withheld
+        if not withheld:
+            shown.append(tracked)
+    ordered = sorted(
+        shown,
         key=lambda t: (
             not t.overdue(per),
             t.item.due or date.max,
@@ -66,6 +92,46 @@ def open_items(archive: Archive, per: date, filters: Filters) -> list[Tracked]:
             t.item.item,
         ),
     )
+    return Listing(ordered, problems)
+
+
+def _guard(*sources: VisitFile, reveal: bool = False) -> Guard:
+    """The guard on what the sources' lines show: the numbers they allow, and with
+    ``reveal`` those in their masked passages (shown only to whoever asks)."""
+    from nbesok.personnummer import allowed_digits
+
+    allowed = allowed_digits(n for source in sources for n in source.visit.allowed_numbers)
+    if reveal:
+        allowed |= _masked_digits(_texts(source.visit.model_dump()) for source in sources)
+    return Guard([source.path for source in sources], allowed)
+
+
+def _texts(value: object) -> Iterable[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _texts(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _texts(item)
+
+
+def _masked_digits(groups: Iterable[Iterable[str]]) -> frozenset[str]:
+    """The numbers that stand in masked passages only."""
+    from nbesok.personnummer import find_numbers
+
+    found: set[str] = set()
+    for texts in groups:
+        for text in texts:
+            every = {match.digits for match in find_numbers(text)}
+            found |= every - {match.digits for match in find_numbers(blanked(text))}
+    return frozenset(found)
+
+
+def shown_text(reveal: bool) -> Callable[[str], str]:
+    """How a listing shows a field: public (masks as placeholders) or with its words."""
+    return internal_field if reveal else public_field
 
 
 def status_text(tracked: Tracked, per: date) -> str:
@@ -76,25 +142,21 @@ def _history_text(tracked: Tracked) -> str:
     return ", ".join(f"{step.status.value} {step.date.isoformat()}" for step in tracked.history)
 
 
-def shown_text(reveal: bool) -> Callable[[str], str]:
-    """How a listing shows a field: public (masks as placeholders) or with its words."""
-    return internal_field if reveal else public_field
+def _row(t: Tracked, per: date, text: Callable[[str], str]) -> tuple[str, ...]:
+    return (
+        t.item.due.isoformat() if t.item.due else "–",
+        status_text(t, per),
+        text(t.visit.operation),
+        text(t.item.responsible),
+        text(t.item.item) + (f" (tidigare: {_history_text(t)})" if t.history else ""),
+    )
 
 
 def table_lines(items: Sequence[Tracked], per: date, *, reveal: bool = False) -> list[str]:
     """An aligned table for the terminal; the long Punkt column last."""
     header = ("Senast", "Status", "Verksamhet", "Ansvarig", "Punkt")
     text = shown_text(reveal)
-    rows = [
-        (
-            t.item.due.isoformat() if t.item.due else "–",
-            status_text(t, per),
-            text(t.visit.operation),
-            text(t.item.responsible),
-            text(t.item.item) + (f" (tidigare: {_history_text(t)})" if t.history else ""),
-        )
-        for t in items
-    ]
+    rows = [_row(t, per, text) for t in items]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header) - 1)]
 
     def line(row: tuple[str, ...]) -> str:
@@ -132,25 +194,41 @@ CSV_HEADER = (
 )
 
 
+def _cells(t: Tracked, per: date, text: Callable[[str], str]) -> tuple[str, ...]:
+    return (
+        text(t.visit.operation),
+        t.visit.date.isoformat(),
+        text(t.item.item),
+        text(t.item.responsible),
+        t.item.due.isoformat() if t.item.due else "",
+        t.item.status.value,
+        "ja" if t.overdue(per) else "nej",
+        _history_text(t),
+        display_path(t.source.path),
+    )
+
+
+# What starts a formula in Excel or LibreOffice (OWASP, "CSV Injection"), with the
+# full-width forms some spreadsheets read the same way.
+_FORMULA_START = tuple("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
+
+
+def neutral_cell(text: str) -> str:
+    """A cell a spreadsheet shows as the text it is: one that would start a formula gets
+    a leading apostrophe, as OWASP recommends (also after leading spaces, which some
+    spreadsheets skip)."""
+    return "'" + text if text.lstrip(" ").startswith(_FORMULA_START) else text
+
+
 def csv_text(items: Sequence[Tracked], per: date, *, reveal: bool = False) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    # Every field in quotes, as OWASP recommends, so that no cell is read as anything
+    # but one text.
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     writer.writerow(CSV_HEADER)
     text = shown_text(reveal)
     for t in items:
-        writer.writerow(
-            (
-                text(t.visit.operation),
-                t.visit.date.isoformat(),
-                text(t.item.item),
-                text(t.item.responsible),
-                t.item.due.isoformat() if t.item.due else "",
-                t.item.status.value,
-                "ja" if t.overdue(per) else "nej",
-                _history_text(t),
-                display_path(t.source.path),
-            )
-        )
+        writer.writerow([neutral_cell(cell) for cell in _cells(t, per, text)])
     return "\ufeff" + buffer.getvalue()
 
 
@@ -181,14 +259,18 @@ def _named(
 
 def history_lines(
     archive: Archive, operation: str, per: date, *, reveal: bool = False
-) -> list[str]:
+) -> tuple[list[str], list[Finding]]:
     """The visits to one verksamhet, oldest first, each with its items and where each
-    item went next."""
+    item went next; and what kept something out (a visit that cannot be read, a line
+    that would show a personnummer, which is left out)."""
     text = shown_text(reveal)
-    visits = read_visits(archive)
+    visits, problems = read_visits(archive)
     chosen = visits_to(operation, visits)
     if not chosen:
-        chosen = visits_to(_named(archive, operation, visits, text), visits)
+        try:
+            chosen = visits_to(_named(archive, operation, visits, text), visits)
+        except ArchiveError as error:
+            raise ArchiveError([*problems, *error.findings]) from None
     carried_to = {
         (item.origin, same_words(item.item)): v.visit.date
         for v in chosen
@@ -198,30 +280,42 @@ def history_lines(
     first, last = chosen[0].visit.date, chosen[-1].visit.date
     count = "1 besök" if len(chosen) == 1 else f"{len(chosen)} besök"
     span = first.isoformat() if first == last else f"{first.isoformat()}–{last.isoformat()}"
-    lines = [f"{text(chosen[-1].visit.operation)}: {count}, {span}"]
+    every = _guard(*chosen, reveal=reveal)
+    heading = f"{text(chosen[-1].visit.operation)}: {count}, {span}"
+    lines: list[tuple[str, Guard]] = [(heading, every)]
     for source in chosen:
         visit = source.visit
+        own = _guard(source, reveal=reveal)  # a visit's lines show what it allows, no more
         details = [visit.protocol] + (
             [f"dnr {text(visit.case_number)}"] if visit.case_number else []
         )
+        members = ", ".join(text(m.display()) for m in visit.members) or "–"
         lines += [
-            "",
-            f"{visit.date.isoformat()}  {display_path(source.path)} ({', '.join(details)})",
-            f"  Ledamöter: {', '.join(text(m.display()) for m in visit.members) or '–'}",
-            f"  Tjänstepersoner: {', '.join(text(o) for o in visit.officials) or '–'}",
+            ("", own),
+            (f"{visit.date.isoformat()}  {display_path(source.path)} ({', '.join(details)})", own),
+            (f"  Ledamöter: {members}", own),
+            (f"  Tjänstepersoner: {', '.join(text(o) for o in visit.officials) or '–'}", own),
         ]
         if not visit.follow_up:
-            lines.append("  Inga uppföljningspunkter.")
+            lines.append(("  Inga uppföljningspunkter.", own))
             continue
-        lines.append("  Uppföljning:")
+        lines.append(("  Uppföljning:", own))
         for item in visit.follow_up:
             due = f", senast {item.due.isoformat()}" if item.due else ""
             later = carried_to.get((source.stem, same_words(item.item)))
             onward = f" → följs upp vid besöket {later.isoformat()}" if later else ""
-            lines.append(
+            line = (
                 f"    - {item.status.value}{due}: {text(item.item)} ({text(item.responsible)})"
                 f"{onward}"
             )
+            lines.append((line, own))
     still_open = [t for t in track(chosen) if t.is_open]
-    lines += ["", f"Öppna nu: {summary(still_open, per)}" if still_open else "Inga öppna punkter."]
-    return lines
+    closing = f"Öppna nu: {summary(still_open, per)}" if still_open else "Inga öppna punkter."
+    lines += [("", every), (closing, every)]
+    shown: list[str] = []
+    for line, guard in lines:
+        withheld = guard.findings([("i historiken", line)], archive.visits_dir)
+        problems += withheld
+        if not withheld and (line or shown):  # no blank line where a withheld one began
+            shown.append(line)
+    return shown, problems

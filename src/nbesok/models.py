@@ -104,6 +104,19 @@ def _one_line(value: Any) -> Any:
     return value
 
 
+def _allowed_number(value: Any) -> Any:
+    from nbesok.personnummer import number_digits
+
+    if isinstance(value, str) and number_digits(value) is None:
+        raise PydanticCustomError(
+            "nbesok_allowed_number",
+            "”{value}” är inget personnummer eller samordningsnummer (ÅÅMMDD-NNNN med rätt "
+            "kontrollsiffra); skriv numret som det står i texten, ett per rad",
+            {"value": value},
+        )
+    return value
+
+
 def _unmasked(text: str) -> str:
     from nbesok.masks import internal_field
 
@@ -111,6 +124,7 @@ def _unmasked(text: str) -> str:
 
 
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+AllowedNumber = Annotated[str, BeforeValidator(_allowed_number)]
 PartyCode = Annotated[str, BeforeValidator(_party)]
 Slug = Annotated[str, BeforeValidator(_slug)]
 WebAddress = Annotated[str, BeforeValidator(_web_address)]
@@ -284,6 +298,14 @@ class Visit(_Strict):
     )
     follow_up: list[FollowUp] = Field(
         default_factory=list, alias="uppföljning", description="Punkter att följa upp."
+    )
+    allowed_numbers: list[AllowedNumber] = Field(
+        default_factory=list,
+        alias="tillåtna_personnummer",
+        description=(
+            "Personnummer eller samordningsnummer som får stå i besökets dokument, ett per "
+            "rad (ÅÅMMDD-NNNN). Beslutet syns i git; alla andra nummer stoppas."
+        ),
     )
     unplaced: Markdown | None = Field(
         None,

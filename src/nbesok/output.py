@@ -6,8 +6,9 @@ import contextlib
 import errno
 import os
 import signal
+import sys
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 from nbesok.errors import OutputError
@@ -31,7 +32,7 @@ def write_all_atomic(outputs: Mapping[Path, bytes]) -> None:
     full disk) leaves all of them as they were, not a new .md beside an old .docx.
     """
     for path in outputs:
-        if path.is_dir():
+        if _is_folder(path):
             raise OutputError.at(
                 path, "finns redan som mapp; ta bort mappen eller välj en annan --out"
             )
@@ -44,6 +45,13 @@ def write_all_atomic(outputs: Mapping[Path, bytes]) -> None:
                 os.replace(temporary, path)
             except OSError as error:
                 raise _write_error(path, error) from None
+
+
+def _is_folder(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:  # a name too long for the file system: said when it is written
+        return False
 
 
 @contextlib.contextmanager
@@ -77,6 +85,70 @@ def signals_held() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
+# On Windows a folder cannot be locked, so a file in it is.
+_LOCK_FILE = ".nbesok-lås"
+
+
+@contextlib.contextmanager
+def held_folder(folder: Path, waiting: Callable[[Path], None] | None = None) -> Iterator[None]:
+    """Hold ``folder`` for one run that writes documents and their record there.
+
+    Another nbesok that wants to write there waits (``waiting`` is told once) until this
+    run is done, so both read the record only after the other has written it. The lock
+    is the operating system's (``flock`` on the folder itself), so it goes with the
+    process: a killed run never leaves the folder locked. The folder is made if it is
+    missing.
+    """
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OutputError.at(
+            folder, f"mappen kan inte skrivas ({error.strerror}); välj en annan --out"
+        ) from None
+    if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+        with _held_by_file(folder, waiting):
+            yield
+        return
+    import fcntl
+
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if waiting is not None:
+                waiting(folder)
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)  # which releases the lock
+
+
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+
+    @contextlib.contextmanager
+    def _held_by_file(folder: Path, waiting: Callable[[Path], None] | None) -> Iterator[None]:
+        import msvcrt
+        import time
+
+        with open(folder / _LOCK_FILE, "a+b") as stream:
+            told = False
+            while True:
+                try:
+                    msvcrt.locking(stream.fileno(), msvcrt.LK_NBLCK, 1)
+                    break
+                except OSError:
+                    if not told and waiting is not None:
+                        waiting(folder)
+                        told = True
+                    time.sleep(0.2)
+            try:
+                yield
+            finally:
+                stream.seek(0)
+                msvcrt.locking(stream.fileno(), msvcrt.LK_UNLCK, 1)
+
+
 def create_new(
     path: Path, data: bytes, *, if_exists: str = "ta bort filen eller välj ett annat datum"
 ) -> None:
@@ -86,7 +158,7 @@ def create_new(
     ``if_exists`` tells the user what to do when the file is already there.
     """
     with signals_held():
-        temporary = _write_temporary(path, data, durable=True)
+        temporary = _write_temporary(path, data, durable=True, instead="välj en annan mapp")
         try:
             os.link(temporary, path)
         except FileExistsError:
@@ -132,7 +204,9 @@ def _write_error(path: Path, error: OSError) -> OutputError:
     return OutputError.at(path, f"kan inte skrivas ({error.strerror})")
 
 
-def _write_temporary(path: Path, data: bytes, *, durable: bool) -> Path:
+def _write_temporary(
+    path: Path, data: bytes, *, durable: bool, instead: str = "välj en annan --out"
+) -> Path:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         # A short name of its own: the target's name may already be as long as the file
@@ -140,7 +214,7 @@ def _write_temporary(path: Path, data: bytes, *, durable: bool) -> Path:
         handle, name = tempfile.mkstemp(prefix=".nbesok-", suffix=".tmp", dir=path.parent)
     except OSError as error:
         raise OutputError.at(
-            path.parent, f"mappen kan inte skrivas ({error.strerror}); välj en annan --out"
+            path.parent, f"mappen kan inte skrivas ({error.strerror}); {instead}"
         ) from None
     temporary = Path(name)
     try:

@@ -18,6 +18,7 @@ their text is.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -149,6 +150,11 @@ def export_filter() -> str:
     return "pdf:writer_pdf_Export:" + json.dumps(options, separators=(",", ":"))
 
 
+# Called with a finished PDF, still in the staging folder, and its name; False keeps
+# it from being published.
+Inspect = Callable[[Path, str], bool]
+
+
 def convert_to_pdf(
     docx_files: Sequence[Path],
     out_dir: Path,
@@ -157,6 +163,7 @@ def convert_to_pdf(
     timeout: float = 300,
     appendices: Mapping[str, Sequence[Appendix]] | None = None,
     finish: Callable[[Path], None] | None = None,
+    inspect: Inspect | None = None,
 ) -> list[Path]:
     """Convert every .docx to ``out_dir/<stem>.pdf`` in one LibreOffice run.
 
@@ -169,7 +176,9 @@ def convert_to_pdf(
     stem of a .docx) are appended to its PDF: a Word bilaga is converted in the same run.
     ``finish`` (the signature of ``--signera``) is applied to each finished PDF, after
     its bilagor, before any is moved, so a PDF that could not be signed is never left
-    as if it were.
+    as if it were. ``inspect`` then sees each PDF as it will be published, before it is
+    moved into place, and may hold it back. LibreOffice gets a temporary folder of its
+    own, removed with whatever it left there.
     """
     if not docx_files:
         return []
@@ -181,9 +190,10 @@ def convert_to_pdf(
         tempfile.TemporaryDirectory(prefix="nbesok-bilagor-") as attached,
     ):
         extra = _word_appendices(appendices or {}, Path(attached))
+        installation = Path(profile).resolve().as_uri()
         command = [
             str(libreoffice),
-            f"-env:UserInstallation={Path(profile).resolve().as_uri()}",
+            f"-env:UserInstallation={installation}",
             "--headless",
             "--norestore",
             "--nolockcheck",
@@ -195,8 +205,11 @@ def convert_to_pdf(
             staging,
             *(str(source) for source in [*sources, *extra.values()]),
         ]
-        output = _run(command, libreoffice, timeout, count=len(sources) + len(extra))
         every = [*sources, *extra.values()]
+        try:
+            output = _run(command, libreoffice, timeout, count=len(every), temporary=profile)
+        finally:
+            _remove_pipe(installation)
         produced = [Path(staging) / f"{source.stem}.pdf" for source in every]
         missing = [source for source, pdf in zip(every, produced, strict=True) if not pdf.is_file()]
         if missing:
@@ -218,8 +231,9 @@ def convert_to_pdf(
         if finish is not None:
             for pdf in produced:
                 finish(pdf)
-        targets = [out_dir / pdf.name for pdf in produced]
-        for pdf, target in zip(produced, targets, strict=True):
+        kept = [pdf for pdf in produced if inspect is None or inspect(pdf, pdf.stem)]
+        targets = [out_dir / pdf.name for pdf in kept]
+        for pdf, target in zip(kept, targets, strict=True):
             _move(pdf, target)
     return targets
 
@@ -274,6 +288,7 @@ def convert_documents(
     timeout: float = 300,
     appendices: Mapping[str, Sequence[Appendix]] | None = None,
     finish: Callable[[Path], None] | None = None,
+    inspect: Inspect | None = None,
 ) -> list[Path]:
     """Convert .docx held in memory (``{name: bytes}``) to ``out_dir/<name>.pdf``.
 
@@ -295,6 +310,7 @@ def convert_documents(
             timeout=timeout,
             appendices=appendices,
             finish=finish,
+            inspect=inspect,
         )
 
 
@@ -327,11 +343,21 @@ def _make_folder(out_dir: Path) -> None:
         ) from None
 
 
-def _run(command: list[str], libreoffice: Path, timeout: float, *, count: int) -> str:
-    """Run LibreOffice to the end; its combined output, for error messages only."""
+def _run(
+    command: list[str], libreoffice: Path, timeout: float, *, count: int, temporary: str
+) -> str:
+    """Run LibreOffice to the end; its combined output, for error messages only.
+
+    Its temporary files (``lu*.tmp``) go to a folder inside ``temporary``, which is
+    removed afterwards, also when a signal stops the run and LibreOffice is killed.
+    """
+    own = Path(temporary) / "tmp"
+    own.mkdir(exist_ok=True)
+    environment = {**os.environ, "TMPDIR": str(own), "TMP": str(own), "TEMP": str(own)}
     try:
         process = subprocess.Popen(
             command,
+            env=environment,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -367,6 +393,23 @@ def _run(command: list[str], libreoffice: Path, timeout: float, *, count: int) -
             "LibreOffice fungerar med ”soffice --headless --version”" + _output_note(output),
         )
     return output
+
+
+def _remove_pipe(installation: str) -> None:
+    """Remove the socket a LibreOffice killed mid-run leaves in /tmp.
+
+    LibreOffice (7.4) names it after an MD5 of the user installation's address (each
+    byte in hex, without leading zeros, as its launcher writes it) and ignores TMPDIR
+    for it; the profile here is this run's own, so the socket is too. Elsewhere the
+    name differs and nothing is removed.
+    """
+    if sys.platform == "win32":
+        return
+    digest = hashlib.md5(installation.encode("utf-16-le"), usedforsecurity=False).digest()
+    name = f"OSL_PIPE_{os.getuid()}_SingleOfficeIPC_{''.join(f'{byte:x}' for byte in digest)}"
+    for folder in ("/tmp", "/var/tmp"):
+        with contextlib.suppress(OSError):
+            Path(folder, name).unlink()
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:

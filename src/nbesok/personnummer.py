@@ -1,46 +1,65 @@
-"""Find Swedish personal identity and coordination numbers in a visit's free text.
+"""Swedish personal identity and coordination numbers, as a reader of a text sees them.
 
-Visit protocols are public records (allmän handling) and must not carry
-personnummer or samordningsnummer. A candidate is reported only if its date exists
-(day + 60 for a samordningsnummer) and its Luhn check digit is right, so dates,
-phone numbers and ordinary figures pass.
+Visit protocols are public records (allmän handling) and must not carry personnummer or
+samordningsnummer. A number is looked for in the text a reader sees
+(:mod:`nbesok.readertext`: every dash and space kind folded, invisible characters
+dropped, entities decoded), with any short run of spaces, dashes, line breaks and
+Markdown or HTML markup between the date and the serial. It is reported only if its
+date exists (day + 60 for a samordningsnummer) and its Luhn check digit is right, so
+dates, phone numbers and diarienummer pass.
+
+Messages never repeat a number whole: the serial is shown as XXXX, so a finding in a
+terminal or a CI log does not publish what it warns about.
 """
 
 from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from nbesok.errors import Finding, LoadError, Severity, finding
-from nbesok.inputs import read_bounded
+from nbesok.errors import Finding, Severity, finding
 from nbesok.masks import blanked
+from nbesok.readertext import may_change, reader_map, reader_text
 from nbesok.yamlfile import KeyPath, YamlDocument, format_keypath
 
-# The separators Word and keyboards put between date and serial: hyphen-minus, plus
-# (100 years or older), Unicode's hyphens and dashes (Word turns "-" into an en dash),
-# the minus sign, full-width forms, and spaces (also non-breaking).
-SEPARATORS = "-+\u2010\u2011\u2012\u2013\u2014\u2212\ufe63\uff0b\uff0d \u00a0\u202f"
-# Markdown markup that can stand between the digits in a source text and vanishes in the
-# published document: `811228-*9874*`, `811228\-9874`, `**811228**9874`.
-_MARKUP = r"[\\*_~`]{0,4}"
-# Digits not glued to other digits: YYMMDD-NNNN, YYYYMMDD-NNNN with any separator above,
-# and runs of 10 or 12 digits (also when only markup stands between date and serial).
+# The visit's own list of numbers that may stand in its documents.
+ALLOWED_KEY = "tillåtna_personnummer"
+
+# What may stand between the date and the serial in a reader's text: spaces (tabs and
+# line breaks are spaces by then), dashes and pluses, Markdown markup and HTML tags.
+_GAP_ITEM = r"(?:[ +\-\\*_~`]|<[^<>]{0,40}>)"
+# A twelve-digit number's century is 18, 19 or 20: no other is a person's, and the
+# restriction keeps a UUID's all-digit "19811228-9874-…" segments from counting.
 _CANDIDATE = re.compile(
-    rf"(?<!\d)(?:(?P<century>\d{{2}})?(?P<date>\d{{6}})"
-    rf"(?:{_MARKUP}(?P<sep>[{SEPARATORS}]){_MARKUP}|(?P<glued>{_MARKUP}))(?P<tail>\d{{4}})"
-    r"|(?P<bare>\d{10}|\d{12}))(?!\d)"
+    rf"(?<!\d)(?P<century>1[89]|20)?(?P<date>\d{{6}})(?P<gap>{_GAP_ITEM}{{0,16}})"
+    rf"(?P<tail>\d{{4}})(?!\d)"
 )
+_MARKUP = re.compile(r"<[^<>]*>|[\\*_~`]")
+# A right-to-left override shows the digits after it in reverse order.
+_REVERSING = "\u202e"
+# Every candidate has six digits in a row in the reader's text.
+_SIX_DIGITS = re.compile(r"\d{6}")
 
 
 @dataclass(frozen=True)
 class Match:
-    text: str
-    start: int
+    """A number found in a text: where it was written and how a reader sees it."""
+
+    start: int  # the span of the original text it was written in
+    end: int
     kind: str  # "personnummer", "samordningsnummer" or "möjligt personnummer"
+    text: str  # as a reader sees it: 811228-9874
+    digits: str  # the ten digits ÅÅMMDDNNNN, how an allowance names the number
+    backwards: bool = False  # written in reverse, shown right-to-left by an override
+
+    @property
+    def shown(self) -> str:
+        """The number for a message: the serial masked, 811228-XXXX."""
+        return self.text[:-4] + "XXXX"
 
 
 def luhn_ok(digits: str) -> bool:
@@ -64,34 +83,60 @@ def _date_ok(century: str | None, yymmdd: str) -> tuple[bool, bool]:
     return any(day <= calendar.monthrange(y, month)[1] for y in years), coordination
 
 
-# Every candidate has six digits in a row; most texts have none, and this test is far
-# cheaper than the full pattern with its look-behind at every position.
-_SIX_DIGITS = re.compile(r"\d{6}")
+def _candidates(seen: str) -> Iterator[tuple[re.Match[str], str, str]]:
+    """Valid numbers in a reader's text: the match, its kind and how it reads."""
+    for candidate in _CANDIDATE.finditer(seen):
+        century, date, tail = candidate["century"], candidate["date"], candidate["tail"]
+        exists, coordination = _date_ok(century, date)
+        if not exists or not luhn_ok(date + tail):
+            continue
+        gap = _MARKUP.sub("", candidate["gap"])
+        separator = next((mark for mark in "+- " if mark in gap), "")
+        if not separator:
+            kind = "möjligt personnummer"
+        else:
+            kind = "samordningsnummer" if coordination else "personnummer"
+        yield candidate, kind, f"{century or ''}{date}{separator}{tail}"
+
+
 # nbesok's own content hashes (status blocks, a fastställd protocol): hexadecimal, where a
 # run of digits that passes the Luhn check is chance, not a number anyone could read.
 _CONTENT_HASH = re.compile(r"sha256:[0-9a-f]{64}(?![0-9a-f])")
 
 
 def find_numbers(text: str) -> Iterator[Match]:
-    if not _SIX_DIGITS.search(text):
+    """Every personnummer or samordningsnummer a reader of ``text`` would see."""
+    if not _SIX_DIGITS.search(text) and not may_change(text):
         return
     if "sha256:" in text:  # blanked, so that positions stay where they were
         text = _CONTENT_HASH.sub(lambda found: " " * len(found.group()), text)
-    for candidate in _CANDIDATE.finditer(text):
-        if candidate["bare"]:
-            digits = candidate["bare"]
-            century = digits[:2] if len(digits) == 12 else None
-            yymmdd, tail = digits[-10:-4], digits[-4:]
-        else:
-            century, yymmdd, tail = candidate["century"], candidate["date"], candidate["tail"]
-        exists, coordination = _date_ok(century, yymmdd)
-        if not exists or not luhn_ok(yymmdd + tail):
-            continue
-        if candidate["bare"] or candidate["sep"] is None:
-            kind = "möjligt personnummer"
-        else:
-            kind = "samordningsnummer" if coordination else "personnummer"
-        yield Match(candidate.group(), candidate.start(), kind)
+    seen = reader_text(text)
+    reversing = _REVERSING in text
+    if not _SIX_DIGITS.search(seen) and not reversing:
+        return
+    found = list(_candidates(seen))
+    backwards = list(_candidates(seen[::-1])) if reversing else []
+    if not found and not backwards:
+        return
+    mapped, spans = reader_map(text)
+    assert mapped == seen  # one rule, two ways of applying it
+    for candidate, kind, shown in found:
+        digits = candidate["date"] + candidate["tail"]
+        start, end = spans[candidate.start()][0], spans[candidate.end() - 1][1]
+        yield Match(start, end, kind, shown, digits)
+    last = len(seen) - 1
+    for candidate, kind, shown in backwards:
+        digits = candidate["date"] + candidate["tail"]
+        start, end = spans[last - (candidate.end() - 1)][0], spans[last - candidate.start()][1]
+        yield Match(start, end, kind, shown, digits, backwards=True)
+
+
+def number_digits(text: str) -> str | None:
+    """The ten digits of ``text`` if it is one valid personnummer and nothing else."""
+    matches = list(find_numbers(text))
+    if len(matches) != 1 or text[: matches[0].start].strip() or text[matches[0].end :].strip():
+        return None
+    return matches[0].digits
 
 
 def _strings(value: Any, keypath: KeyPath) -> Iterator[tuple[KeyPath, str]]:
@@ -99,26 +144,57 @@ def _strings(value: Any, keypath: KeyPath) -> Iterator[tuple[KeyPath, str]]:
         yield keypath, value
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from _strings(item, (*keypath, key))
+            if keypath or key != ALLOWED_KEY:
+                yield from _strings(item, (*keypath, key))
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from _strings(item, (*keypath, index))
 
 
-def personnummer_findings(document: YamlDocument, severity: Severity) -> list[Finding]:
-    """Every personnummer-like number in the document's text values, located in the file."""
-    lines = document.text.splitlines()
+def allowed_digits(numbers: Iterable[str]) -> frozenset[str]:
+    """The ten digits of each number a visit allows (``tillåtna_personnummer``)."""
+    return frozenset(digits for number in numbers if (digits := number_digits(number)))
+
+
+ADVICE = (
+    "protokoll är allmänna handlingar: ta bort numret, eller skriv det under "
+    f"{ALLOWED_KEY} i besöksfilen om det måste stå kvar"
+)
+# Where no visit can allow it: a protocol, nbesok.yaml, a template.
+ADVICE_ELSEWHERE = (
+    "protokoll är allmänna handlingar: ta bort numret (eller kör render och report med "
+    "--tillåt-personnummer om det måste stå kvar)"
+)
+
+
+def message(kind: str, shown: str, where: str, advice: str = ADVICE) -> str:
+    return f"{kind} ”{shown}” {where}; {advice}"
+
+
+def personnummer_findings(
+    document: YamlDocument,
+    severity: Severity,
+    allowed: frozenset[str] = frozenset(),
+    *,
+    visit: bool = True,
+) -> list[Finding]:
+    """Every number a reader would see in the document's text values, located in the
+    file; the ``allowed`` ones (ten digits each) are left out. Only a ``visit`` can
+    allow a number, and only its messages say how."""
+    advice = ADVICE if visit else ADVICE_ELSEWHERE
+    lines = document.text.split("\n")
     findings = []
     for keypath, text in _strings(document.data, ()):
-        # A number in a masked passage is allowed: the mask keeps it out of the public
-        # copy, and is the explicit permission for the internal one.
         for match in find_numbers(blanked(text)):
-            occurrence = text.count(match.text, 0, match.start)
-            line, column = _locate(lines, match.text, document.position(keypath), occurrence)
+            # A number in a masked passage is allowed: the mask keeps it out of the
+            # public copy, and is the explicit permission for the internal one.
+            if match.digits in allowed:
+                continue
+            line, column = _locate(lines, text, match, document.position(keypath))
             findings.append(
                 finding(
                     document.path,
-                    _MESSAGE.format(kind=match.kind, text=match.text, where="i texten"),
+                    message(match.kind, match.shown, "i texten", advice),
                     line=line,
                     column=column,
                     key=format_keypath(keypath),
@@ -128,15 +204,19 @@ def personnummer_findings(document: YamlDocument, severity: Severity) -> list[Fi
     return findings
 
 
-def _locate(
-    lines: list[str], needle: str, start: tuple[int, int], occurrence: int
-) -> tuple[int, int]:
+def _locate(lines: list[str], text: str, match: Match, start: tuple[int, int]) -> tuple[int, int]:
     """The number's own line and column in the file.
 
     The value's text is not the file's (block scalars lose their indent, quoted ones
-    their escapes), so the number is looked up in the file itself: its
-    ``occurrence``-th appearance (counting from 0) at or after the value's start.
+    their escapes), so the number's leading digits are looked up in the file itself:
+    their n-th appearance at or after the value's start, n counted in the value. The
+    value's start if they cannot be found.
     """
+    written = text[match.start : match.end]
+    # Its leading digits are written as they are, whatever an escape did to the rest.
+    leading = re.match(r"\d+", written)
+    needle = leading.group() if leading else written.split("\n")[0]
+    occurrence = text.count(needle, 0, match.start)
     first_line, first_column = start
     seen = 0
     for number in range(first_line - 1, len(lines)):
@@ -149,77 +229,28 @@ def _locate(
     return start
 
 
-_MESSAGE = (
-    "{kind} ”{text}” {where}; protokoll är allmänna handlingar, ta bort numret (eller kör "
-    "render och report med --tillåt-personnummer om det måste stå kvar)"
-)
-
-
 def name_findings(path: Path, severity: Severity) -> list[Finding]:
     """A number in a file name, which becomes the document's file name."""
+    advice = "protokoll är allmänna handlingar: byt namn på filen (dokumenten får dess namn)"
     return [
-        finding(
-            path,
-            _MESSAGE.format(kind=match.kind, text=match.text, where="i filnamnet"),
-            severity=severity,
-        )
+        finding(path, message(match.kind, match.shown, "i filnamnet", advice), severity=severity)
         for match in find_numbers(path.stem)
     ]
 
 
-def published_findings(
-    texts: Iterable[str],
-    sources: Sequence[Path],
-    document: Path,
-    *,
-    allowed: frozenset[str] = frozenset(),
-) -> list[Finding]:
-    """Every number in the text of a document about to be published, located at its source.
-
-    ``texts`` are the document's paragraphs, table cells, headers and properties as a
-    reader sees them, after Markdown and Word have joined what markup split. Each
-    number is looked up in ``sources`` (the YAML files and templates it was made from);
-    one found nowhere is reported at ``document``. Numbers whose digits are in
-    ``allowed`` (those of masked passages, in an internal copy) are not reported.
-    """
-    findings: dict[tuple[str, int, int, str], Finding] = {}
-    for text in texts:
-        for match in find_numbers(text):
-            digits = re.sub(r"\D", "", match.text)
-            if digits in allowed:
-                continue
-            place = _source_of(digits, sources)
-            where = "i dokumentet" if place else "i dokumentet (ur mallen eller inställningarna)"
-            path, line, column = place or (document, 0, 0)
-            found = finding(
-                path,
-                _MESSAGE.format(kind=match.kind, text=match.text, where=where),
-                line=line,
-                column=column,
-            )
-            findings.setdefault((found.path, line, column, match.text), found)
-    return list(findings.values())
-
-
-_SOURCE_LIMIT = 4 * 1024 * 1024
-
-
-def _unreadable(message: str) -> LoadError:
-    return LoadError.at("", message)  # only caught: a source that cannot be read is skipped
-
-
-def _source_of(digits: str, sources: Sequence[Path]) -> tuple[Path, int, int] | None:
-    """The first place in ``sources`` where ``digits`` are written, markup or separators
-    between them allowed."""
-    pattern = re.compile(r"(?<!\d)" + r"[^\d\n]{0,6}".join(digits) + r"(?!\d)")
-    for path in sources:
-        try:
-            data = read_bounded(path, _SOURCE_LIMIT, _unreadable)
-        except LoadError:
-            continue
-        text = data.decode("utf-8", errors="replace")
-        found = pattern.search(text)
-        if found is not None:
-            line_start = text.rfind("\n", 0, found.start()) + 1
-            return path, text.count("\n", 0, found.start()) + 1, found.start() - line_start + 1
-    return None
+def proposal_findings(proposals: Iterable[str]) -> list[Finding]:
+    """A number in a ``--förslag`` given on the command line."""
+    return [
+        finding(
+            "--förslag",
+            message(
+                match.kind,
+                match.shown,
+                "i förslaget",
+                "protokoll är allmänna handlingar: ta bort numret (eller använd "
+                "--tillåt-personnummer om det måste stå kvar)",
+            ),
+        )
+        for text in proposals
+        for match in find_numbers(text)
+    ]

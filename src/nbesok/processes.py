@@ -6,15 +6,20 @@ job times out (SIGTERM) or the terminal closes (SIGHUP), the main process turns 
 signal into :class:`Stopped`; unwinding terminates the workers and LibreOffice and
 removes temporary files, and the command exits with 128 + the signal's number. The
 workers ignore the terminal's Ctrl-C themselves: the main process stops them.
+
+A worker can also die on its own: the kernel's out-of-memory killer, a crash in a C
+library. Its work is then done again in a fresh pool, and what fails a second time is
+reported as not done; a batch never waits for a worker that is gone.
 """
 
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import signal
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from types import FrameType
 from typing import Any, TypeVar
 
@@ -86,27 +91,92 @@ def _init_worker(initializer: Callable[..., None] | None, arguments: tuple[Any, 
         initializer(*arguments)
 
 
+Chunks = list[tuple[int, list[T]]]
+
+
 def run_chunks(
     function: Callable[[list[T]], list[R]],
     items: Sequence[T],
     *,
     workers: int,
+    lost: Callable[[T, str], R],
+    deaths: list[str] | None = None,
     initializer: Callable[..., None] | None = None,
     initargs: tuple[Any, ...] = (),
 ) -> Iterator[R]:
-    """``function`` over ``items`` in chunks on ``workers`` processes; results in order.
+    """``function`` over ``items`` in chunks on ``workers`` processes.
 
+    Results come in order, until a worker dies (killed for its memory, a crash): then
+    the chunks left undone are run again in a fresh pool, after the others, and
+    ``deaths`` is told why. A chunk that kills its worker every time is finally run
+    alone, so that it takes no other chunk with it; what dies then becomes
+    ``lost(item, why)``. The batch always ends, never waits for a worker that is gone.
     If the caller stops iterating early, or anything is raised here (a signal, Ctrl-C),
-    the workers are terminated at once rather than left to finish or hang.
+    the workers are terminated at once rather than left to finish.
     """
-    pool = multiprocessing.Pool(workers, _init_worker, (initializer, initargs))
+    pool = (initializer, initargs)
+    failed, why = yield from _round(function, list(enumerate(chunked(items))), workers, pool)
+    if failed:
+        if deaths is not None:
+            deaths.append(why)
+        failed, why = yield from _round(function, failed, workers, pool)
+    for chunk in failed:
+        alone, why = yield from _round(function, [chunk], 1, pool)
+        for _index, undone in alone:
+            for item in undone:
+                yield lost(item, why)
+
+
+def _round(
+    function: Callable[[list[T]], list[R]],
+    chunks: Chunks[T],
+    workers: int,
+    pool: tuple[Callable[..., None] | None, tuple[Any, ...]],
+) -> Generator[R, None, tuple[Chunks[T], str]]:
+    """One pool over ``chunks``: their results, then the chunks a dead worker took with
+    it and how it died."""
+    failed: Chunks[T] = []
+    executor = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=pool)
+    started: dict[int, Any] = {}
     try:
-        for results in pool.imap(function, chunked(items)):
+        futures = [(index, chunk, executor.submit(function, chunk)) for index, chunk in chunks]
+        # The pool forgets its workers when one dies; keep them to say how it died.
+        started = dict(getattr(executor, "_processes", None) or {})
+        for index, chunk, future in futures:
+            try:
+                results = future.result()
+            except BrokenProcessPool:
+                failed.append((index, chunk))
+                continue
             yield from results
-        pool.close()
-    except BaseException:
-        pool.terminate()
-        raise
     finally:
-        pool.terminate()
-        pool.join()
+        _terminate(executor)
+    return failed, _why_dead(started) if failed else ""
+
+
+def _why_dead(processes: dict[int, Any]) -> str:
+    """How the dead worker ended, in words: a signal's name, or its exit code. The pool
+    itself ends the other workers with SIGTERM; that is not the reason."""
+    stopped = (-signal.SIGTERM, 128 + signal.SIGTERM)
+    for process in processes.values():
+        code = process.exitcode
+        if code is None or code == 0 or code in stopped:
+            continue
+        if code < 0:
+            with contextlib.suppress(ValueError):
+                return f"signalen {signal.Signals(-code).name}"
+        return f"slutkod {code}"
+    return "okänd orsak"
+
+
+def _terminate(executor: ProcessPoolExecutor) -> None:
+    """Stop every worker now; unfinished work is dropped."""
+    processes: dict[int, Any] = dict(getattr(executor, "_processes", None) or {})
+    executor.shutdown(wait=False, cancel_futures=True)
+    for process in processes.values():
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            if process.is_alive():
+                process.terminate()
+    for process in processes.values():
+        with contextlib.suppress(OSError, ValueError, AssertionError):
+            process.join(5)

@@ -5,14 +5,17 @@ A document's Markdown is parsed once. The syntax tree gives the published ``.md`
 accessibility while it is still in memory, then every requested file is written
 atomically. PDFs are made afterwards for all documents of a run in one LibreOffice
 run, from the DOCX bytes made here.
+
+What is published is guarded on every outlet, from one reading of each: the personnummer
+guard (nbesok.guard) on every copy, and on a public copy the rule on masked words
+(nbesok.masked_words) too.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import itertools
 import os
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,8 +23,9 @@ from typing import TYPE_CHECKING, Any
 
 from nbesok.documents import Document
 from nbesok.errors import Finding, OutputError, RenderError, UsageError, finding
-from nbesok.outlets import Published, markdown_texts, name_texts
-from nbesok.output import write_all_atomic
+from nbesok.guard import Guard
+from nbesok.outlets import Published, docx_texts, markdown_texts, name_texts, pdf_texts
+from nbesok.output import held_folder, write_all_atomic
 
 if TYPE_CHECKING:
     from nbesok.appendix import Appendix
@@ -54,7 +58,9 @@ class Made:
     files: dict[str, bytes]  # file name -> bytes, for the formats asked for besides pdf
     pdf_source: bytes | None  # the DOCX to convert, if a PDF was asked for
     findings: list[Finding]  # the accessibility review, as warnings
-    # A public copy's rule on masked words, for its PDF once LibreOffice has made it.
+    # For the PDF, checked once LibreOffice has made it: the personnummer guard, and a
+    # public copy's rule on masked words.
+    guard: Guard | None = None
     pdf_rule: MaskedWords | None = None
 
 
@@ -68,12 +74,13 @@ def make(
 ) -> Made:
     """Every requested format of ``document`` in memory, and the review of its DOCX.
 
-    Before anything is made into bytes, the text a reader will see is searched for
-    personnummer (RenderError unless ``allow_personnummer``; in the internal copy a
-    number in a masked passage is allowed), and a Markdown text too deeply nested for
-    the parser is refused rather than cut short. A public copy (``document.public``)
-    has its masked passages left out, and every part of every file is checked for
-    their words before anything is written (RenderError, see nbesok.masked_words).
+    Before anything is written, every outlet's text is checked (the .md, and every part
+    of the DOCX: body, headers, footers, properties, link targets, pictures' texts): a
+    personnummer the document does not allow is a RenderError unless
+    ``allow_personnummer`` (in the internal copy a number in a masked passage is
+    allowed: the mask is the permission). A public copy (``document.public``) has its
+    masked passages left out, and every outlet is checked for their words too. A
+    Markdown text too deeply nested for the parser is refused rather than cut short.
     """
     from nbesok import markup
 
@@ -97,61 +104,66 @@ def make(
 
     shown = out_dir / f"{document.name}.{next(f for f in ('docx', 'pdf', 'md') if f in formats)}"
     pictures = _pictures(document, shown)
-    picture_texts = [text for picture in pictures.values() for text in metadata_texts(picture)]
+    allowed = document.allowed | _masked_numbers(redacted.masked_texts)
+    # A number in a picture's own text is found in its file, where it was written.
+    sources = [*document.sources, *_picture_files(document, pictures)]
+    guard = None if allow_personnummer else Guard(sources, allowed)
     rule = _public_rule(document)
-    # What every outlet holds, for the rule on masked words (public copies only).
-    published: list[Published] = []
+    # What a reader of any format sees: the text with its markup resolved.
+    published: list[Published] = [("i dokumentet", text) for text in markup.plain_texts(tree)]
+    published += [("i dokumentegenskaperna", text) for text in properties.texts()]
+    published += [
+        ("i en bild", text) for picture in pictures.values() for text in metadata_texts(picture)
+    ]
     if rule is not None:
-        published += [("i dokumentegenskaperna", text) for text in properties.texts()]
-        published += [("i dokumentet", text) for text in markup.plain_texts(tree)]
         published += name_texts([document.name])
-    allowed = _masked_numbers(redacted.masked_texts)
     files: dict[str, bytes] = {}
     if "md" in formats:
         from nbesok.gfm import published_markdown
 
         base = _relative(document.root, out_dir) if pictures else ""
         text = published_markdown(tree, properties, pictures_base=base)
-        if rule is not None:
-            published += markdown_texts(text)
+        published += markdown_texts(text)
         files[f"{document.name}.md"] = text.encode("utf-8")
     if "docx" not in formats and "pdf" not in formats:
-        texts = itertools.chain(markup.plain_texts(tree), _alt_texts(tree))
-        more = [*properties.texts(), *picture_texts]
-        _guard(texts, more, document, shown, allow_personnummer, allowed)
-        if rule is not None:
-            rule.check(published)
+        published += [("i en bilds alternativtext", text) for text in _alt_texts(tree)]
+        _check(published, guard, rule, shown)
         return Made(document.name, files, None, [])
     from nbesok.docx.package import save_document
     from nbesok.docx.reference import load_reference
     from nbesok.docx.review import as_warnings, review_document
-    from nbesok.docx.text import document_texts
     from nbesok.docx.writer import write_docx
 
     loaded = load_reference(reference)
     word = write_docx(tree, loaded, properties, pictures=pictures)
-    _guard(document_texts(word), picture_texts, document, shown, allow_personnummer, allowed)
-    if rule is not None:
-        from nbesok.outlets import docx_texts
-
-        rule.check([*published, *docx_texts(word)])
+    _check([*published, *docx_texts(word)], guard, rule, shown)
     # Every document of a reference has its styles, but for the text language.
     styles = (loaded.data, properties.lang)
     findings = as_warnings(review_document(word, shown, same_styles_as=styles))
     docx_bytes = save_document(word)
     if "docx" in formats:
         files[f"{document.name}.docx"] = docx_bytes
-    pdf_source = None
-    if "pdf" in formats:
-        pdf_source = docx_bytes
-        if _has_fields(word):
-            # A form prints its placeholders grey only without content controls,
-            # which LibreOffice draws as black input fields.
-            printed = write_docx(tree, loaded, properties, pictures=pictures, controls=False)
-            pdf_source = save_document(printed)
-    return Made(
-        document.name, files, pdf_source, findings, rule if pdf_source is not None else None
-    )
+    if "pdf" not in formats:
+        return Made(document.name, files, None, findings)
+    pdf_source = docx_bytes
+    if _has_fields(word):
+        # A form prints its placeholders grey only without content controls, which
+        # LibreOffice draws as black input fields.
+        printed = write_docx(tree, loaded, properties, pictures=pictures, controls=False)
+        pdf_source = save_document(printed)
+    # A guard of its own for the PDF: this one holds the sources' texts, read.
+    pdf_guard = None if guard is None else Guard(sources, allowed)
+    return Made(document.name, files, pdf_source, findings, pdf_guard, rule)
+
+
+def _check(
+    published: Sequence[Published], guard: Guard | None, rule: MaskedWords | None, shown: Path
+) -> None:
+    """Both rules on one reading of the outlets: RenderError with what they find."""
+    if guard is not None:
+        guard.check(published, shown)
+    if rule is not None:
+        rule.check(published)
 
 
 def _pictures(document: Document, shown: Path) -> dict[str, Picture]:
@@ -166,6 +178,12 @@ def _pictures(document: Document, shown: Path) -> dict[str, Picture]:
         raise RenderError(
             finding(source, str(error)) for source in document.sources[:1] or (shown,)
         ) from None
+
+
+def _picture_files(document: Document, pictures: Mapping[str, Picture]) -> list[Path]:
+    if document.root is None:
+        return []
+    return [document.root / picture.source for picture in pictures.values()]
 
 
 def _alt_texts(tree: Any) -> Iterator[str]:
@@ -210,34 +228,12 @@ def _public_rule(document: Document) -> MaskedWords | None:
 
 
 def _masked_numbers(texts: Iterable[str]) -> frozenset[str]:
-    """The personnummer in masked passages: allowed in the internal copy, where the mask
-    is the explicit permission (the public copy has no such passage left)."""
+    """The personnummer in masked passages (ten digits each): allowed in the internal
+    copy, where the mask is the explicit permission (the public copy has no such
+    passage left)."""
     from nbesok.personnummer import find_numbers
 
-    return frozenset(
-        re.sub(r"\D", "", match.text) for text in texts for match in find_numbers(text)
-    )
-
-
-def _guard(
-    texts: Iterable[str],
-    more: Iterable[str],
-    document: Document,
-    shown: Path,
-    allowed: bool,
-    masked: frozenset[str] = frozenset(),
-) -> None:
-    """No personnummer in what will be published, wherever in the inputs it came from,
-    but those of ``masked`` passages."""
-    if allowed:
-        return
-    from nbesok.personnummer import published_findings
-
-    findings = published_findings(
-        itertools.chain(texts, more), document.sources, shown, allowed=masked
-    )
-    if findings:
-        raise RenderError(findings)
+    return frozenset(match.digits for text in texts for match in find_numbers(text))
 
 
 def write(made: Made, out_dir: Path) -> dict[str, str]:
@@ -265,21 +261,41 @@ def add_pdfs(
     libreoffice: Path | None,
     outcome: Outcome,
     appendices: Mapping[str, Sequence[Appendix]] | None = None,
+    *,
     signer: Signer | None = None,
+    guards: Mapping[str, Guard] | None = None,
     rules: Mapping[str, MaskedWords] | None = None,
-) -> list[Path]:
+) -> tuple[list[Path], set[str]]:
     """One LibreOffice run for all of ``sources`` (and their bilagor, appended to their
     PDFs), each PDF signed by ``signer`` if given; a failure leaves the other formats
     (and no unsigned PDF where a signed one was asked).
 
-    A public copy's PDF is read back and checked by its rule on masked words (``rules``
-    by document name) before any PDF is moved into place: one that shows a masked word
-    stops the run's PDFs, like a failed conversion.
+    Each PDF is then read back, as it will be published (bilagor and signature
+    included), and checked by its document's guard and, for a public copy, its rule on
+    masked words (``guards`` and ``rules`` by document name) before it is moved into
+    place. Returns the PDFs written, and the names of the documents whose PDF was held
+    back (their findings are in ``outcome``).
     """
     if not sources:
-        return []
+        return [], set()
     from nbesok.pdf import convert_documents, find_libreoffice
     from nbesok.signing import SigningError
+
+    held: set[str] = set()
+
+    def inspect(pdf: Path, name: str) -> bool:
+        guard = (guards or {}).get(name)
+        rule = (rules or {}).get(name)
+        if guard is None and rule is None:
+            return True
+        texts = list(pdf_texts(pdf))  # one reading for both rules
+        found = guard.findings(texts, out_dir / pdf.name) if guard is not None else []
+        if rule is not None:
+            found += rule.findings(texts)
+        if found:
+            outcome.findings.extend(found)
+            held.add(name)
+        return not found
 
     try:
         pdfs = convert_documents(
@@ -287,31 +303,22 @@ def add_pdfs(
             out_dir,
             libreoffice=find_libreoffice(libreoffice),
             appendices=appendices or {},
-            finish=_finisher(signer, rules or {}),
+            finish=signer.sign_file if signer is not None else None,
+            inspect=inspect,
         )
     except (RenderError, SigningError) as error:
         outcome.findings.extend(error.findings)
-        return []
+        return [], held
     outcome.written.extend(pdfs)
-    return pdfs
+    return pdfs, held
 
 
-def _finisher(
-    signer: Signer | None, rules: Mapping[str, MaskedWords]
-) -> Callable[[Path], None] | None:
-    if signer is None and not rules:
-        return None
-
-    def finish(pdf: Path) -> None:
-        if signer is not None:
-            signer.sign_file(pdf)
-        rule = rules.get(pdf.stem)
-        if rule is not None:
-            from nbesok.masked_words import check_pdf
-
-            check_pdf(rule, pdf)  # the file as it will be published, signature and all
-
-    return finish
+def withdraw(out_dir: Path, names: Iterable[str]) -> None:
+    """Remove files a run wrote for a document the guard stopped at its PDF: the .md
+    and .docx hold what the PDF showed."""
+    for name in names:
+        with contextlib.suppress(OSError):
+            (out_dir / name).unlink()
 
 
 def publish(
@@ -325,17 +332,46 @@ def publish(
     allow_personnummer: bool = False,
     signer: Signer | None = None,
     public: bool = False,
+    waiting: Callable[[Path], None] | None = None,
 ) -> Outcome:
     """Make, review and write one ``document`` (for report), its PDF included; with
     ``public``, its public copy beside it (see :func:`make_copies`).
 
     ``owner`` says what the document is made from (``tjänsteskrivelsen om
-    visits/x.yaml``); a file of the same name that another input wrote is an error.
+    visits/x.yaml``); a file of the same name that another input wrote is an error, and
+    so is one that nbesok did not write. The run holds ``out_dir`` (see
+    :func:`nbesok.output.held_folder`).
     """
-    from nbesok.record import Record
-
     if out_dir.exists() and not out_dir.is_dir():
         raise OutputError.at(out_dir, "finns redan som fil; --out ska vara en mapp")
+    with held_folder(out_dir, waiting):
+        return _publish_held(
+            document,
+            owner,
+            formats,
+            out_dir,
+            reference,
+            libreoffice,
+            allow_personnummer=allow_personnummer,
+            signer=signer,
+            public=public,
+        )
+
+
+def _publish_held(
+    document: Document,
+    owner: str,
+    formats: Sequence[str],
+    out_dir: Path,
+    reference: Path,
+    libreoffice: Path | None,
+    *,
+    allow_personnummer: bool,
+    signer: Signer | None,
+    public: bool,
+) -> Outcome:
+    from nbesok.record import Record
+
     record = Record.read(out_dir)
     copies = make_copies(
         document, formats, out_dir, reference, allow_personnummer=allow_personnummer, public=public
@@ -344,6 +380,13 @@ def publish(
         clash = record.owner_clash(made.name, owner, document.sources[0])
         if clash is not None:
             raise RenderError(clash)
+    targets = [out_dir / f"{made.name}.{suffix}" for made in copies for suffix in formats]
+    foreign = [found for target in targets if (found := record.foreign(target))]
+    if foreign:
+        raise OutputError(foreign)
+    for made in copies:
+        record.claim(made.name, owner, (f"{made.name}.{suffix}" for suffix in formats))
+    record.write(prune=False)
     outcome = Outcome()
     hashes: dict[str, dict[str, str]] = {}
     for made in copies:
@@ -351,13 +394,22 @@ def publish(
         outcome.written.extend(out_dir / name for name in made.files)
         outcome.findings.extend(made.findings)
     sources = {made.name: made.pdf_source for made in copies if made.pdf_source is not None}
+    guards = {made.name: made.guard for made in copies if made.guard is not None}
     rules = {made.name: made.pdf_rule for made in copies if made.pdf_rule is not None}
     # Each copy's PDF gets the bilagor: the public tjänsteskrivelse is the one handed out.
     attached = {made.name: document.appendices for made in copies}
-    for pdf in add_pdfs(
-        sources, out_dir, libreoffice, outcome, attached, signer=signer, rules=rules
-    ):
+    pdfs, held = add_pdfs(
+        sources, out_dir, libreoffice, outcome, attached, signer=signer, guards=guards, rules=rules
+    )
+    for pdf in pdfs:
         hashes[pdf.stem][pdf.name] = hashlib.sha256(pdf.read_bytes()).hexdigest()
+    if held:
+        # A document the guard stopped at its PDF is withdrawn whole, both copies.
+        gone = [name for made in copies for name in made.files]
+        withdraw(out_dir, [*gone, *(pdf.name for pdf in pdfs)])
+        outcome.written = [path for path in outcome.written if path.name not in gone]
+        outcome.written = [path for path in outcome.written if path not in pdfs]
+        return outcome
     # No key: a report is made anew every time (its date may be today's).
     for name, written in hashes.items():
         record.note(name, owner, "", written)

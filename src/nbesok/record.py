@@ -5,7 +5,12 @@ everything the document depends on (``key``, for skipping unchanged documents) a
 hash of each file written. It lets ``render`` skip what has not changed, and lets
 ``render`` and ``report`` refuse to write a file that another input wrote: a visit
 named ``…-uppfoljning`` must not silently replace the tjänsteskrivelse of another
-visit, and ``Åsa.docx`` and ``åsa.docx`` are one file on Windows and macOS.
+visit, and ``Åsa.docx`` and ``åsa.docx`` are one file on Windows and macOS. It also
+says which files nbesok wrote at all: a file in the folder that the record does not
+list, or that has changed since, is the user's, and is never replaced
+(:meth:`Record.foreign`). A run holds the folder (:func:`nbesok.output.held_folder`)
+from reading the record to writing it back, so two runs cannot lose each other's
+entries.
 """
 
 from __future__ import annotations
@@ -89,18 +94,49 @@ class Record:
             )
         return None
 
+    def foreign(self, path: Path) -> Finding | None:
+        """An error if ``path`` is there but the record does not list it: the user's file."""
+        try:
+            if not (path.exists() or path.is_symlink()) or path.is_dir():
+                return None  # nothing to replace, or a folder: reported when it is written
+        except OSError:
+            return None  # a name the file system refuses: reported when it is written
+        wanted = fold(path.name)
+        for entry in self.entries.values():
+            outputs = entry.get("outputs")
+            if isinstance(outputs, dict) and any(fold(str(name)) == wanted for name in outputs):
+                return None
+        return finding(
+            path,
+            f"finns redan men är inte skriven av nbesok (den står inte i {RECORD}), och "
+            "nbesok skriver bara över sina egna filer; flytta eller ta bort filen om den inte "
+            "behövs, eller välj en annan --out",
+        )
+
+    def claim(self, name: str, source: str, files: Iterable[str]) -> None:
+        """Note before writing that ``name``'s ``files`` are nbesok's: a run stopped between
+        writing them and writing the record must not leave them looking like the user's.
+        Nothing is skipped as unchanged on a claim (its key is empty)."""
+        entry = self.entries.get(name)
+        outputs = dict(entry.get("outputs", {})) if entry and entry.get("source") == source else {}
+        for file in files:
+            outputs.setdefault(file, "")
+        self.note(name, source, "", outputs)
+
     def note(self, name: str, source: str, key: str, outputs: dict[str, str]) -> None:
         """``name`` was written from ``source``: its files and their hashes."""
         for other in [other for other in self.entries if fold(other) == fold(name)]:
             del self.entries[other]
         self.entries[name] = {"source": source, "key": key, "outputs": dict(outputs)}
 
-    def write(self) -> None:
-        """Write the record back, without the entries whose files are all gone."""
+    def write(self, *, prune: bool = True) -> None:
+        """Write the record back, without the entries whose files are all gone (unless
+        ``prune`` is False: claims for files not yet written)."""
         kept = {
             name: entry
             for name, entry in self.entries.items()
-            if any((self.out_dir / str(file)).exists() for file in entry.get("outputs", {}))
+            if not prune
+            or any((self.out_dir / str(file)).exists() for file in entry.get("outputs", {}))
         }
         text = json.dumps(kept, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
         write_atomic(self.out_dir / RECORD, text.encode("utf-8"))

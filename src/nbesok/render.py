@@ -22,10 +22,12 @@ from typing import TYPE_CHECKING, Any
 
 from nbesok import __version__
 from nbesok.archive import Archive
-from nbesok.errors import Finding, LoadError, NbesokError, OutputError, finding
+from nbesok.errors import Finding, LoadError, NbesokError, OutputError, finding, worker_died
+from nbesok.guard import Guard
 from nbesok.inputs import INVALID_NAME, expand_paths, read_bounded
+from nbesok.output import held_folder
 from nbesok.paths import display_path
-from nbesok.publish import Outcome, add_pdfs
+from nbesok.publish import Outcome, add_pdfs, withdraw
 from nbesok.record import RECORD, Record, fold, sources_text
 from nbesok.signing import Signer
 from nbesok.yamlfile import MAX_FILE_BYTES as MAX_INPUT_BYTES
@@ -72,8 +74,10 @@ class _Result:
     outputs: dict[str, str]  # file name -> sha256 of its bytes, of both copies
     findings: list[Finding]
     fatal: bool = False
-    # The DOCX of each copy to convert, by document name, and the public copy's rule.
+    # The DOCX of each copy to convert, by document name, with the guard for its PDF and
+    # the public copy's rule on masked words.
     pdf_sources: dict[str, bytes] = field(default_factory=dict)
+    pdf_guards: dict[str, Guard] = field(default_factory=dict)
     pdf_rules: dict[str, MaskedWords] = field(default_factory=dict)
 
 
@@ -157,15 +161,31 @@ def render_batch(
     today: date,
     progress: Progress | None = None,
     workers: int | None = None,
+    waiting: Callable[[Path], None] | None = None,
 ) -> Outcome:
     """Render every input into ``out_dir``; unchanged documents are skipped.
 
     An input with errors is reported and left out, and the others are still written;
-    nothing is ever half-written.
+    nothing is ever half-written, and no file nbesok did not write is replaced. The run
+    holds ``out_dir``: another run that writes there waits (``waiting`` is told).
     """
     files = input_files(archive, paths)
     if out_dir.exists() and not out_dir.is_dir():
         raise OutputError.at(out_dir, "finns redan som fil; --out ska vara en mapp")
+    archive.check_output_folder(out_dir)
+    with held_folder(out_dir, waiting):
+        return _render_held(archive, files, options, out_dir, today, progress, workers)
+
+
+def _render_held(
+    archive: Archive,
+    files: list[Path],
+    options: Options,
+    out_dir: Path,
+    today: date,
+    progress: Progress | None,
+    workers: int | None,
+) -> Outcome:
     shared = shared_fingerprint(archive, options)
     record = Record.read(out_dir)
     outcome = Outcome()
@@ -188,14 +208,23 @@ def render_batch(
         elif record.unchanged(path.stem, key):
             outcome.unchanged += 1
         else:
-            todo.append((path, key))
+            targets = [out_dir / f"{path.stem}.{suffix}" for suffix in options.formats]
+            foreign = [found for target in targets if (found := record.foreign(target))]
+            outcome.findings.extend(foreign)
+            if not foreign:
+                todo.append((path, key))
+                record.claim(path.stem, source, (target.name for target in targets))
+    if todo:
+        record.write(prune=False)
     done = outcome.unchanged
+    deaths: list[str] = []
     pdf_sources: dict[str, bytes] = {}
     pdf_rules: dict[str, MaskedWords] = {}
+    pdf_guards: dict[str, Guard] = {}
     owners: dict[str, str] = {}  # the name of each document made -> the input's
     written: dict[str, tuple[Path, str, dict[str, str]]] = {}
     try:
-        for result in _run(archive, todo, options, out_dir, today, workers):
+        for result in _run(archive, todo, options, out_dir, today, workers, deaths):
             if result.fatal:
                 raise NbesokError(result.findings)
             outcome.findings.extend(result.findings)
@@ -206,20 +235,29 @@ def render_batch(
                 pdf_sources[name] = docx
                 owners[name] = result.name
             pdf_rules.update(result.pdf_rules)
+            pdf_guards.update(result.pdf_guards)
             done += 1
             if progress:
                 progress(done, len(files))
-        pdfs = add_pdfs(
+        outcome.findings += [worker_died(why) for why in deaths]
+        pdfs, held = add_pdfs(
             pdf_sources,
             out_dir,
             options.libreoffice,
             outcome,
             signer=options.signer,
+            guards=pdf_guards,
             rules=pdf_rules,
         )
         for pdf in pdfs:
             outputs = written[owners[pdf.stem]][2]
             outputs[pdf.name] = hashlib.sha256(pdf.read_bytes()).hexdigest()
+        # A document the guard stopped at its PDF is withdrawn whole, both copies, none of
+        # its files recorded: its .md and .docx hold what the PDF showed.
+        for owner in {owners[name] for name in held}:
+            gone = written.pop(owner)[2]
+            withdraw(out_dir, gone)
+            outcome.written = [path for path in outcome.written if path.name not in gone]
         for name, owner in owners.items():
             if owner in written and not any(f == f"{name}.pdf" for f in written[owner][2]):
                 written.pop(owner)  # unrecorded, so the next run tries the PDF again
@@ -248,7 +286,10 @@ def _run(
     out_dir: Path,
     today: date,
     workers: int | None,
+    deaths: list[str],
 ) -> Iterator[_Result]:
+    """Render ``todo``, on every core for a large batch; ``deaths`` is told why a worker
+    died, if one did."""
     count = workers if workers is not None else (os.cpu_count() or 1)
     if count <= 1 or len(todo) < PARALLEL_THRESHOLD:
         for path, key in todo:
@@ -260,17 +301,32 @@ def _run(
         _render_chunk,
         todo,
         workers=count,
+        lost=_lost,
+        deaths=deaths,
         initializer=_start_worker,
-        initargs=(archive.root, options, out_dir, today),
+        initargs=(archive.root, archive.named, options, out_dir, today),
     )
+
+
+def _lost(item: tuple[Path, str], why: str) -> _Result:
+    """A document whose worker died, and died again when it was tried once more."""
+    path, key = item
+    message = (
+        f"dokumentet gjordes inte: arbetsprocessen som renderade det avslutades oväntat två "
+        f"gånger ({why}, till exempel för att minnet tog slut); rendera filen för sig och "
+        "se om felet följer med den"
+    )
+    return _Result(path.stem, path, key, {}, [finding(path, message)])
 
 
 # A worker's state: its archive (each protocol is parsed once per worker), its options.
 _WORKER: dict[str, Any] = {}
 
 
-def _start_worker(root: Path, options: Options, out_dir: Path, today: date) -> None:
-    _WORKER.update(archive=Archive(root), options=options, out_dir=out_dir, today=today)
+def _start_worker(
+    root: Path, named: frozenset[Path], options: Options, out_dir: Path, today: date
+) -> None:
+    _WORKER.update(archive=Archive(root, named), options=options, out_dir=out_dir, today=today)
 
 
 def _render_chunk(chunk: list[tuple[Path, str]]) -> list[_Result]:
@@ -320,6 +376,13 @@ def _render_one(
             clash = record.owner_clash(made.name, source, path) if record else None
             if clash is not None:
                 return _Result(path.stem, path, key, {}, [clash])
+            # The public copy's names are known only now: a file of that name that
+            # nbesok did not write is the user's, as for the internal copy's.
+            foreign = [
+                found for name in made.files if record and (found := record.foreign(out_dir / name))
+            ]
+            if foreign:
+                return _Result(path.stem, path, key, {}, foreign)
         hashes: dict[str, str] = {}
         for made in copies:
             hashes.update(write(made, out_dir))
@@ -334,6 +397,7 @@ def _render_one(
         hashes,
         [found for made in copies for found in made.findings],
         pdf_sources={m.name: m.pdf_source for m in copies if m.pdf_source is not None},
+        pdf_guards={m.name: m.guard for m in copies if m.guard is not None},
         pdf_rules={m.name: m.pdf_rule for m in copies if m.pdf_rule is not None},
     )
 

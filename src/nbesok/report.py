@@ -47,6 +47,7 @@ from nbesok.masks import has_masks
 from nbesok.models import Official, Protocol, Status, Visit
 from nbesok.names import slugify
 from nbesok.paths import display_path
+from nbesok.personnummer import allowed_digits
 from nbesok.publish import Outcome, publish
 from nbesok.record import sources_text
 from nbesok.seasons import PERIOD_HINT, parse_period
@@ -95,6 +96,7 @@ def load_visits(
     changed = Severity.WARNING if drafts else Severity.ERROR
     for path in paths:
         try:
+            archive.confine(path)
             visit = load_visit(path)
             protocol, findings = checked_visit(
                 visit,
@@ -186,6 +188,7 @@ def select_season(archive: Archive, *, protocol_id: str | None, period: str | No
     errors: list[Finding] = []
     for path in archive.visit_paths():
         try:
+            archive.confine(path)
             visit = load_visit(path).model
         except NbesokError as error:
             errors += error.findings
@@ -243,6 +246,7 @@ def visit_report(
         tuple(options.appendices),
         status=_status(visits, draft),
         secrecy=_secrecy(archive, visits, name, day),
+        allowed=_allowed(visits),
     )
 
 
@@ -289,6 +293,7 @@ def season_report(
         tuple(options.appendices),
         status=_status(visits, draft),
         secrecy=_secrecy(archive, visits, name, day),
+        allowed=_allowed(visits),
     )
 
 
@@ -442,7 +447,7 @@ def _items(archive: Archive, visits: list[VisitWithProtocol], per: date) -> list
     first = min(file.visit.date for file in files)
     operations = {same_words(file.visit.operation) for file in files}
     others = [p for p in archive.visit_paths() if p.resolve() not in in_report]
-    earlier, _unreadable = load_visit_files(others)
+    earlier, _unreadable = load_visit_files(others, archive)
     history = [
         file
         for file in earlier
@@ -459,6 +464,11 @@ def _sources(archive: Archive, visits: list[VisitWithProtocol]) -> tuple[Path, .
         *(item.visit.path for item in visits),
         *(archive.protocols_dir / f"{protocol}.yaml" for protocol in sorted(protocols)),
     )
+
+
+def _allowed(visits: list[VisitWithProtocol]) -> frozenset[str]:
+    """The personnummer any of the visits allows: a report quotes them."""
+    return allowed_digits(number for item in visits for number in item.visit.model.allowed_numbers)
 
 
 def _protocol_ids(visits: list[VisitWithProtocol]) -> list[str]:
@@ -513,7 +523,7 @@ def _check_given(options: Options, *, publishes_appendices: bool) -> None:
     """No personnummer in what the secretary typed, nor in a bilaga whose pages the PDF
     publishes."""
     from nbesok import appendix
-    from nbesok.personnummer import find_numbers
+    from nbesok.personnummer import ADVICE_ELSEWHERE, find_numbers, message
 
     given: list[tuple[str | Path, str, str]] = [
         ("--förslag", text, "i förslaget") for text in options.proposals
@@ -536,11 +546,7 @@ def _check_given(options: Options, *, publishes_appendices: bool) -> None:
     found = [(where, match, what) for where, text, what in given for match in find_numbers(text)]
     if found:
         raise RenderError(
-            finding(
-                where,
-                f"{match.kind} ”{match.text}” {what}; protokoll är allmänna handlingar, ta "
-                "bort numret (eller använd --tillåt-personnummer om det måste stå kvar)",
-            )
+            finding(where, message(match.kind, match.shown, what, ADVICE_ELSEWHERE))
             for where, match, what in found
         )
 
@@ -562,6 +568,7 @@ def write_report(
     draft: bool = False,
     signer: Signer | None = None,
     public: bool = False,
+    waiting: Callable[[Path], None] | None = None,
 ) -> Outcome:
     """Write a tjänsteskrivelse (visits given) or a season compilation (protocol or period).
 
@@ -578,6 +585,7 @@ def write_report(
             "nbesok report",
             "ange antingen besöksfiler, --protokoll ID eller --period PERIOD (exakt ett av dem)",
         )
+    archive.check_output_folder(out_dir)
     if not allow_personnummer:
         _check_given(options, publishes_appendices="pdf" in formats)
     options = replace(
@@ -620,6 +628,7 @@ def write_report(
         allow_personnummer=allow_personnummer,
         signer=signer,
         public=public,
+        waiting=waiting,
     )
     outcome.findings[:0] = _report_warnings(archive, visits, document, options)
     return outcome

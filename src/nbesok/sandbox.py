@@ -12,12 +12,20 @@ process killed for its memory. Two limits hold on every path:
   methods that can multiply a text (``center``, ``replace``, ``format``, ``lipsum``,
   ``indent``, ``wordwrap``, ``join``, ``sum``, ``ljust`` …), from their arguments.
   The budget scales with the data: a real season of hundreds of long visits is
-  fine, a template that writes ten times more than its input is not.
+  fine, a template that writes ten times more than its input is not. A loop takes
+  at most as many steps as the budget has characters.
+
+Some operations are refused outright rather than measured, since their size is not
+in their arguments: a width or precision given by ``*`` or by an inner ``{field}``,
+any width or precision over :data:`MAX_WIDTH`, ``translate`` (a one-character key can
+map to any text), and integers of more than :data:`MAX_INT_BITS` bits (``10**100``
+is fine, ``(10**100)**100`` is refused before Python starts on it).
 """
 
 from __future__ import annotations
 
 import re
+import string
 import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -32,8 +40,17 @@ BUDGET_PER_INPUT = 10  # characters of output allowed per character of input
 STEP_FILTER = "nbesok_steg"
 # Raise when the code generator changes what it writes, so cached templates go unused.
 GENERATOR_REVISION = 2
+MAX_WIDTH = 1000  # characters of width or precision in one formatted field
+MAX_INT_BITS = 4096  # about 1 200 decimal digits
 
-_FORMAT_WIDTH = re.compile(r"%[-#0 +]*(\d+)?(?:\.(\d+))?")
+# One conversion of printf-style formatting: %(key)-10.3s, %*d, %%.
+_PERCENT_SPEC = re.compile(
+    r"%(?:\([^)]*\))?[-#0 +]*(?P<width>\*|\d+)?(?:\.(?P<precision>\*|\d*))?[hlL]?"
+)
+# The width and precision of a str.format field: {:>10}, {:_^20.3f}.
+_FORMAT_SPEC = re.compile(r"(?:.?[<>=^])?[-+ ]?z?#?0?(?P<width>\d*)[,_]?(?:\.(?P<precision>\d+))?")
+_REFUSED_METHODS = frozenset({"translate", "maketrans"})
+_SEQUENCES = (str, bytes, bytearray, list, tuple)
 
 
 class LimitExceeded(Exception):
@@ -82,11 +99,11 @@ class LimitedSandbox(ImmutableSandboxedEnvironment):
         if time.monotonic() > self.deadline:
             raise LimitExceeded(f"mallen tog mer än {MAX_SECONDS:.0f} sekunder (en oändlig loop?)")
 
-    def check_size(self, size: int) -> None:
+    def check_size(self, size: int, *, parts: bool = False) -> None:
+        """Refuse a text of ``size`` characters (or a list of ``size`` parts) over budget."""
         if size > self.budget:
-            raise LimitExceeded(
-                f"mallen försöker bygga en text på {size:,} tecken".replace(",", " ")
-            )
+            what = f"en lista med {size:,} delar" if parts else f"en text på {size:,} tecken"
+            raise LimitExceeded(f"mallen försöker bygga {what}".replace(",", " "))
 
     def checked_concat(self, text: str) -> str:
         """The result of ``~``, refused once it outgrows the budget."""
@@ -95,17 +112,31 @@ class LimitedSandbox(ImmutableSandboxedEnvironment):
         return text
 
     def steps(self, items: Iterable[Any]) -> Iterator[Any]:
-        """Every ``for`` loop iterates through this: the deadline on every step."""
+        """Every ``for`` loop (and ``range``) iterates through this: the deadline on every
+        step, and no more steps than the budget (``range(10**9) | list`` would fill the
+        memory within the deadline)."""
         check = self.check_deadline
-        for item in items:
+        limit = self.budget
+        for count, item in enumerate(items):
             check()
+            if count >= limit:
+                raise LimitExceeded(
+                    f"en loop i mallen tar mer än {limit:,} steg".replace(",", " ")
+                    + " (en loop som inte tar slut?)"
+                )
             yield item
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         __self.check_deadline()
         owner = getattr(__obj, "__self__", None)
         name = getattr(__obj, "__name__", "")
-        if isinstance(owner, str) and name in _METHOD_SIZES:
+        text_owner = isinstance(owner, str | bytes | bytearray) or owner in (str, bytes)
+        if text_owner and name in _REFUSED_METHODS:
+            raise LimitExceeded(
+                f"mallen använder ”{name}”, som inte är tillåtet i mallar (en text kan växa "
+                "utan gräns); använd replace"
+            )
+        if isinstance(owner, str | bytes | bytearray) and name in _METHOD_SIZES:
             __self.check_size(_METHOD_SIZES[name](owner, *args, **kwargs))
         elif name == "generate_lorem_ipsum":  # the lipsum() global
             __self.check_size(_lipsum_size(*args, **kwargs))
@@ -114,15 +145,37 @@ class LimitedSandbox(ImmutableSandboxedEnvironment):
             return __self.steps(result)
         return result
 
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        """``str.format`` and ``format_map``, which Jinja hands out wrapped: checked
+        before they run."""
+        wrapped = super().wrap_str_format(value)
+        if wrapped is None:
+            return None
+        text: str = value.__self__
+        format_map = value.__name__ == "format_map"
+
+        def checked(*args: Any, **kwargs: Any) -> str:
+            self.check_deadline()
+            _check_format_fields(text)
+            values = (
+                (*args[0].values(),) if format_map and args and hasattr(args[0], "values") else args
+            )
+            self.check_size(_format_method_size(text, *values, **kwargs))
+            return wrapped(*args, **kwargs)
+
+        return checked
+
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         self.check_deadline()
-        if operator == "**" and isinstance(right, int) and abs(right) > 100:
-            raise LimitExceeded("för stor exponent i mallen")
-        if operator == "*" and isinstance(left, int | str | list | tuple):
-            self.check_size(_repeat_size(left, right))
-        if operator == "+" and isinstance(left, str | list) and isinstance(right, str | list):
-            self.check_size(len(left) + len(right))
+        if operator in ("**", "*"):
+            _check_integer_size(operator, left, right)
+        if operator == "*":
+            listed = isinstance(left, list | tuple) or isinstance(right, list | tuple)
+            self.check_size(_repeat_size(left, right), parts=listed)
+        if operator == "+" and isinstance(left, _SEQUENCES) and isinstance(right, _SEQUENCES):
+            self.check_size(len(left) + len(right), parts=isinstance(left, list | tuple))
         if operator == "%" and isinstance(left, str):
+            _check_percent_fields(left)
             self.check_size(_percent_size(left, right))
         return super().call_binop(context, operator, left, right)
 
@@ -143,12 +196,74 @@ class LimitedSandbox(ImmutableSandboxedEnvironment):
 
 
 def _repeat_size(left: Any, right: Any) -> int:
-    if isinstance(left, int) and isinstance(right, int):
-        return 0
-    count, sequence = (left, right) if isinstance(left, int) else (right, left)
-    if not isinstance(count, int) or not hasattr(sequence, "__len__"):
+    """The length of ``sequence * count`` (a text, bytes, a list or a tuple)."""
+    count, sequence = (left, right) if isinstance(right, _SEQUENCES) else (right, left)
+    if not isinstance(count, int) or not isinstance(sequence, _SEQUENCES):
         return 0
     return count * len(sequence)
+
+
+def _integer_bits(value: Any) -> int:
+    return value.bit_length() if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def _check_integer_size(operator: str, left: Any, right: Any) -> None:
+    """Refuse an integer power or product that would have more than MAX_INT_BITS bits,
+    before Python spends minutes and gigabytes on it."""
+    if not (isinstance(left, int) and isinstance(right, int)):
+        return
+    if operator == "**":
+        if right <= 0 or abs(left) <= 1:
+            return
+        bits = right * _integer_bits(left)
+    else:
+        bits = _integer_bits(left) + _integer_bits(right)
+    if bits > MAX_INT_BITS:
+        raise LimitExceeded(
+            f"mallen räknar fram ett tal med omkring {bits:,} binära siffror; högst ".replace(
+                ",", " "
+            )
+            + f"{MAX_INT_BITS} tillåts (en för stor potens eller produkt)"
+        )
+
+
+def _refuse_width(value: int) -> None:
+    if value > MAX_WIDTH:
+        raise LimitExceeded(
+            f"mallen ber om en bredd eller precision på {value:,} tecken i en ".replace(",", " ")
+            + f"formatering; högst {MAX_WIDTH} tillåts i mallar"
+        )
+
+
+def _check_percent_fields(text: str) -> None:
+    """printf-style formatting (``%`` and the ``format`` filter): no ``*`` for a width or
+    precision, which takes it from the values, and no width over MAX_WIDTH."""
+    for spec in _PERCENT_SPEC.finditer(text):
+        width, precision = spec["width"] or "", spec["precision"] or ""
+        if "*" in (width, precision):
+            raise LimitExceeded(
+                "mallen anger en bredd med * i en %-formatering, vilket inte är tillåtet i "
+                "mallar; skriv bredden som ett tal"
+            )
+        _refuse_width(int(width or 0))
+        _refuse_width(int(precision or 0))
+
+
+def _check_format_fields(text: str) -> None:
+    """``str.format`` and ``format_map``: no width from an inner ``{field}``, which takes
+    it from the values, and no width over MAX_WIDTH."""
+    for _literal, field_name, spec, _conversion in string.Formatter().parse(text):
+        if field_name is None or not spec:
+            continue
+        if "{" in spec:
+            raise LimitExceeded(
+                "mallen anger en bredd med ett inre fält ({…}) i format, vilket inte är "
+                "tillåtet i mallar; skriv bredden som ett tal"
+            )
+        found = _FORMAT_SPEC.match(spec)
+        if found is not None:
+            _refuse_width(int(found["width"] or 0))
+            _refuse_width(int(found["precision"] or 0))
 
 
 def _length(value: Any) -> int:
@@ -159,7 +274,8 @@ def _percent_size(text: str, values: Any = ()) -> int:
     """``text % values``: the text, every width and precision it asks for, the values."""
     items = values if isinstance(values, tuple) else (values,)
     widths = sum(
-        int(width or 0) + int(precision or 0) for width, precision in _FORMAT_WIDTH.findall(text)
+        int(spec["width"] or 0) + int(spec["precision"] or 0)
+        for spec in _PERCENT_SPEC.finditer(text)
     )
     return len(text) + widths + sum(_length(item) for item in items)
 
@@ -214,6 +330,7 @@ def _sum_size(value: Any, *_: Any, **__: Any) -> int:
 
 
 def _format_filter_size(text: Any, *args: Any, **kwargs: Any) -> int:
+    _check_percent_fields(str(text))
     values = args if args else tuple(kwargs.values())
     return _percent_size(str(text), values)
 
@@ -235,7 +352,5 @@ _METHOD_SIZES: dict[str, Callable[..., int]] = {
     "zfill": _width,
     "expandtabs": lambda text, size=8, *_: len(text) * max(size if isinstance(size, int) else 8, 1),
     "replace": _replace_size,
-    "format": _format_method_size,
-    "format_map": _format_method_size,
     "join": lambda separator, items=(), *_: _join_size(items, separator),
 }

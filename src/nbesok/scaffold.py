@@ -228,7 +228,7 @@ def carry_over(
     name as the archive already writes it (so the visits count as one verksamhet), the
     items still open from its earlier visits, and the errors of files not readable."""
     target = visit_path(archive, operation, visit_date)
-    visits, errors = load_visit_files([p for p in archive.visit_paths() if p != target])
+    visits, errors = load_visit_files([p for p in archive.visit_paths() if p != target], archive)
     earlier = visits_to(operation, visits)
     if earlier:
         operation = earlier[-1].visit.operation

@@ -16,7 +16,7 @@ from pathlib import Path
 from string import Template
 
 from nbesok.archive import MARKER, PROTOCOLS, SCHEMAS, TEMPLATES, VISITS
-from nbesok.errors import ArchiveError, OutputError, UsageError
+from nbesok.errors import ArchiveError, OutputError, UsageError, finding
 from nbesok.output import create_new
 from nbesok.yamlfile import ILLEGAL_RAW, character_message
 
@@ -39,7 +39,9 @@ GITATTRIBUTES = """\
 
 PRE_COMMIT = """\
 # pre-commit (https://pre-commit.com) kör ”nbesok validate” före varje commit, så att
-# inget fel i en besöksfil når arkivet. Slå på det en gång per dator:
+# inget fel i en besöksfil når arkivet: ett fel, till exempel ett personnummer som
+# besöket inte tillåter, stoppar commit. Varningarna visas också (verbose), fast commit
+# går igenom. Slå på det en gång per dator:
 #   pip install pre-commit && pre-commit install
 # Kroken kan också hämtas från nbesoks eget förråd, som har en .pre-commit-hooks.yaml
 # med id ”nbesok-validate”.
@@ -51,6 +53,7 @@ repos:
         entry: nbesok validate
         language: system
         pass_filenames: false
+        verbose: true
         files: ^(nbesok\\.yaml|protocols/.+\\.yaml|visits/.+\\.yaml)$
 """
 
@@ -182,15 +185,19 @@ def start_archive(
         files[root / TEMPLATES / "referens.docx"] = (
             PACKAGED_TEMPLATES / "referens.docx"
         ).read_bytes()
+    # Every path is checked before anything is written: init stops on a link or a file
+    # in the way having written nothing.
+    _check_paths(root, files)
+    _make_folder(root)
     # The settings last: until it exists, a broken-off init is no archive, and can be rerun.
     order = [path for path in files if path.name != MARKER] + [root / MARKER]
     for path in order:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        _make_folder(path.parent)
         if path.exists():
             started.kept.append(path)
             continue
         try:
-            create_new(path, files[path])
+            create_new(path, files[path], if_exists="init skriver aldrig över något")
         except OutputError:
             if not path.exists():
                 raise
@@ -199,6 +206,48 @@ def start_archive(
             started.created.append(path)
     started.git = _git_init(root)
     return started
+
+
+def _check_paths(root: Path, files: dict[Path, bytes]) -> None:
+    """No symbolic link on the way to anything init writes, and no file where it needs a
+    folder: a link would lead its files out of the archive (``visits`` → ``/``), a dangling
+    one or a loop cannot be written through at all. Each problem once, where it is."""
+    problems: dict[Path, str] = {}
+    if root.is_symlink() and not root.exists():
+        problems[root] = (
+            "är en symbolisk länk som inte leder till någon mapp (den pekar på något som "
+            "saknas, eller på sig själv); välj en annan mapp"
+        )
+    for path in files:
+        below = path.relative_to(root).parts
+        for depth in range(1, len(below) + 1):
+            candidate = root.joinpath(*below[:depth])
+            folder = depth < len(below)
+            if candidate in problems:
+                break
+            if candidate.is_symlink():
+                problems[candidate] = (
+                    "är en symbolisk länk, och init skriver aldrig genom en länk (den kan leda "
+                    "ut ur arkivet); ta bort länken, eller välj en annan mapp"
+                )
+                break
+            if folder and candidate.exists() and not candidate.is_dir():
+                problems[candidate] = (
+                    "finns redan som fil, men init behöver en mapp här; flytta filen, eller "
+                    "välj en annan mapp"
+                )
+                break
+    if problems:
+        raise ArchiveError(finding(path, message) for path, message in problems.items())
+
+
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OutputError.at(
+            folder, f"mappen kan inte skapas ({error.strerror}); välj en annan mapp"
+        ) from None
 
 
 def _git_init(root: Path) -> str:

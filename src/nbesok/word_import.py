@@ -44,6 +44,7 @@ from nbesok.errors import (
     finding,
 )
 from nbesok.followup import Tracked, same_words
+from nbesok.guard import Guard
 from nbesok.models import Protocol, Review, Status
 from nbesok.paths import display_path
 from nbesok.personnummer import find_numbers
@@ -787,7 +788,7 @@ def personnummer_errors(document: WordDocument, placed: dict[int, str]) -> list[
             found.append(
                 finding(
                     document.path,
-                    f"{match.kind} ”{match.text}” i texten; allmänna handlingar ska inte ha "
+                    f"{match.kind} ”{match.shown}” i texten; allmänna handlingar ska inte ha "
                     "personnummer. Ta bort numret i Word-filen, eller importera med "
                     "--tillåt-personnummer och ta sedan bort det i YAML-filen",
                     key=located(number, placed.get(number, "")),
@@ -1020,6 +1021,11 @@ def create_from_word(
     )
     _check_visit(text, target, imported)
     text = _save_pictures(archive, document, text, imported)
+    if not allow_personnummer:  # the file that is written is an outlet too
+        sources = [archive.protocols_dir / f"{imported.protocol_id}.yaml"]
+        sources += [tracked.source.path for tracked in carried]
+        guard = Guard(sources, _masked_numbers(text), unsourced="ur Word-filen")
+        guard.check([(f"i {display_path(target)}, som inte skrevs", text)], path)
     try:
         from nbesok.output import create_new
 
@@ -1149,6 +1155,15 @@ def _save_pictures(archive: Archive, document: WordDocument, text: str, imported
             if name != piece.picture:
                 text = text.replace(f"]({PICTURES}/{piece.picture})", f"]({PICTURES}/{name})")
     return text
+
+
+def _masked_numbers(text: str) -> frozenset[str]:
+    """The numbers that stand only in masked passages of ``text``: allowed, since the
+    mask is the explicit permission (the public copy leaves them out)."""
+    from nbesok.masks import blanked
+
+    every = {match.digits for match in find_numbers(text)}
+    return frozenset(every - {match.digits for match in find_numbers(blanked(text))})
 
 
 def _website(imported: Imported, text: str) -> str:

@@ -34,7 +34,6 @@ KeyPath = tuple[Key, ...]
 Position = tuple[int, int]
 
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
-_ILLEGAL_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 # Raw in the file: control characters (libyaml rejects them without saying where) and
 # the Unicode line separators that web pages carry. YAML counts U+2028, U+2029 and
 # NEL as line breaks while editors do not, so the parser's line numbers would stop
@@ -45,6 +44,13 @@ _ILLEGAL_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\u
 # name show in another order than it is written ("trojan source"); they are refused too.
 ILLEGAL_RAW = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufffe\uffff]"
+)
+# A parsed value gets the same check as the file's text: an escape in a quoted text
+# ("\u202e", "\L") must not bring in what the file may not hold. Tabs and line breaks
+# are a value's own; lone surrogates cannot be written to any document.
+_ILLEGAL_VALUE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+    "\ud800-\udfff\ufffe\uffff]"
 )
 _FOLDING = (None, "", ">")  # plain (None or "" by parser) and folded ">" scalars
 _LINE_SEPARATORS = {"\x85": "NEL", "\u2028": "radavgränsare", "\u2029": "styckeavgränsare"}
@@ -340,14 +346,28 @@ class _Builder:
                 "tillåts i ett värde".replace(",", " "),
                 event.start_mark,
             )
-        bad = _ILLEGAL_CHAR.search(value) if not value.isprintable() else None
+        bad = _ILLEGAL_VALUE.search(value) if not value.isprintable() else None
         if bad:
-            raise self.error(
-                f"otillåtet tecken U+{ord(bad.group()):04X} i texten; ta bort det "
-                "(kontrolltecken kan inte stå i ett dokument)",
-                event.start_mark,
+            char = bad.group()
+            message = (
+                character_message(char, "i texten")
+                if char in _LINE_SEPARATORS or "\u202a" <= char <= "\u2069"
+                else f"otillåtet tecken U+{ord(char):04X} i texten; ta bort det "
+                "(kontrolltecken kan inte stå i ett dokument)"
             )
+            raise self.error(message, event.start_mark, self._coming_keypath())
         return value
+
+    def _coming_keypath(self) -> KeyPath:
+        """Where the scalar being read goes: its key's path, or its mapping's for a key."""
+        if not self.stack:
+            return ()
+        frame = self.stack[-1]
+        if isinstance(frame.container, list):
+            return (*frame.keypath, len(frame.container))
+        if frame.pending_key is None:
+            return frame.keypath
+        return (*frame.keypath, frame.pending_key)
 
     def _key(self, value: str | None, event: yaml.ScalarEvent) -> None:
         frame = self.stack[-1]

@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
+import random
 import shutil
 import struct
 import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 
 from support import COMPLETE_VISIT, SMALL_PROTOCOL
@@ -182,6 +185,11 @@ def personnummer(yymmdd: str, serial: str, separator: str = "-", century: str = 
     return f"{century}{yymmdd}{separator}{serial}{luhn_digit(yymmdd + serial)}"
 
 
+def masked(number: str) -> str:
+    """How a message shows a number: never whole, the serial as XXXX."""
+    return number[:-4] + "XXXX"
+
+
 PN_DASH = personnummer("811218", "987")  # 811218-9876
 PN_PLUS = personnummer("121212", "121", "+")  # over a hundred years old
 PN_CENTURY = personnummer("811218", "987", century="19")
@@ -202,12 +210,12 @@ def _pn_where(severity: str, line: int, column: int, key: str, path: str = X) ->
 
 PERSONNUMMER_CASES = [
     Case(
-        "pn-answer-yymmdd-dash-warns",
+        "pn-answer-yymmdd-dash-validate-refuses",
         {X: answer(f"Ring {PN_DASH} i dag.")},
         ("validate", X),
-        0,
-        _pn_where("varning", 12, 26, "svar.individens-behov"),
-        f"personnummer ”{PN_DASH}”",
+        1,
+        _pn_where("fel", 12, 26, "svar.individens-behov"),
+        f"personnummer ”{masked(PN_DASH)}”",
     ),
     Case(
         "pn-answer-yymmdd-plus-render-refuses",
@@ -215,7 +223,7 @@ PERSONNUMMER_CASES = [
         RENDER_REAL,
         1,
         _pn_where("fel", 12, 26, "svar.individens-behov", REAL),
-        f"personnummer ”{PN_PLUS}”",
+        f"personnummer ”{masked(PN_PLUS)}”",
         prerender=True,
     ),
     Case(
@@ -224,16 +232,16 @@ PERSONNUMMER_CASES = [
         REPORT_REAL,
         1,
         _pn_where("fel", 18, 20, "sammanfattning", REAL),
-        f"personnummer ”{PN_CENTURY}”",
+        f"personnummer ”{masked(PN_CENTURY)}”",
         prerender=True,
     ),
     Case(
-        "pn-member-name-samordningsnummer-warns",
+        "pn-member-name-samordningsnummer-refused",
         {X: visit("  - Anna Andersson (S)", f"  - Anna Andersson {PN_SAMORDNING} (S)")},
         ("validate", X),
-        0,
-        _pn_where("varning", 5, 20, "ledamöter[1]"),
-        f"samordningsnummer ”{PN_SAMORDNING}”",
+        1,
+        _pn_where("fel", 5, 20, "ledamöter[1]"),
+        f"samordningsnummer ”{masked(PN_SAMORDNING)}”",
     ),
     Case(
         "pn-official-name-season-report-refuses",
@@ -241,7 +249,7 @@ PERSONNUMMER_CASES = [
         ("report", "--protokoll", "arbetslik-aktivitet-2023", "--utkast", "--out", "out"),
         1,
         _pn_where("fel", 10, 12, "tjänstepersoner[1]", REAL),
-        f"personnummer ”{PN_DASH}”",
+        f"personnummer ”{masked(PN_DASH)}”",
         prerender=True,
     ),
     Case(
@@ -250,24 +258,24 @@ PERSONNUMMER_CASES = [
         RENDER_REAL,
         1,
         _pn_where("fel", 20, 21, "uppföljning[1].punkt", REAL),
-        f"personnummer ”{PN_DASH}”",
+        f"personnummer ”{masked(PN_DASH)}”",
         prerender=True,
     ),
     Case(
-        "pn-follow-up-responsible-warns",
+        "pn-follow-up-responsible-refused",
         {X: visit("    ansvarig: Arbetsmarknadsnämnden", f"    ansvarig: Handläggare {PN_DASH}")},
         ("validate", X),
-        0,
-        _pn_where("varning", 21, 27, "uppföljning[1].ansvarig"),
-        f"personnummer ”{PN_DASH}”",
+        1,
+        _pn_where("fel", 21, 27, "uppföljning[1].ansvarig"),
+        f"personnummer ”{masked(PN_DASH)}”",
     ),
     Case(
         "pn-ten-bare-digits-possible",
         {X: answer(f"Ring {PN_BARE} i dag.")},
         ("validate", X),
-        0,
-        _pn_where("varning", 12, 26, "svar.individens-behov"),
-        f"möjligt personnummer ”{PN_BARE}”",
+        1,
+        _pn_where("fel", 12, 26, "svar.individens-behov"),
+        f"möjligt personnummer ”{masked(PN_BARE)}”",
     ),
     Case(
         "pn-second-occurrence-on-its-own-line",
@@ -278,9 +286,9 @@ PERSONNUMMER_CASES = [
             )
         },
         ("validate", X),
-        0,
-        _pn_where("varning", 14, 18, "svar.individens-behov"),
-        f"personnummer ”{PN_DASH}”",
+        1,
+        _pn_where("fel", 14, 18, "svar.individens-behov"),
+        f"personnummer ”{masked(PN_DASH)}”",
     ),
     Case(
         "pn-allowed-render-writes",
@@ -723,16 +731,16 @@ RED_TEAM_CASES: list[Case] = [
         RENDER_REAL,
         1,
         f"{PROTOCOL_2023}:{_position(_POISONED_PROTOCOL, PN_DASH)}: fel: ",
-        f"personnummer ”{PN_DASH}”",
+        f"personnummer ”{masked(PN_DASH)}”",
         prerender=True,
     ),
     Case(
-        "pn-in-protocol-validate-warns",
+        "pn-in-protocol-validate-refuses",
         {PROTOCOL_2023: _POISONED_PROTOCOL},
         ("validate", PROTOCOL_2023),
-        0,
-        f"{PROTOCOL_2023}:{_position(_POISONED_PROTOCOL, PN_DASH)}: varning: underlag[3]: ",
-        f"personnummer ”{PN_DASH}”",
+        1,
+        f"{PROTOCOL_2023}:{_position(_POISONED_PROTOCOL, PN_DASH)}: fel: underlag[3]: ",
+        f"personnummer ”{masked(PN_DASH)}”",
     ),
     Case(
         "pn-in-settings-report-refuses",
@@ -740,7 +748,7 @@ RED_TEAM_CASES: list[Case] = [
         REPORT_REAL,
         1,
         f"nbesok.yaml:{_position(_POISONED_SETTINGS, PN_DASH)}: fel: ",
-        f"personnummer ”{PN_DASH}”",
+        f"personnummer ”{masked(PN_DASH)}”",
         prerender=True,
     ),
     Case(
@@ -749,7 +757,7 @@ RED_TEAM_CASES: list[Case] = [
         (*REPORT_REAL, "--förslag", f"Kontakta {PN_DASH}."),
         1,
         "--förslag: fel: ",
-        f"personnummer ”{PN_DASH}”",
+        f"personnummer ”{masked(PN_DASH)}”",
         prerender=True,
     ),
     Case(
@@ -767,7 +775,7 @@ RED_TEAM_CASES: list[Case] = [
         RENDER_REAL,
         1,
         f"{TEMPLATE}:{_position(_PN_TEMPLATE, PN_DASH)}: fel: ",
-        f"personnummer ”{PN_DASH}”",
+        f"personnummer ”{masked(PN_DASH)}”",
         prerender=True,
     ),
     # 2. one answer never swallows the rest of the document
@@ -938,7 +946,7 @@ RED_TEAM_CASES: list[Case] = [
         "template-format-width",
         "# P\n{{ '%10000000000s' | format(1) }}\n",
         ":2:1: fel: ",
-        "mallen försöker bygga en text",
+        "mallen ber om en bredd eller precision på 10 000 000 000 tecken",
     ),
     template(
         "template-lipsum",
@@ -956,7 +964,7 @@ RED_TEAM_CASES: list[Case] = [
         "template-percent-width",
         "# P\n{{ '%9999999999d' % 1 }}\n",
         ":2:1: fel: ",
-        "mallen försöker bygga en text",
+        "mallen ber om en bredd eller precision på 9 999 999 999 tecken",
     ),
     # 8. no output overwrites another
     Case(
@@ -1041,6 +1049,267 @@ RED_TEAM_CASES: list[Case] = [
         "har en DTD",
         prerender=True,
     ),
+]
+
+
+# --- issue 20: every outlet guarded, no overwritten file, no runaway template
+
+
+def _random_numbers(count: int, seed: int) -> list[str]:
+    """Valid personnummer and samordningsnummer from a fixed seed, each with a random
+    run of separators, Markdown and HTML markup and invisible characters between its
+    date and serial: what a reader sees as one number and a plain search does not."""
+    pieces = (
+        " ",
+        "-",
+        "+",
+        "\t",
+        "\u2009",
+        "\u3000",
+        "\u00ad",
+        "\u200b",
+        "\u2060",
+        "\u200e",
+        "\u2013",
+        "\u2015",
+        "\u2212",
+        "\u2043",
+        "\u02d7",
+        "\ufe58",
+        "*",
+        "\\-",
+        "`",
+        "<b></b>",
+        "&#45;",
+        "&shy;",
+    )
+    rng = random.Random(seed)
+    numbers = []
+    for _ in range(count):
+        born = date(1920, 1, 1) + timedelta(days=rng.randrange(100 * 365))
+        day = born.day + (60 if rng.random() < 0.3 else 0)
+        yymmdd = f"{born.year % 100:02d}{born.month:02d}{day:02d}"
+        serial = f"{rng.randrange(1000):03d}"
+        gap = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 3)))
+        century = str(born.year // 100) if rng.random() < 0.3 else ""
+        numbers.append(f"{century}{yymmdd}{gap}{serial}{luhn_digit(yymmdd + serial)}")
+    return numbers
+
+
+GUARD_CASES = [
+    Case(
+        f"pn-generated-{index:02d}-render-refuses",
+        {REAL: answer(json.dumps(f"Ring {number} i dag.", ensure_ascii=False))},
+        RENDER_REAL,
+        1,
+        _pn_where("fel", 12, 27, "svar.individens-behov", REAL),
+        "nummer ”",
+        prerender=True,
+        absent=(number,),
+    )
+    for index, number in enumerate(_random_numbers(16, seed=20))
+]
+
+
+def _template_refused(case_id: str, expression: str, message: str) -> Case:
+    return template(case_id, f"# P\n{expression}\n", ":2:1: fel: ", message)
+
+
+TEMPLATE_LIMIT_CASES = [
+    _template_refused(
+        "template-star-width",
+        "{{ '%*s' % (1000000000, 'a') }}",
+        "mallen anger en bredd med * i en %-formatering",
+    ),
+    _template_refused(
+        "template-inner-field-width",
+        "{{ '{:{w}}'.format('a', w=10**9) }}",
+        "mallen anger en bredd med ett inre fält ({…}) i format",
+    ),
+    _template_refused(
+        "template-format-map-width",
+        "{{ '{a:>{w}}'.format_map({'a': 'x', 'w': 10**9}) }}",
+        "mallen anger en bredd med ett inre fält",
+    ),
+    _template_refused(
+        "template-format-method-width",
+        "{{ '{:>999999999}'.format('a') }}",
+        "mallen ber om en bredd eller precision på 999 999 999 tecken",
+    ),
+    _template_refused(
+        "template-precision",
+        "{{ '%.100000f' % 1 }}",
+        "mallen ber om en bredd eller precision på 100 000 tecken",
+    ),
+    _template_refused(
+        "template-translate",
+        "{{ ('x' * 1000).translate({120: 'y' * 1000000}) }}",
+        "mallen använder ”translate”, som inte är tillåtet i mallar",
+    ),
+    _template_refused(
+        "template-tuple-doubling",
+        "{% set ns = namespace(t=(1, 2)) %}{% for i in range(40) %}"
+        "{% set ns.t = ns.t + ns.t %}{% endfor %}{{ ns.t | length }}",
+        "mallen försöker bygga en lista med 8 388 608 delar",
+    ),
+    _template_refused(
+        "template-power-tower",
+        "{% set a = 10**100 %}{% set b = a**100 %}{% set c = b**100 %}{{ c }}",
+        "mallen räknar fram ett tal med omkring 33 300 binära siffror",
+    ),
+    _template_refused(
+        "template-squaring-loop",
+        "{% set ns = namespace(n=10) %}{% for i in range(40) %}"
+        "{% set ns.n = ns.n * ns.n %}{% endfor %}{{ ns.n }}",
+        "mallen räknar fram ett tal",
+    ),
+    _template_refused(
+        "template-bytes-repetition",
+        "{{ 'x'.encode() * 10**9 }}",
+        "mallen försöker bygga en text på 1 000 000 000 tecken",
+    ),
+]
+
+VALUE_CHARACTER_CASES = [
+    validate(
+        "value-escaped-direction-override",
+        visit("verksamhet: Arbetslik aktivitet", 'verksamhet: "Ryd \\u202e4789-822118"'),
+        "2:13: fel: verksamhet: ",
+        "osynligt styrtecken för skrivriktning (U+202E)",
+    ),
+    validate(
+        "value-escaped-line-separator",
+        visit("verksamhet: Arbetslik aktivitet", 'verksamhet: "Ryd\\Lby"'),
+        "2:13: fel: verksamhet: ",
+        "radavgränsare (U+2028)",
+    ),
+    validate(
+        "value-escaped-isolate-in-a-list",
+        visit("  - Eva Ek", '  - "Eva \\u2067Ek"'),
+        "10:5: fel: tjänstepersoner[1]: ",
+        "osynligt styrtecken för skrivriktning (U+2067)",
+    ),
+]
+
+OUTPUT_CASES = [
+    Case(
+        "out-into-visits-refused",
+        {REAL: VISIT, "visits/2023-06-07-arbetslik-aktivitet.docx": b"mitt eget dokument"},
+        ("render", REAL, "--out", "visits"),
+        2,
+        "--out: fel: ",
+        "visits/ håller arkivets egna filer, och dokument skrivs aldrig dit",
+    ),
+    Case(
+        "out-into-templates-refused",
+        {},
+        ("render", "protocols/arbetslik-aktivitet-2023.yaml", "--out", "templates"),
+        2,
+        "--out: fel: ",
+        "templates/ håller arkivets egna filer",
+    ),
+    Case(
+        "out-below-protocols-refused",
+        {},
+        ("report", REAL, "--out", "protocols/ut"),
+        2,
+        "--out: fel: ",
+        "protocols/ håller arkivets egna filer",
+    ),
+    Case(
+        "out-dot-keeps-the-readme",
+        {"visits/README.yaml": VISIT, "README.md": "# Mitt arkiv\n"},
+        ("render", "visits/README.yaml", "--out", "."),
+        1,
+        "README.md: fel: ",
+        "finns redan men är inte skriven av nbesok",
+    ),
+    Case(
+        "out-keeps-a-file-nbesok-did-not-write",
+        {REAL: VISIT, "dokument/2023-06-07-arbetslik-aktivitet.docx": b"mitt eget dokument"},
+        ("render", REAL, "--out", "dokument"),
+        1,
+        "dokument/2023-06-07-arbetslik-aktivitet.docx: fel: ",
+        "flytta eller ta bort filen om den inte behövs, eller välj en annan --out",
+    ),
+    Case(
+        "out-report-keeps-a-file-nbesok-did-not-write",
+        {"out/2023-06-07-arbetslik-aktivitet-uppfoljning.md": "mina anteckningar\n"},
+        REPORT_REAL,
+        1,
+        "out/2023-06-07-arbetslik-aktivitet-uppfoljning.md: fel: ",
+        "finns redan men är inte skriven av nbesok",
+    ),
+]
+
+_OUTSIDE = "../../utanför.yaml"  # from visits/ in the archive: beside the archive
+
+SYMLINK_CASES = [
+    Case(
+        "symlink-to-a-system-file-validate",
+        {},
+        ("validate",),
+        1,
+        f"{X}: fel: ",
+        "är en symbolisk länk ut ur arkivet (till /etc/passwd)",
+        setup=_symlink(X, "/etc/passwd"),
+        absent=("root:",),
+    ),
+    Case(
+        "symlink-out-of-the-archive-render-all",
+        {},
+        ("render", "--out", "out"),
+        1,
+        f"{X}: fel: ",
+        "nbesok läser bara filer i arkivet",
+        setup=_symlink(X, _OUTSIDE, VISIT),
+        prerender=True,
+    ),
+    Case(
+        "symlink-out-of-the-archive-named-renders",
+        {},
+        ("render", X, "--out", "out"),
+        0,
+        "Skrev out/x.md",
+        "",
+        setup=_symlink(X, _OUTSIDE, VISIT),
+        outputs=("out/x.md", "out/x.docx"),
+    ),
+    Case(
+        "symlink-out-of-the-archive-followup",
+        {},
+        ("followup",),
+        1,
+        f"{X}: fel: ",
+        "är en symbolisk länk ut ur arkivet",
+        setup=_symlink(X, _OUTSIDE, VISIT),
+    ),
+    Case(
+        "symlink-protocol-out-of-the-archive",
+        {},
+        ("validate",),
+        1,
+        f"{PROTOCOL_2023}: fel: ",
+        "är en symbolisk länk ut ur arkivet",
+        setup=_symlink(PROTOCOL_2023, "../../utanför-protokoll.yaml", _real(PROTOCOL_2023)),
+    ),
+    Case(
+        "symlink-loop-validate",
+        {},
+        ("validate",),
+        1,
+        f"{X}: fel: ",
+        "är en symbolisk länk i en slinga",
+        setup=_symlink(X, "x.yaml"),
+    ),
+]
+
+ISSUE_20_CASES = [
+    *GUARD_CASES,
+    *TEMPLATE_LIMIT_CASES,
+    *VALUE_CHARACTER_CASES,
+    *OUTPUT_CASES,
+    *SYMLINK_CASES,
 ]
 
 
@@ -1628,4 +1897,5 @@ CASES: list[Case] = [
     ),
     *PERSONNUMMER_CASES,
     *RED_TEAM_CASES,
+    *ISSUE_20_CASES,
 ]

@@ -34,7 +34,7 @@ from nbesok.checks import check_protocol, check_visit
 from nbesok.cli import cli
 from nbesok.documents import document_for, reference_docx
 from nbesok.docx import markdown_to_docx
-from nbesok.docx.text import document_texts
+from nbesok.docx.text import document_texts, package_texts
 from nbesok.errors import Finding, NbesokError
 from nbesok.loading import load_protocol, load_visit
 from nbesok.models import Protocol, Visit
@@ -514,3 +514,160 @@ def run_cli(root: Path, source: str, data: bytes) -> Outcome:
                     return Outcome(failure=f"fynd utan plats: {line}")
             rejected = rejected or result.exit_code == 1
     return Outcome(rejected=rejected)
+
+
+# --- guard inputs (issue 20): valid numbers written so that a plain search misses them
+
+# What may stand between a number's date and its serial, and the invisible characters
+# that may stand anywhere in it: every one of them still shows the reader the number.
+GAP_PIECES: tuple[str, ...] = (
+    " ",
+    "-",
+    "+",
+    " - ",
+    "\n",
+    "\t",
+    "\u00a0",
+    "\u2009",
+    "\u2002",
+    "\u2007",
+    "\u202f",
+    "\u3000",
+    "\u2010",
+    "\u2011",
+    "\u2013",
+    "\u2014",
+    "\u2015",
+    "\u2212",
+    "\u2043",
+    "\u02d7",
+    "\ufe58",
+    "\ufe63",
+    "\uff0d",
+    "*",
+    "**",
+    "_",
+    "`",
+    "\\-",
+    "<b></b>",
+    "<span>",
+    "&#45;",
+    "&#x2D;",
+    "&ndash;",
+    "%2D",
+)
+INVISIBLE: tuple[str, ...] = ("\u00ad", "\u200b", "\u200c", "\u200d", "\u200e", "\u2060", "\ufeff")
+
+
+@dataclass(frozen=True)
+class GuardInput:
+    """A valid number, how it is written, and where in a real visit it goes."""
+
+    digits: str  # the ten digits YYMMDDNNNN
+    written: str
+    target: float  # which answer, the summary or the first follow-up item
+    at: float
+
+
+def _luhn(nine: str) -> str:
+    total = sum(
+        (value := int(char) * (2 if index % 2 == 0 else 1)) // 10 + value % 10
+        for index, char in enumerate(nine)
+    )
+    return str(-total % 10)
+
+
+@st.composite
+def guard_inputs(draw: st.DrawFn) -> GuardInput:
+    born = draw(st.dates(min_value=date(1900, 1, 1), max_value=date(2029, 12, 31)))
+    day = born.day + (60 if draw(st.booleans()) else 0)
+    yymmdd = f"{born.year % 100:02d}{born.month:02d}{day:02d}"
+    serial = f"{draw(st.integers(0, 999)):03d}"
+    tail = serial + _luhn(yymmdd + serial)
+    gap = "".join(draw(st.lists(st.sampled_from(GAP_PIECES), min_size=0, max_size=3)))
+    century = str(born.year // 100) if draw(st.booleans()) else ""
+    characters = list(century + yymmdd + "\0" + tail)
+    for _ in range(draw(st.integers(0, 3))):  # invisible characters anywhere in it
+        place = draw(st.integers(0, len(characters)))
+        characters.insert(place, draw(st.sampled_from(INVISIBLE)))
+    written = "".join(characters).replace("\0", gap)
+    return GuardInput(yymmdd + tail, written, draw(_places), draw(_places))
+
+
+def put_number(data: bytes, number: GuardInput) -> bytes:
+    """The visit with the number written into an answer, the summary or an item."""
+    visit = yaml.safe_load(data.decode("utf-8"))
+    fields = [("svar", key) for key in sorted(visit.get("svar") or {})]
+    fields += [("sammanfattning", None), ("uppföljning", None)]
+    field, key = fields[int(number.target * len(fields))]
+    sentence = f"Ring {number.written} i dag."
+    if field == "uppföljning":
+        items = visit.get("uppföljning") or [{"ansvarig": "Nämnden", "status": "påbörjad"}]
+        items[0]["punkt"] = sentence
+        visit["uppföljning"] = items
+    else:
+        text = (visit[field][key] if key else visit.get(field)) or ""
+        lines = text.split("\n")
+        place = int(number.at * (len(lines) + 1))
+        lines[place:place] = ["", sentence, ""]
+        if key:
+            visit[field][key] = "\n".join(lines)
+        else:
+            visit[field] = "\n".join(lines)
+    return _dump(visit).encode("utf-8")
+
+
+def digits_of(text: str) -> str:
+    """Every digit a reader can see in ``text``, in order (entities, escapes and
+    compatibility forms turned back into digits); nothing else."""
+    import html
+    import unicodedata
+    from urllib.parse import unquote
+
+    text = unicodedata.normalize("NFKC", html.unescape(unquote(text)))
+    return "".join(char for char in text if char.isdecimal())
+
+
+def run_guard(root: Path, source: str, data: bytes, digits: str) -> Outcome:
+    """The number is refused where it was written (validate), and stopped at the
+    outlets (the .md and every part of the DOCX) even when the input check is skipped;
+    with the permission it does reach them, so the check is not blind."""
+    from nbesok.errors import RenderError
+    from nbesok.publish import make
+
+    with installed(root, source, data) as (target, involved):
+        archive = Archive(root)
+        try:
+            findings = check_visit(load_visit(target), archive, TODAY)
+            check = unlocated(findings, involved)
+            if check:
+                return Outcome(failure=check)
+            if not any(f.is_error and "nummer ”" in f.message for f in findings):
+                return Outcome(failure="validate såg inte numret: " + digits)
+            document, _ = document_for(
+                archive, target, TODAY, guidance=True, allow_personnummer=True
+            )
+            reference = reference_docx(archive)
+            try:
+                make(document, ("md", "docx"), root / "fuzz-out", reference)
+            except RenderError as error:
+                check = unlocated(error.findings, involved)
+                if check:
+                    return Outcome(failure=check)
+            else:
+                return Outcome(failure="numret nådde dokumentet: " + digits)
+            made = make(
+                document, ("md", "docx"), root / "fuzz-out", reference, allow_personnummer=True
+            )
+            shown = [
+                data.decode("utf-8") for name, data in made.files.items() if name.endswith(".md")
+            ]
+            word = docx.Document(io.BytesIO(made.files[f"{document.name}.docx"]))
+            shown += [text for _, text in package_texts(word)]
+            if not any(digits in digits_of(text) for text in shown):
+                return Outcome(failure="kontrollen ser inte numret ens när det tillåts: " + digits)
+        except NbesokError as error:
+            return Outcome(rejected=True, failure=unlocated(error.findings, involved))
+        except Exception:
+            return Outcome(failure=traceback.format_exc())
+    return Outcome(rejected=True)
