@@ -331,7 +331,7 @@ def _rendering_events(
                 xml_id("event", f"{representation.folder}:{chosen.stem}"),
                 "creation",
                 chosen.adoption.date,
-                f"{_what_was_made(representation, visit)} renderat av nbesok {__version__} ur "
+                f"{_what_was_made(representation)} renderat av nbesok {__version__} ur "
                 f"{_made_from(representation, visit)}{converted}.",
                 "klart",
                 (("nbesok", "executing program"),)
@@ -348,7 +348,7 @@ def _rendering_events(
     return events
 
 
-def _what_was_made(representation: Representation, visit: RenderedVisit) -> str:
+def _what_was_made(representation: Representation) -> str:
     if representation.name == PUBLIC:
         return "Protokollets publika exemplar, med de maskerade uppgifterna borttagna,"
     if representation.name == INTERNAL:
