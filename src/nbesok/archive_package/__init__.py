@@ -2,10 +2,10 @@
 
 FGS Paketstruktur 2.0, that is E-ARK CSIP 2.1.0 with E-ARK SIP 2.1.0: a root folder
 named after the package's OBJID with METS.xml, the representations (the internal
-PDF/A copies, the public copies where there are any, and the archive's own source
-files), PREMIS preservation metadata, an EAD description of the season, the official
-schemas and a documentation file. Made in memory, checked, then written reproducibly
-as a folder and a ZIP or TAR file.
+PDF/A copies with their masked passages marked, the public copies without them, and
+the archive's own source files), PREMIS preservation metadata, an EAD description of
+the season, the official schemas and a documentation file. Made in memory, checked,
+then written reproducibly as a folder and a ZIP or TAR file.
 
 The modules, in the order a package is made: :mod:`selection` (which visits, and the
 checks they must pass), :mod:`rendering` (their documents, with :mod:`public` and

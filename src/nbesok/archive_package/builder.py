@@ -28,6 +28,7 @@ from nbesok.archive_package.selection import ChosenVisit, Selection
 from nbesok.errors import Finding, RenderError, UsageError, finding
 from nbesok.followup import same_words
 from nbesok.lifecycle import review_status
+from nbesok.masks import public_field
 from nbesok.names import slugify
 from nbesok.schema import schema_files
 
@@ -40,19 +41,20 @@ DATASETS = "Datasets"
 NBESOK = Agent("nbesok", "nbesok", "software", __version__)
 LIBREOFFICE_ID = "libreoffice"
 
-INTERNAL_NOTE = (
+# What the description (EAD accessrestrict) and LASMIG.md say of the two representations.
+SECRECY_NOTE = (
     "Representationen intern innehåller de interna exemplaren av protokollen, som de "
-    "fastställdes, och representationen kallfiler samma innehåll som textfiler. Båda kan "
-    "innehålla uppgifter som omfattas av sekretess och ska sekretessprövas innan de "
-    "lämnas ut."
-)
-NO_PUBLIC_NOTE = (
-    " Paketet innehåller inga publika (maskade) exemplar: den här versionen av nbesok "
-    "maskerar inte uppgifter enligt OSL."
-)
-PUBLIC_NOTE = (
-    " Representationen publik innehåller de publika exemplaren, där uppgifter som "
-    "omfattas av sekretess är borttagna; de kan lämnas ut."
+    "fastställdes: uppgifter som maskerats (enligt offentlighets- och sekretesslagen, "
+    "OSL, eller som personuppgifter) står kvar i dem, markerade i texten, och ett "
+    "protokoll med uppgifter som omfattas av sekretess har en sekretessmarkering överst "
+    "(5 kap. 5 § OSL). Representationen kallfiler har samma innehåll som textfiler, de "
+    "maskerade uppgifterna med. Båda ska sekretessprövas innan något ur dem lämnas ut. "
+    "Representationen publik innehåller ett publikt exemplar av varje protokoll, där "
+    "varje maskerad uppgift är ersatt av ”[Uppgift borttagen enligt …]” eller "
+    "”[Personuppgift borttagen]”; ett protokoll utan maskerade uppgifter har samma text "
+    "som det interna exemplaret. Ingen fil i representationen publik innehåller något "
+    "av de maskerade orden, och den är gjord för att lämnas ut; vad som maskerades "
+    "bedömdes när besöket dokumenterades och fastställdes."
 )
 
 
@@ -87,10 +89,11 @@ def build_package(
     package_day = day or selection.day
     libreoffice_agent = Agent(LIBREOFFICE_ID, producer, "software")
     sources = _source_representation(archive, selection, rendered, package_day)
-    representations = [_document_representation(INTERNAL, rendered, package_day, public=False)]
-    if any(visit.public for visit in rendered):
-        representations.append(_document_representation(PUBLIC, rendered, package_day, True))
-    representations.append(sources)
+    representations = [
+        _document_representation(INTERNAL, rendered, package_day, public=False),
+        _document_representation(PUBLIC, rendered, package_day, public=True),
+        sources,
+    ]
     objid = _package_id(selection, representations)
     creator, submitter = _organisations(archive, selection)
     files: dict[str, bytes] = {}
@@ -104,8 +107,6 @@ def build_package(
         files[rep_mets.path] = rep_mets.data
         described.append((representation, rep_mets))
         package_level += [rep_premis, rep_mets]
-    public_copies = any(r.name == PUBLIC for r in representations)
-    note = INTERNAL_NOTE + (PUBLIC_NOTE if public_copies else NO_PUBLIC_NOTE)
     description = PackageFile(
         "metadata/descriptive/ead.xml",
         season_description(
@@ -113,7 +114,8 @@ def build_package(
             selection=selection,
             creator=creator,
             version=__version__,
-            internal_note=note,
+            access_note=SECRECY_NOTE,
+            public_copies={visit.chosen.stem: _public_pdf(visit) for visit in rendered},
         ),
         package_day,
     )
@@ -121,7 +123,7 @@ def build_package(
         "documentation/LASMIG.md",
         readme(
             _readme_context(
-                objid, selection, creator, submitter, representations, package_day, day, note
+                objid, selection, rendered, creator, submitter, representations, package_day, day
             )
         ),
         package_day,
@@ -214,41 +216,36 @@ def _protocol_source(chosen: ChosenVisit) -> str:
 def _document_representation(
     name: str, rendered: list[RenderedVisit], day: date, public: bool
 ) -> Representation:
+    """The internal copies as PDF/A, or the public copies as PDF/A and Markdown (the
+    internal .md is among the source files). A public copy names the visit file it was
+    made from only where that name shows no masked value."""
     files = []
+    folder = f"representations/{name}/data"
     for visit in rendered:
         chosen = visit.chosen
-        made_from = (_visit_source(chosen), _protocol_source(chosen))
-        documents = visit.public if public else (visit.internal,)
-        for document in documents:
-            created = chosen.adoption.date
-            folder = f"representations/{name}/data"
-            files.append(
-                PackageFile(
-                    f"{folder}/{document.name}.pdf",
-                    document.pdf,
-                    created,
-                    None,
-                    made_from,
-                    chosen.stem,
-                )
+        document = visit.public if public else visit.internal
+        made_from: tuple[str, ...] = (_visit_source(chosen), _protocol_source(chosen))
+        if public and visit.neutrally_named:
+            made_from = (_protocol_source(chosen),)
+        suffixes = ("pdf", "md") if public else ("pdf",)
+        data = {"pdf": document.pdf, "md": document.markdown}
+        files += [
+            PackageFile(
+                f"{folder}/{document.name}.{suffix}",
+                data[suffix],
+                chosen.adoption.date,
+                None,
+                made_from,
+                chosen.stem,
             )
-            if public:
-                files.append(
-                    PackageFile(
-                        f"{folder}/{document.name}.md",
-                        document.markdown,
-                        created,
-                        None,
-                        made_from,
-                        chosen.stem,
-                    )
-                )
+            for suffix in suffixes
+        ]
     label = (
-        "Publika exemplar: protokollen som PDF/A-2b och Markdown, med uppgifter som "
-        "omfattas av sekretess borttagna"
+        "Publika exemplar: protokollen som PDF/A-2b och Markdown, varje maskerad uppgift "
+        "ersatt av ”[Uppgift borttagen enligt …]”; kan lämnas ut"
         if public
-        else "Interna exemplar: de fastställda protokollen som PDF/A-2b (kan innehålla "
-        "uppgifter som omfattas av sekretess)"
+        else "Interna exemplar: de fastställda protokollen som PDF/A-2b, maskerade uppgifter "
+        "kvar och markerade under en sekretessmarkering (sekretessprövas innan de lämnas ut)"
     )
     return Representation(name, label, TEXT, tuple(files))
 
@@ -301,7 +298,7 @@ def _source_representation(
         files.append(PackageFile(f"representations/{SOURCES}/schemas/{name}", schema, day))
     label = (
         "Källfiler: nbesok-arkivets YAML-filer för besöken (inställningar, protokoll, "
-        "besök, egna mallar) och de publicerade Markdown-filerna, med JSON-scheman"
+        "besök, egna mallar) och de interna exemplaren som Markdown, med JSON-scheman"
     )
     return Representation(SOURCES, label, DATASETS, tuple(files))
 
@@ -334,8 +331,8 @@ def _rendering_events(
                 xml_id("event", f"{representation.folder}:{chosen.stem}"),
                 "creation",
                 chosen.adoption.date,
-                f"Protokollet renderat av nbesok {__version__} ur visits/"
-                f"{chosen.visit.path.name} och protocols/{chosen.protocol.path.name}{converted}.",
+                f"{_what_was_made(representation)} renderat av nbesok {__version__} ur "
+                f"{_made_from(representation, visit)}{converted}.",
                 "klart",
                 (("nbesok", "executing program"),)
                 + (((LIBREOFFICE_ID, "executing program"),) if pdf else ()),
@@ -349,6 +346,24 @@ def _rendering_events(
             )
         )
     return events
+
+
+def _what_was_made(representation: Representation) -> str:
+    if representation.name == PUBLIC:
+        return "Protokollets publika exemplar, med de maskerade uppgifterna borttagna,"
+    if representation.name == INTERNAL:
+        return "Protokollets interna exemplar"
+    return "Protokollet"
+
+
+def _made_from(representation: Representation, visit: RenderedVisit) -> str:
+    """The files a document was made from, as the event says it: a public copy does not
+    name a visit file whose name shows a masked value (its name is neutral for that)."""
+    chosen = visit.chosen
+    protocol = f"protocols/{chosen.protocol.path.name}"
+    if representation.name == PUBLIC and visit.neutrally_named:
+        return f"besöksfilen (vars namn visar en maskerad uppgift) och {protocol}"
+    return f"visits/{chosen.visit.path.name} och {protocol}"
 
 
 def _entity(chosen: ChosenVisit) -> Entity:
@@ -454,15 +469,19 @@ def _people(selection: Selection) -> list[Agent]:
     return sorted(people.values(), key=lambda agent: agent.identifier)
 
 
+def _public_pdf(visit: RenderedVisit) -> str:
+    return f"representations/{PUBLIC}/data/{visit.public.name}.pdf"
+
+
 def _readme_context(
     objid: str,
     selection: Selection,
+    rendered: list[RenderedVisit],
     creator: str,
     submitter: str,
     representations: list[Representation],
     day: date,
     own_day: date | None,
-    note: str,
 ) -> dict[str, object]:
     return {
         "objid": objid,
@@ -475,16 +494,19 @@ def _readme_context(
         "eget_datum": own_day is not None,
         "representationer": representations,
         "källor": SOURCES,
-        "sekretess": note,
+        "sekretess": SECRECY_NOTE,
         "besök": [
             {
-                "datum": chosen.visit.model.date.isoformat(),
-                "verksamhet": chosen.visit.model.operation,
-                "diarienummer": chosen.visit.model.case_number,
-                "fastställt": f"{chosen.adoption.date.isoformat()} av {chosen.adoption.by}",
-                "pdf": f"representations/{INTERNAL}/data/{chosen.stem}.pdf",
+                "datum": visit.chosen.visit.model.date.isoformat(),
+                # As the public copy shows it, like the description (description.py).
+                "verksamhet": public_field(visit.chosen.visit.model.operation),
+                "diarienummer": public_field(visit.chosen.visit.model.case_number or ""),
+                "fastställt": f"{visit.chosen.adoption.date.isoformat()} av "
+                f"{visit.chosen.adoption.by}",
+                "pdf": f"representations/{INTERNAL}/data/{visit.internal.name}.pdf",
+                "publik": _public_pdf(visit),
             }
-            for chosen in selection.visits
+            for visit in rendered
         ],
     }
 

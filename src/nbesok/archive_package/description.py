@@ -2,13 +2,19 @@
 
 The season is a series from its committee (the arkivbildare), and each visit a file
 within it: the verksamhet, the date of the visit, the diarienummer, who took part, the
-template it answers, and who approved and fastställde the notes. EAD is what E-ARK's
-own examples use for ``metadata/descriptive`` (MDTYPE="EAD").
+template it answers, who approved and fastställde the notes, and where its public copy
+is. EAD is what E-ARK's own examples use for ``metadata/descriptive`` (MDTYPE="EAD").
+
+A finding aid is read to find records, often by anyone searching the e-arkiv, so it
+shows each field as the public copy does: a masked verksamhet or name is its
+”[Uppgift borttagen enligt …]”, and a visit with masked passages says how many, on
+which grounds, in its own access note.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 
 from lxml import etree
 from lxml.builder import ElementMaker
@@ -18,7 +24,10 @@ from nbesok.archive_package.namespaces import EAD, XSI, qualified, xml_bytes
 from nbesok.archive_package.selection import ChosenVisit, Selection
 from nbesok.documents import visit_title
 from nbesok.lifecycle import review_status
+from nbesok.masks import public_field
+from nbesok.redaction import removed_summary
 from nbesok.seasons import parse_period
+from nbesok.secrecy import visit_passages
 from nbesok.templating import enumerate_swedish
 
 _E = ElementMaker(namespace=EAD, nsmap={None: EAD, "xsi": XSI})
@@ -36,9 +45,11 @@ def season_description(
     selection: Selection,
     creator: str,
     version: str,
-    internal_note: str,
+    access_note: str,
+    public_copies: Mapping[str, str],
 ) -> bytes:
-    """``metadata/descriptive/ead.xml`` for the package ``objid``."""
+    """``metadata/descriptive/ead.xml`` for the package ``objid``; ``public_copies``
+    gives each visit's public PDF (by visit stem, as a package path)."""
     count = len(selection.visits)
     title = f"Nämndbesök {selection.season}, {creator}"
     header = _E.eadheader(
@@ -69,8 +80,8 @@ def season_description(
                 "ledamöter som deltog och fastställda."
             )
         ),
-        _E.accessrestrict(_E.p(internal_note)),
-        _E.dsc(*(_visit(chosen) for chosen in selection.visits)),
+        _E.accessrestrict(_E.p(access_note)),
+        _E.dsc(*(_visit(chosen, public_copies[chosen.stem]) for chosen in selection.visits)),
         level="series",
     )
     root = _E.ead(header, archdesc)
@@ -85,29 +96,49 @@ def _season_date(selection: Selection) -> etree._Element:
     return _E.unitdate(selection.season, normal=f"{first.isoformat()}/{last.isoformat()}")
 
 
-def _visit(chosen: ChosenVisit) -> etree._Element:
+def _visit(chosen: ChosenVisit, public_copy: str) -> etree._Element:
     visit = chosen.visit.model
     day = visit.date.isoformat()
-    identifiers = [_E.unitid(visit.case_number, label="Diarienummer")] if visit.case_number else []
+    identifiers = (
+        [_E.unitid(public_field(visit.case_number), label="Diarienummer")]
+        if visit.case_number
+        else []
+    )
     did = _E.did(
         _E.unittitle(visit_title(visit)),
         _E.unitdate(day, normal=day),
         *identifiers,
         _E.unitid(f"visits/{chosen.visit.path.name}", label="Besöksfil"),
+        _E.unitid(public_copy, label="Publikt exemplar"),
     )
     people = [
-        ("Verksamhet", [visit.operation]),
-        ("Deltagande ledamöter", [member.display() for member in visit.members]),
-        ("Deltagande tjänstepersoner", list(visit.officials)),
+        ("Verksamhet", [public_field(visit.operation)]),
+        ("Deltagande ledamöter", [public_field(member.display()) for member in visit.members]),
+        ("Deltagande tjänstepersoner", [public_field(name) for name in visit.officials]),
         (
             "Dokumentationsmall",
             [f"{chosen.protocol.model.title} ({chosen.protocol.stem})"],
         ),
     ]
     if visit.website:
-        people.append(("Hemsida", [str(visit.website)]))
+        people.append(("Hemsida", [public_field(str(visit.website))]))
+    masked = Counter(passage.found.ground for passage in visit_passages(visit))
+    restriction = (
+        [
+            _E.accessrestrict(
+                _E.p(
+                    f"Besöket har maskerade uppgifter. I det publika exemplaret: "
+                    f"{removed_summary(masked)}. I det interna exemplaret står de kvar, "
+                    "markerade."
+                )
+            )
+        ]
+        if masked
+        else []
+    )
     return _E.c(
         did,
+        *restriction,
         _E.odd(_E.list(*(_item(label, values) for label, values in people))),
         _E.processinfo(*(_E.p(line) for line in _review_lines(chosen))),
         level="file",

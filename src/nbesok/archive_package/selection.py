@@ -31,7 +31,9 @@ from nbesok.lifecycle import review_status, waiting_members
 from nbesok.loading import Loaded, load_visit
 from nbesok.models import Adoption, Protocol, Visit
 from nbesok.paths import display_path
+from nbesok.record import fold
 from nbesok.seasons import PERIOD_HINT, parse_period
+from nbesok.secrecy import PUBLIC_SUFFIX
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,8 @@ def select_visits(
         problems = [found for found in findings if found.is_error]
         if not problems and not review_status(loaded.model).is_adopted:
             problems.append(_not_adopted(loaded))
+        if fold(loaded.stem).endswith(PUBLIC_SUFFIX):
+            problems.append(_public_name(loaded))
         errors += problems
         if not problems and protocol is not None:
             chosen.append(ChosenVisit(loaded, protocol))
@@ -135,6 +139,16 @@ def _not_adopted(loaded: Loaded[Visit]) -> Finding:
         line=line,
         column=column,
         key="status",
+    )
+
+
+def _public_name(loaded: Loaded[Visit]) -> Finding:
+    """A visit named ``x-publik`` would share its protocol's name with the public copy
+    of ``x`` (render --publik refuses it the same way)."""
+    return finding(
+        loaded.path,
+        f"filnamnet slutar på ”{PUBLIC_SUFFIX}”, som de publika exemplaren i paketet får; "
+        "byt namn på filen (git mv), det ändrar inte det fastställda innehållet",
     )
 
 
