@@ -27,6 +27,7 @@ from nbesok.personnummer import (
     name_findings,
     number_digits,
     personnummer_findings,
+    value_texts,
 )
 from nbesok.yamlfile import KeyPath, format_keypath
 
@@ -326,13 +327,8 @@ def _unused_allowances(loaded: Loaded[Visit]) -> Iterator[Finding]:
     permission should go with it, or it would let the number back in unnoticed."""
     if not loaded.model.allowed_numbers:
         return
-    document = loaded.document
     present = {
-        match.digits
-        for key, value in document.data.items()
-        if key != ALLOWED_KEY
-        for text in _all_strings(value)
-        for match in find_numbers(text)
+        match.digits for text in value_texts(loaded.document.data) for match in find_numbers(text)
     }
     for index, number in enumerate(loaded.model.allowed_numbers):
         if number_digits(number) not in present:
@@ -342,17 +338,6 @@ def _unused_allowances(loaded: Loaded[Visit]) -> Iterator[Finding]:
                 "numret står inte längre i besöket; ta bort det ur tillåtna_personnummer",
                 Severity.WARNING,
             )
-
-
-def _all_strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _all_strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _all_strings(item)
 
 
 def _visit_texts(visit: Visit) -> Iterator[tuple[KeyPath, str | None]]:

@@ -98,23 +98,14 @@ def open_items(archive: Archive, per: date, filters: Filters, *, reveal: bool = 
 def _guard(*sources: VisitFile, reveal: bool = False) -> Guard:
     """The guard on what the sources' lines show: the numbers they allow, and with
     ``reveal`` those in their masked passages (shown only to whoever asks)."""
-    from nbesok.personnummer import allowed_digits
+    from nbesok.personnummer import allowed_digits, value_texts
 
     allowed = allowed_digits(n for source in sources for n in source.visit.allowed_numbers)
     if reveal:
-        allowed |= _masked_digits(_texts(source.visit.model_dump()) for source in sources)
+        allowed |= _masked_digits(
+            value_texts(source.visit.model_dump(by_alias=True)) for source in sources
+        )
     return Guard([source.path for source in sources], allowed)
-
-
-def _texts(value: object) -> Iterable[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _texts(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from _texts(item)
 
 
 def _masked_digits(groups: Iterable[Iterable[str]]) -> frozenset[str]:

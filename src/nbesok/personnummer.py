@@ -151,6 +151,12 @@ def _strings(value: Any, keypath: KeyPath) -> Iterator[tuple[KeyPath, str]]:
             yield from _strings(item, (*keypath, index))
 
 
+def value_texts(value: Any) -> Iterator[str]:
+    """Every text in a parsed YAML value (a visit's data), but the visit's own list of
+    allowed numbers."""
+    return (text for _, text in _strings(value, ()))
+
+
 def allowed_digits(numbers: Iterable[str]) -> frozenset[str]:
     """The ten digits of each number a visit allows (``tillåtna_personnummer``)."""
     return frozenset(digits for number in numbers if (digits := number_digits(number)))
