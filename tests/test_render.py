@@ -979,6 +979,86 @@ def test_a_second_render_of_unchanged_inputs_rewrites_nothing(
     assert single.stdout.strip() == "1 dokument var oförändrat och skrevs inte om."
 
 
+# Runs one nbesok command in a fresh interpreter and prints, after its own output, the
+# modules that process imported: what a command imports, not how long it takes.
+_IMPORTS_OF = """\
+import json, sys
+from nbesok.cli import cli
+try:
+    cli(sys.argv[1:], prog_name="nbesok", standalone_mode=False)
+except SystemExit:
+    pass
+print("MODULER " + json.dumps(sorted(sys.modules)))
+"""
+# What a render that skips every document has no use for: the template engine, the
+# models, the Markdown parser and renderer, python-docx, PyYAML, the worker pool.
+_HEAVY = ("jinja2", "pydantic", "markdown_it", "mdformat", "docx", "lxml", "yaml")
+
+
+def modules_of(archive: Path, *args: str) -> tuple[str, set[str]]:
+    """The output of ``nbesok ARGS`` run in its own process in ``archive``, and the
+    top-level names of every module that process imported."""
+    done = subprocess.run(
+        [sys.executable, "-c", _IMPORTS_OF, *args],
+        cwd=archive,
+        env={**os.environ, "CI": "1"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    output, _, listed = done.stdout.rpartition("MODULER ")
+    assert listed, done.stdout + done.stderr
+    return output + done.stderr, {name.split(".")[0] for name in json.loads(listed)}
+
+
+def test_an_unchanged_re_render_imports_neither_jinja_nor_pydantic(in_archive: Path) -> None:
+    first, imported_first = modules_of(in_archive, "render", "visits/")
+    assert f"{VISIT_2018}" in first or "2 dokument" in first, first
+    # The same check on a run that renders: it does load them, so the test can tell.
+    assert {"jinja2", "pydantic"} <= imported_first
+
+    again, imported = modules_of(in_archive, "render", "visits/")
+
+    assert "2 dokument var oförändrade och skrevs inte om." in again
+    assert not imported & {*_HEAVY, "multiprocessing"}, sorted(imported & set(_HEAVY))
+
+
+def test_one_visit_starts_no_worker_pool(in_archive: Path) -> None:
+    output, imported = modules_of(in_archive, "render", f"visits/{VISIT_2018}.yaml")
+
+    assert "fel:" not in output, output
+    assert (in_archive / "out" / f"{VISIT_2018}.docx").is_file()
+    assert "multiprocessing" not in imported
+    assert "concurrent" not in imported
+
+
+def test_changing_the_archive_settings_renders_again(in_archive: Path, runner: CliRunner) -> None:
+    """The default nämnd of nbesok.yaml stands in a protocol without one: a run that
+    skips unchanged documents must see a change to the settings."""
+    render_ok(runner, f"visits/{VISIT_2023}.yaml")
+    protocol = in_archive / "protocols" / f"{FORM_2023}.yaml"
+    text = protocol.read_text("utf-8")
+    committee = re.search(r"^nämnd: (.+)$", text, re.MULTILINE)
+    assert committee is not None
+    protocol.write_text(text.replace(committee.group(0) + "\n", ""), "utf-8")
+    settings = in_archive / "nbesok.yaml"
+    settings.write_text(
+        re.sub(r"^nämnd: .*$", "nämnd: Nämnden för prov", settings.read_text("utf-8"), flags=re.M),
+        "utf-8",
+    )
+    render_ok(runner, f"visits/{VISIT_2023}.yaml")  # the protocol changed: rendered again
+    settings.write_text(
+        settings.read_text("utf-8").replace("Nämnden för prov", "Nämnden för ett annat prov"),
+        "utf-8",
+    )
+
+    result = render_ok(runner, f"visits/{VISIT_2023}.yaml")
+
+    assert "oförändra" not in result.output
+    markdown = (in_archive / "out" / f"{VISIT_2023}.md").read_text("utf-8")
+    assert "Nämnden för ett annat prov" in markdown
+
+
 def _change_reference(archive: Path) -> None:
     """A reference .docx with the same styles but other bytes (a re-saved file)."""
     source = PACKAGE_TEMPLATES / "referens.docx"

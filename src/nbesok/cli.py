@@ -547,7 +547,7 @@ def render(
         per=per,
         libreoffice=libreoffice,
         signer=_signer(sign, certificate, chosen),
-        public=public or archive.settings.public,
+        public=public,  # or the archive's setting, read only if something is rendered
     )
     with _progress_bar() as advance:
         outcome = render_batch(

@@ -10,6 +10,9 @@ workers ignore the terminal's Ctrl-C themselves: the main process stops them.
 A worker can also die on its own: the kernel's out-of-memory killer, a crash in a C
 library. Its work is then done again in a fresh pool, and what fails a second time is
 reported as not done; a batch never waits for a worker that is gone.
+
+``multiprocessing`` is imported only when a pool is started: every command goes
+through :func:`stop_on_signals`, and one document should not pay for a pool.
 """
 
 from __future__ import annotations
@@ -18,10 +21,11 @@ import contextlib
 import os
 import signal
 from collections.abc import Callable, Generator, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from types import FrameType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -135,6 +139,9 @@ def _round(
 ) -> Generator[R, None, tuple[Chunks[T], str]]:
     """One pool over ``chunks``: their results, then the chunks a dead worker took with
     it and how it died."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     failed: Chunks[T] = []
     executor = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=pool)
     started: dict[int, Any] = {}
