@@ -178,7 +178,7 @@ def test_documents_from_one_reference_share_nothing() -> None:
 
     assert again == markdown_to_docx(small, REFERENCE)
     assert styled_paragraphs(docx.Document(io.BytesIO(again))) == styled_paragraphs(alone)
-    assert [("Title", "Liten"), ("Body Text", "Ett ord.")] == styled_paragraphs(alone)
+    assert styled_paragraphs(alone) == [("Title", "Liten"), ("Body Text", "Ett ord.")]
     assert not docx.Document(io.BytesIO(again)).inline_shapes
     assert markdown_to_docx(textwrap.dedent(EVERYTHING), REFERENCE, PICTURES) == full
 
