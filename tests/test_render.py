@@ -695,7 +695,9 @@ def test_outputs_are_named_after_the_input_file_s_stem(in_archive: Path, runner:
         in_archive / "visits" / f"{VISIT_2018}.yaml", in_archive / "visits" / "eget-namn.yaml"
     )
 
-    result = render_ok(runner, "visits/eget-namn.yaml", f"protocols/{FORM_2023}.yaml")
+    result = render_ok(
+        runner, "visits/eget-namn.yaml", f"protocols/{FORM_2023}.yaml", "--verbose"
+    )
 
     assert sorted(documents(in_archive / "out")) == [
         f"{FORM_2023}.docx",
@@ -743,7 +745,7 @@ def test_out_chooses_the_folder(in_archive: Path, runner: CliRunner, tmp_path: P
 
     assert sorted(documents(target)) == [f"{VISIT_2023}.docx", f"{VISIT_2023}.md"]
     assert not (in_archive / "out").exists()
-    assert f"Skrev {target / VISIT_2023}.docx" in result.output
+    assert result.stdout == f"Skrev 2 filer för 1 dokument i {target}/.\n"
 
 
 # Content rules
@@ -962,6 +964,22 @@ def test_a_template_error_names_the_file_and_line(
 # Re-rendering
 
 
+def test_a_render_ends_with_one_line_that_counts_and_lists_files_when_asked(
+    in_archive: Path, runner: CliRunner
+) -> None:
+    first = render_ok(runner, "visits/", "protocols/")
+    assert first.stdout == "Skrev 8 filer för 4 dokument i out/.\n"
+    edit(in_archive / "visits" / f"{VISIT_2018}.yaml", "arbetar även med film", "gör film")
+
+    verbose = render_ok(runner, "visits/", "protocols/", "--verbose")
+
+    assert verbose.stdout.splitlines() == [
+        f"Skrev out/{VISIT_2018}.md",
+        f"Skrev out/{VISIT_2018}.docx",
+        "Skrev 2 filer för 1 dokument i out/; 3 dokument var oförändrade och skrevs inte om.",
+    ]
+
+
 def test_a_second_render_of_unchanged_inputs_rewrites_nothing(
     in_archive: Path, runner: CliRunner
 ) -> None:
@@ -1074,7 +1092,7 @@ def test_changing_the_reference_docx_renders_again(in_archive: Path, runner: Cli
     render_ok(runner, "visits/")
     _change_reference(in_archive)
 
-    result = render_ok(runner, "visits/")
+    result = render_ok(runner, "visits/", "--verbose")
 
     assert f"Skrev out/{VISIT_2018}.docx" in result.output
     assert f"Skrev out/{VISIT_2023}.docx" in result.output
@@ -1089,7 +1107,7 @@ def test_changing_the_visit_renders_that_visit_again(in_archive: Path, runner: C
         "Idrott- och service arbetar även med korta filmer",
     )
 
-    result = render_ok(runner, "visits/")
+    result = render_ok(runner, "visits/", "--verbose")
 
     assert f"Skrev out/{VISIT_2018}.docx" in result.output
     assert f"Skrev out/{VISIT_2023}" not in result.output
@@ -1110,7 +1128,7 @@ def test_changing_the_protocol_renders_again_with_the_new_text(
         "fråga: Hur ser arbetet med handlingsplanerna ut?",
     )
 
-    result = render_ok(runner, f"visits/{VISIT_2018}.yaml")
+    result = render_ok(runner, f"visits/{VISIT_2018}.yaml", "--verbose")
 
     assert f"Skrev out/{VISIT_2018}.docx" in result.output
     headings = styles_of(in_archive / "out" / f"{VISIT_2018}.docx", "Heading 2")
@@ -1129,7 +1147,7 @@ def test_changing_an_archive_template_renders_again_with_the_new_text(
         template + "\nTillägg från arkivets mall.\n", encoding="utf-8"
     )
 
-    result = render_ok(runner, f"visits/{VISIT_2018}.yaml")
+    result = render_ok(runner, f"visits/{VISIT_2018}.yaml", "--verbose")
 
     assert f"Skrev out/{VISIT_2018}.md" in result.output
     markdown = (in_archive / "out" / f"{VISIT_2018}.md").read_text("utf-8")
@@ -1144,7 +1162,7 @@ def test_a_deleted_output_file_is_written_again(in_archive: Path, runner: CliRun
     before = output_files(out)
     (out / f"{VISIT_2023}.md").unlink()
 
-    result = render_ok(runner, "visits/")
+    result = render_ok(runner, "visits/", "--verbose")
 
     assert f"Skrev out/{VISIT_2023}.md" in result.output
     assert "1 dokument var oförändrat" in result.output
