@@ -695,9 +695,7 @@ def test_outputs_are_named_after_the_input_file_s_stem(in_archive: Path, runner:
         in_archive / "visits" / f"{VISIT_2018}.yaml", in_archive / "visits" / "eget-namn.yaml"
     )
 
-    result = render_ok(
-        runner, "visits/eget-namn.yaml", f"protocols/{FORM_2023}.yaml", "--verbose"
-    )
+    result = render_ok(runner, "visits/eget-namn.yaml", f"protocols/{FORM_2023}.yaml", "--verbose")
 
     assert sorted(documents(in_archive / "out")) == [
         f"{FORM_2023}.docx",
