@@ -93,3 +93,20 @@ def test_render_finishes_when_a_worker_is_killed(archive: Path) -> None:
         docx.Document(str(path))
     time.sleep(0.2)
     assert processes(lambda group, _: group == render.pid) == []
+
+
+def _gc_state(chunk: list[int]) -> list[tuple[int, bool, int]]:
+    import gc
+
+    return [(item, gc.isenabled(), gc.get_freeze_count()) for item in chunk]
+
+
+def test_a_chunk_runs_without_the_garbage_collector_and_the_first_freezes_the_rest() -> None:
+    """In the workers: no collection during a chunk, one after it; after the first
+    chunk, what every chunk shares (modules, the reference, templates) is frozen."""
+    results = list(run_chunks(_gc_state, list(range(3 * CHUNK)), workers=2, lost=_lost))
+
+    assert [item for item, _, _ in results] == list(range(3 * CHUNK))
+    assert not any(enabled for _, enabled, _ in results)
+    frozen = [count for _, _, count in results]
+    assert frozen[0] == 0 and max(frozen) > 0  # a worker's first chunk, then its others

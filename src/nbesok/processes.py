@@ -18,6 +18,7 @@ through :func:`stop_on_signals`, and one document should not pay for a pool.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import signal
 from collections.abc import Callable, Generator, Iterator, Sequence
@@ -85,6 +86,30 @@ def _exit_worker(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(128 + signum)
 
 
+def _run_chunk(function: Callable[[list[T]], list[R]], chunk: list[T]) -> list[R]:
+    """One chunk in a worker, without the cyclic garbage collector while it runs.
+
+    A document leaves its cycles (a parsed tree's parent links, python-docx's objects)
+    behind; one collection after the chunk frees them all, where the collector would
+    otherwise run many times during it. After the first chunk every module, the
+    parsed reference and the compiled templates are loaded and live to the end:
+    frozen, no collection walks them again. (Measured with callgrind: the collector
+    cost 1.2 % of a document with the freeze alone, nothing measurable this way.)
+    """
+    gc.disable()
+    try:
+        return function(chunk)
+    finally:
+        gc.enable()
+        gc.collect()
+        if not _FROZEN:
+            gc.freeze()
+            _FROZEN.append(True)
+
+
+_FROZEN: list[bool] = []  # in a worker: frozen after its first chunk
+
+
 def _init_worker(initializer: Callable[..., None] | None, arguments: tuple[Any, ...]) -> None:
     # Ctrl-C reaches every process of the terminal's group; the main process decides.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -146,7 +171,9 @@ def _round(
     executor = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=pool)
     started: dict[int, Any] = {}
     try:
-        futures = [(index, chunk, executor.submit(function, chunk)) for index, chunk in chunks]
+        futures = [
+            (index, chunk, executor.submit(_run_chunk, function, chunk)) for index, chunk in chunks
+        ]
         # The pool forgets its workers when one dies; keep them to say how it died.
         started = dict(getattr(executor, "_processes", None) or {})
         for index, chunk, future in futures:

@@ -15,7 +15,6 @@ bookkeeping grows with the number of documents, not with its square.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import os
@@ -360,7 +359,7 @@ def _worker_record() -> Record:
 
 
 def _render_chunk(chunk: list[tuple[Path, str]]) -> list[_Result]:
-    results = [
+    return [
         _render_one(
             _WORKER["archive"],
             path,
@@ -372,13 +371,6 @@ def _render_chunk(chunk: list[tuple[Path, str]]) -> list[_Result]:
         )
         for path, key in chunk
     ]
-    if not _WORKER.get("frozen"):
-        # By now every module, the parsed reference and the compiled templates are loaded
-        # and live to the end; frozen, the garbage collector stops walking them again and
-        # again while the rest of the batch is rendered (about a tenth of a worker's time).
-        gc.freeze()
-        _WORKER["frozen"] = True
-    return results
 
 
 def _render_one(
