@@ -104,7 +104,10 @@ def _gc_state(chunk: list[int]) -> list[tuple[int, bool, int]]:
 def test_a_chunk_runs_without_the_garbage_collector_and_the_first_freezes_the_rest() -> None:
     """In the workers: no collection during a chunk, one after it; after the first
     chunk, what every chunk shares (modules, the reference, templates) is frozen."""
-    results = list(run_chunks(_gc_state, list(range(3 * CHUNK)), workers=2, lost=_lost))
+    def lost(item: int, why: str) -> tuple[int, bool, int]:
+        raise AssertionError(f"{item}: {why}")
+
+    results = list(run_chunks(_gc_state, list(range(3 * CHUNK)), workers=2, lost=lost))
 
     assert [item for item, _, _ in results] == list(range(3 * CHUNK))
     assert not any(enabled for _, enabled, _ in results)
