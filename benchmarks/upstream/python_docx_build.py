@@ -75,7 +75,9 @@ def measure(patched: Path | None, runs: int) -> dict[str, object]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--patched", type=Path, required=True, help="the patched python-docx's src/")
+    parser.add_argument(
+        "--patched", type=Path, required=True, help="the patched python-docx's src/"
+    )
     parser.add_argument("--processes", type=int, default=7, help="processes per version")
     parser.add_argument("--runs", type=int, default=20, help="builds per process")
     arguments = parser.parse_args()
