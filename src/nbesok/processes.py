@@ -110,6 +110,24 @@ def _run_chunk(function: Callable[[list[T]], list[R]], chunk: list[T]) -> list[R
 _FROZEN: list[bool] = []  # in a worker: frozen after its first chunk
 
 
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """A few documents made in this process, without the cyclic garbage collector.
+
+    Right after the imports, its first full collection walks every object they made
+    and finds next to nothing to free: about 18 ms of a one-visit render (measured with
+    the collector paused and not). What the documents leave is freed when it runs
+    next, after them.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _init_worker(initializer: Callable[..., None] | None, arguments: tuple[Any, ...]) -> None:
     # Ctrl-C reaches every process of the terminal's group; the main process decides.
     signal.signal(signal.SIGINT, signal.SIG_IGN)

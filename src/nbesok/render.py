@@ -15,6 +15,7 @@ bookkeeping grows with the number of documents, not with its square.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -187,8 +188,19 @@ def render_batch(
     if out_dir.exists() and not out_dir.is_dir():
         raise OutputError.at(out_dir, "finns redan som fil; --out ska vara en mapp")
     archive.check_output_folder(out_dir)
-    with held_folder(out_dir, waiting):
+    with held_folder(out_dir, waiting), _collector_for(len(files)):
         return _render_held(archive, files, options, out_dir, today, progress, workers)
+
+
+def _collector_for(inputs: int) -> contextlib.AbstractContextManager[None]:
+    """A run of a few inputs, made in this process, goes without the cyclic garbage
+    collector (see :func:`nbesok.processes.collector_paused`); a larger one uses the
+    worker pool, which has its own way."""
+    if inputs >= PARALLEL_THRESHOLD:
+        return contextlib.nullcontext()
+    from nbesok.processes import collector_paused
+
+    return collector_paused()
 
 
 def _render_held(
