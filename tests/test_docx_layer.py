@@ -14,6 +14,8 @@ from click.testing import CliRunner
 from conftest import RENDERED_NAMES, Rendered
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openxml_audit import OpenXmlValidator
 from support import invoke
 
@@ -209,3 +211,60 @@ def test_a_logo_in_the_reference_header_reaches_every_document(
     assert "PAGE" in fields and "NUMPAGES" in fields  # "2 (5)" is still there
     audit = validator.validate(path)
     assert (audit.error_count, audit.warning_count) == (0, 0)
+
+
+# The shim on python-docx's child placement (nbesok/docx/oxml_shim.py)
+
+_SOME_TAGS = ("w:pStyle", "w:keepNext", "w:keepLines", "w:spacing", "w:ind", "w:jc", "w:rPr")
+
+
+def test_the_oxml_shim_is_installed_for_the_installed_python_docx() -> None:
+    """Fails when python-docx is upgraded: check its BaseOxmlElement against
+    nbesok/docx/oxml_shim.py, then add the version to CHECKED_VERSIONS."""
+    from docx.oxml.xmlchemy import BaseOxmlElement
+
+    from nbesok.docx import oxml_shim
+
+    assert oxml_shim.install(), (
+        f"python-docx {docx.__version__} är inte kontrollerad mot nbesok/docx/oxml_shim.py"
+    )
+    assert getattr(BaseOxmlElement.first_child_found_in, "nbesok_shim", False)
+    assert oxml_shim.install(), "installing twice changes nothing"
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    children=st.lists(st.sampled_from((*_SOME_TAGS, "comment")), max_size=8),
+    wanted=st.lists(st.sampled_from(_SOME_TAGS), max_size=7),
+)
+def test_the_oxml_shim_finds_the_child_python_docx_finds(
+    children: list[str], wanted: list[str]
+) -> None:
+    """Any children in any order (also out of the schema's order, repeated, or with a
+    comment among them), any tags asked for: the very same element, or None."""
+    from lxml import etree
+
+    from nbesok.docx import oxml_shim
+
+    oxml_shim.install()
+    parent = OxmlElement("w:pPr")
+    for tag in children:
+        parent.append(etree.Comment("x") if tag == "comment" else OxmlElement(tag))
+    found = parent.first_child_found_in(*wanted)
+
+    assert found is oxml_shim.python_docx_method()(parent, *wanted)
+
+
+def test_the_oxml_shim_leaves_an_unchecked_python_docx_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from docx.oxml.xmlchemy import BaseOxmlElement
+
+    from nbesok.docx import oxml_shim
+
+    original = oxml_shim.python_docx_method()
+    monkeypatch.setattr(BaseOxmlElement, "first_child_found_in", original)
+    monkeypatch.setattr(docx, "__version__", "99.0.0")
+
+    assert not oxml_shim.install()
+    assert BaseOxmlElement.__dict__["first_child_found_in"] is original

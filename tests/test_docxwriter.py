@@ -167,6 +167,22 @@ def test_every_construct_becomes_a_styled_paragraph_in_order() -> None:
     assert [shape._inline.docPr.get("descr") for shape in document.inline_shapes] == ["Karta"]
 
 
+def test_documents_from_one_reference_share_nothing() -> None:
+    """Each document is a copy of the reference parsed once; what one document writes
+    (text, a picture, numbering, properties) never reaches the reference or the next."""
+    full = markdown_to_docx(textwrap.dedent(EVERYTHING), REFERENCE, PICTURES)
+    small = "---\ntitle: Liten\n---\n\nEtt ord.\n"
+    alone = docx.Document(io.BytesIO(markdown_to_docx(small, REFERENCE)))
+
+    again = markdown_to_docx(small, REFERENCE)
+
+    assert again == markdown_to_docx(small, REFERENCE)
+    assert styled_paragraphs(docx.Document(io.BytesIO(again))) == styled_paragraphs(alone)
+    assert styled_paragraphs(alone) == [("Title", "Liten"), ("Body Text", "Ett ord.")]
+    assert not docx.Document(io.BytesIO(again)).inline_shapes
+    assert markdown_to_docx(textwrap.dedent(EVERYTHING), REFERENCE, PICTURES) == full
+
+
 def test_inline_markup_uses_character_styles_and_no_direct_formatting() -> None:
     document = convert("Ett *kursivt*, **fett** och `x = 1` ord.\n")
     runs = document.paragraphs[0].runs

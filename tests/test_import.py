@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import zipfile
 from contextlib import chdir
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from docx.oxml.ns import qn
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
+from support import copy_archive
 
 from nbesok.cli import cli
 from nbesok.word_import import member_entry, parse_names
@@ -1071,3 +1073,74 @@ def test_a_field_still_flagged_as_placeholder_keeps_what_was_typed(in_archive: P
     result = nbesok("import", str(form))
     assert result.exit_code == 0, result.output
     assert_imported(load(in_archive / "visits" / "2025-09-15-hemtjansten-ryd.yaml"), expected)
+
+
+# A batch on every core
+
+
+def test_a_large_batch_on_every_core_imports_as_one_file_after_another(
+    tmp_path: Path, repo_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reading and placing run in worker processes; the visit files are still written
+    in order, so the outcome is the same as importing the files one by one: the same
+    files byte for byte, the same messages, the first of two copies of one visit kept."""
+    import nbesok.processes
+    from nbesok.archive import Archive
+    from nbesok.word_import import PARALLEL_THRESHOLD, Created, import_files
+
+    pools: list[int] = []
+    run_chunks = nbesok.processes.run_chunks
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        pools.append(kwargs["workers"])
+        return run_chunks(*args, **kwargs)
+
+    monkeypatch.setattr(nbesok.processes, "run_chunks", spy)
+
+    source = copy_archive(repo_root, tmp_path / "källa")
+    visit = load(source / "visits" / "2018-10-17-idrott-och-service.yaml")
+    visit.pop("status", None)
+    for path in (source / "visits").glob("*.yaml"):
+        path.unlink()
+    for number in range(PARALLEL_THRESHOLD + 2):
+        day = date(2018, 10, 1) + timedelta(days=number)
+        visit["besöksdatum"] = day.isoformat()
+        text = yaml.safe_dump(visit, allow_unicode=True, sort_keys=False)
+        (source / "visits" / f"{day}-idrott-och-service.yaml").write_text(text, "utf-8")
+    with chdir(source):
+        folder = render(source, "visits/")
+    first = sorted(folder.glob("*.docx"))[0]
+    shutil.copy(first, folder / f"{first.stem}-kopia.docx")  # the same visit again
+    (folder / "trasig.docx").write_bytes(b"ingen docx")
+    files = sorted(folder.glob("*.docx"))
+
+    outcomes: dict[int, list[tuple[str, list[str]]]] = {}
+    written: dict[int, dict[str, bytes]] = {}
+    for workers in (1, 2):
+        root = copy_archive(repo_root, tmp_path / f"arkiv-{workers}")
+        for path in (root / "visits").glob("*.yaml"):
+            path.unlink()
+        found = import_files(Archive(root), files, workers=workers)
+        outcomes[workers] = [
+            (
+                (outcome.path if isinstance(outcome, Created) else outcome.source).name,
+                [
+                    found.format().replace(f"{root}/", "")
+                    for found in (
+                        outcome.warnings if isinstance(outcome, Created) else outcome.findings
+                    )
+                ],
+            )
+            for outcome in found
+        ]
+        written[workers] = {p.name: p.read_bytes() for p in (root / "visits").glob("*.yaml")}
+
+    assert pools == [2], "the batch of workers=2 ran in the pool, the other did not"
+    assert outcomes[2] == outcomes[1]
+    assert written[2] == written[1]
+    assert len(written[1]) == PARALLEL_THRESHOLD + 2
+    # "x-kopia.docx" sorts before "x.docx": the copy is imported, the original is not.
+    failed = {name: messages for name, messages in outcomes[1] if name.endswith(".docx")}
+    assert sorted(failed) == [first.name, "trasig.docx"]
+    assert any("finns redan och skrivs inte över" in m for m in failed[first.name])
+    assert any("trasig.docx" in m for m in failed["trasig.docx"])

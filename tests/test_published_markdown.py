@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import docx
 import pytest
 from click.testing import CliRunner
 from conftest import RENDERED_NAMES, Rendered, write_tree
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from readers import assert_same_in_every_reader, squash
 from support import REPO_ROOT as REPO
 from support import invoke
@@ -259,3 +262,96 @@ def test_validate_says_html_is_shown_as_text(in_archive: Path, runner: CliRunner
         "varning: svar.handlingsplaner: HTML ”<b>” visas som vanlig text i dokumenten"
         in result.output
     )
+
+
+# mdformat's entity escaping, through nbesok's shim (nbesok/mdformat_shim.py)
+
+
+def entity_hook() -> Any:
+    """The name mdformat's text renderer calls for its entity pattern (private to it)."""
+    from mdformat.renderer import _context
+
+    return vars(_context)["re_char_reference"]
+
+
+ENTITY_TEXTS = [
+    "Ingen och-sats alls.",
+    "AT&T och H&M",
+    "&amp; &lt;tagg&gt; &nbsp;mellanrum",
+    "&#45; och &#x2D; och &#X2d; och &#12345678;",
+    "&okändentitet; &amp &; &#; &#x;",
+    "Kostnad 5 & 6 %; &copy;&reg;",
+    "\\&amp; redan skyddad",
+]
+
+
+def test_the_mdformat_shim_is_installed_for_the_installed_mdformat() -> None:
+    """Fails when mdformat is upgraded: check mdformat's text renderer against
+    nbesok/mdformat_shim.py, then add the version to CHECKED_VERSIONS."""
+    import mdformat
+
+    from nbesok import mdformat_shim
+
+    assert mdformat_shim.install(), (
+        f"mdformat {mdformat.__version__} är inte kontrollerad mot nbesok/mdformat_shim.py"
+    )
+    assert mdformat.__version__ in mdformat_shim.CHECKED_VERSIONS
+    assert getattr(entity_hook(), "nbesok_shim", False)
+    assert mdformat_shim.install(), "installing twice changes nothing"
+
+
+@pytest.mark.parametrize("text", ENTITY_TEXTS)
+def test_the_shim_escapes_exactly_as_mdformat_does(text: str) -> None:
+    from mdformat.renderer import _util
+
+    from nbesok import mdformat_shim
+
+    mdformat_shim.install()
+    original = _util.re_char_reference()
+    assert entity_hook()().sub(r"\\\g<0>", text) == original.sub(r"\\\g<0>", text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="&#xX;amplt0123456789 gAZ\\", max_size=40))
+def test_the_shim_escapes_any_text_as_mdformat_does(text: str) -> None:
+    from mdformat.renderer import _util
+
+    from nbesok import mdformat_shim
+
+    mdformat_shim.install()
+    original = _util.re_char_reference()
+    assert entity_hook()().sub(r"\\\g<0>", text) == original.sub(r"\\\g<0>", text)
+
+
+def test_published_markdown_is_the_same_with_and_without_the_shim(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from mdformat.renderer import _context, _util
+
+    from nbesok import markup
+    from nbesok.gfm import published_markdown
+
+    source = "---\ntitle: Prov\n---\n\n" + "\n\n".join(ENTITY_TEXTS) + "\n\n- AT&T\n- H&amp;M\n"
+    tree = markup.parse(source)
+    with_shim = published_markdown(tree, markup.properties(tree))
+    assert getattr(entity_hook(), "nbesok_shim", False)
+    monkeypatch.setattr(_context, "re_char_reference", _util.re_char_reference)
+    monkeypatch.setattr("nbesok.mdformat_shim.install", lambda: False)
+
+    without = published_markdown(tree, markup.properties(tree))
+
+    assert with_shim == without
+    assert "AT&T" in without and "\\&amp;" in without  # the escaping did run
+
+
+def test_the_shim_leaves_an_unchecked_mdformat_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    import mdformat
+    from mdformat.renderer import _context, _util
+
+    from nbesok import mdformat_shim
+
+    monkeypatch.setattr(_context, "re_char_reference", _util.re_char_reference)
+    monkeypatch.setattr(mdformat, "__version__", "99.0.0")
+
+    assert not mdformat_shim.install()
+    assert entity_hook() is _util.re_char_reference

@@ -695,7 +695,7 @@ def test_outputs_are_named_after_the_input_file_s_stem(in_archive: Path, runner:
         in_archive / "visits" / f"{VISIT_2018}.yaml", in_archive / "visits" / "eget-namn.yaml"
     )
 
-    result = render_ok(runner, "visits/eget-namn.yaml", f"protocols/{FORM_2023}.yaml")
+    result = render_ok(runner, "visits/eget-namn.yaml", f"protocols/{FORM_2023}.yaml", "--verbose")
 
     assert sorted(documents(in_archive / "out")) == [
         f"{FORM_2023}.docx",
@@ -743,7 +743,7 @@ def test_out_chooses_the_folder(in_archive: Path, runner: CliRunner, tmp_path: P
 
     assert sorted(documents(target)) == [f"{VISIT_2023}.docx", f"{VISIT_2023}.md"]
     assert not (in_archive / "out").exists()
-    assert f"Skrev {target / VISIT_2023}.docx" in result.output
+    assert result.stdout == f"Skrev 2 filer för 1 dokument i {target}/.\n"
 
 
 # Content rules
@@ -962,6 +962,22 @@ def test_a_template_error_names_the_file_and_line(
 # Re-rendering
 
 
+def test_a_render_ends_with_one_line_that_counts_and_lists_files_when_asked(
+    in_archive: Path, runner: CliRunner
+) -> None:
+    first = render_ok(runner, "visits/", "protocols/")
+    assert first.stdout == "Skrev 8 filer för 4 dokument i out/.\n"
+    edit(in_archive / "visits" / f"{VISIT_2018}.yaml", "arbetar även med film", "gör film")
+
+    verbose = render_ok(runner, "visits/", "protocols/", "--verbose")
+
+    assert verbose.stdout.splitlines() == [
+        f"Skrev out/{VISIT_2018}.md",
+        f"Skrev out/{VISIT_2018}.docx",
+        "Skrev 2 filer för 1 dokument i out/; 3 dokument var oförändrade och skrevs inte om.",
+    ]
+
+
 def test_a_second_render_of_unchanged_inputs_rewrites_nothing(
     in_archive: Path, runner: CliRunner
 ) -> None:
@@ -979,6 +995,86 @@ def test_a_second_render_of_unchanged_inputs_rewrites_nothing(
     assert single.stdout.strip() == "1 dokument var oförändrat och skrevs inte om."
 
 
+# Runs one nbesok command in a fresh interpreter and prints, after its own output, the
+# modules that process imported: what a command imports, not how long it takes.
+_IMPORTS_OF = """\
+import json, sys
+from nbesok.cli import cli
+try:
+    cli(sys.argv[1:], prog_name="nbesok", standalone_mode=False)
+except SystemExit:
+    pass
+print("MODULER " + json.dumps(sorted(sys.modules)))
+"""
+# What a render that skips every document has no use for: the template engine, the
+# models, the Markdown parser and renderer, python-docx, PyYAML, the worker pool.
+_HEAVY = ("jinja2", "pydantic", "markdown_it", "mdformat", "docx", "lxml", "yaml")
+
+
+def modules_of(archive: Path, *args: str) -> tuple[str, set[str]]:
+    """The output of ``nbesok ARGS`` run in its own process in ``archive``, and the
+    top-level names of every module that process imported."""
+    done = subprocess.run(
+        [sys.executable, "-c", _IMPORTS_OF, *args],
+        cwd=archive,
+        env={**os.environ, "CI": "1"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    output, _, listed = done.stdout.rpartition("MODULER ")
+    assert listed, done.stdout + done.stderr
+    return output + done.stderr, {name.split(".")[0] for name in json.loads(listed)}
+
+
+def test_an_unchanged_re_render_imports_neither_jinja_nor_pydantic(in_archive: Path) -> None:
+    first, imported_first = modules_of(in_archive, "render", "visits/")
+    assert f"{VISIT_2018}" in first or "2 dokument" in first, first
+    # The same check on a run that renders: it does load them, so the test can tell.
+    assert {"jinja2", "pydantic"} <= imported_first
+
+    again, imported = modules_of(in_archive, "render", "visits/")
+
+    assert "2 dokument var oförändrade och skrevs inte om." in again
+    assert not imported & {*_HEAVY, "multiprocessing"}, sorted(imported & set(_HEAVY))
+
+
+def test_one_visit_starts_no_worker_pool(in_archive: Path) -> None:
+    output, imported = modules_of(in_archive, "render", f"visits/{VISIT_2018}.yaml")
+
+    assert "fel:" not in output, output
+    assert (in_archive / "out" / f"{VISIT_2018}.docx").is_file()
+    assert "multiprocessing" not in imported
+    assert "concurrent" not in imported
+
+
+def test_changing_the_archive_settings_renders_again(in_archive: Path, runner: CliRunner) -> None:
+    """The default nämnd of nbesok.yaml stands in a protocol without one: a run that
+    skips unchanged documents must see a change to the settings."""
+    render_ok(runner, f"visits/{VISIT_2023}.yaml")
+    protocol = in_archive / "protocols" / f"{FORM_2023}.yaml"
+    text = protocol.read_text("utf-8")
+    committee = re.search(r"^nämnd: (.+)$", text, re.MULTILINE)
+    assert committee is not None
+    protocol.write_text(text.replace(committee.group(0) + "\n", ""), "utf-8")
+    settings = in_archive / "nbesok.yaml"
+    settings.write_text(
+        re.sub(r"^nämnd: .*$", "nämnd: Nämnden för prov", settings.read_text("utf-8"), flags=re.M),
+        "utf-8",
+    )
+    render_ok(runner, f"visits/{VISIT_2023}.yaml")  # the protocol changed: rendered again
+    settings.write_text(
+        settings.read_text("utf-8").replace("Nämnden för prov", "Nämnden för ett annat prov"),
+        "utf-8",
+    )
+
+    result = render_ok(runner, f"visits/{VISIT_2023}.yaml")
+
+    assert "oförändra" not in result.output
+    markdown = (in_archive / "out" / f"{VISIT_2023}.md").read_text("utf-8")
+    assert "Nämnden för ett annat prov" in markdown
+
+
 def _change_reference(archive: Path) -> None:
     """A reference .docx with the same styles but other bytes (a re-saved file)."""
     source = PACKAGE_TEMPLATES / "referens.docx"
@@ -994,7 +1090,7 @@ def test_changing_the_reference_docx_renders_again(in_archive: Path, runner: Cli
     render_ok(runner, "visits/")
     _change_reference(in_archive)
 
-    result = render_ok(runner, "visits/")
+    result = render_ok(runner, "visits/", "--verbose")
 
     assert f"Skrev out/{VISIT_2018}.docx" in result.output
     assert f"Skrev out/{VISIT_2023}.docx" in result.output
@@ -1009,7 +1105,7 @@ def test_changing_the_visit_renders_that_visit_again(in_archive: Path, runner: C
         "Idrott- och service arbetar även med korta filmer",
     )
 
-    result = render_ok(runner, "visits/")
+    result = render_ok(runner, "visits/", "--verbose")
 
     assert f"Skrev out/{VISIT_2018}.docx" in result.output
     assert f"Skrev out/{VISIT_2023}" not in result.output
@@ -1030,7 +1126,7 @@ def test_changing_the_protocol_renders_again_with_the_new_text(
         "fråga: Hur ser arbetet med handlingsplanerna ut?",
     )
 
-    result = render_ok(runner, f"visits/{VISIT_2018}.yaml")
+    result = render_ok(runner, f"visits/{VISIT_2018}.yaml", "--verbose")
 
     assert f"Skrev out/{VISIT_2018}.docx" in result.output
     headings = styles_of(in_archive / "out" / f"{VISIT_2018}.docx", "Heading 2")
@@ -1049,7 +1145,7 @@ def test_changing_an_archive_template_renders_again_with_the_new_text(
         template + "\nTillägg från arkivets mall.\n", encoding="utf-8"
     )
 
-    result = render_ok(runner, f"visits/{VISIT_2018}.yaml")
+    result = render_ok(runner, f"visits/{VISIT_2018}.yaml", "--verbose")
 
     assert f"Skrev out/{VISIT_2018}.md" in result.output
     markdown = (in_archive / "out" / f"{VISIT_2018}.md").read_text("utf-8")
@@ -1064,7 +1160,7 @@ def test_a_deleted_output_file_is_written_again(in_archive: Path, runner: CliRun
     before = output_files(out)
     (out / f"{VISIT_2023}.md").unlink()
 
-    result = render_ok(runner, "visits/")
+    result = render_ok(runner, "visits/", "--verbose")
 
     assert f"Skrev out/{VISIT_2023}.md" in result.output
     assert "1 dokument var oförändrat" in result.output

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import docx
 import pytest
@@ -93,3 +94,68 @@ def test_render_finishes_when_a_worker_is_killed(archive: Path) -> None:
         docx.Document(str(path))
     time.sleep(0.2)
     assert processes(lambda group, _: group == render.pid) == []
+
+
+def _gc_state(chunk: list[int]) -> list[tuple[int, bool, int]]:
+    import gc
+
+    return [(item, gc.isenabled(), gc.get_freeze_count()) for item in chunk]
+
+
+def test_a_chunk_runs_without_the_garbage_collector_and_the_first_freezes_the_rest() -> None:
+    """In the workers: no collection during a chunk, one after it; after the first
+    chunk, what every chunk shares (modules, the reference, templates) is frozen."""
+
+    def lost(item: int, why: str) -> tuple[int, bool, int]:
+        raise AssertionError(f"{item}: {why}")
+
+    results = list(run_chunks(_gc_state, list(range(3 * CHUNK)), workers=2, lost=lost))
+
+    assert [item for item, _, _ in results] == list(range(3 * CHUNK))
+    assert not any(enabled for _, enabled, _ in results)
+    frozen = [count for _, _, count in results]
+    assert frozen[0] == 0 and max(frozen) > 0  # a worker's first chunk, then its others
+
+
+def test_a_few_documents_are_made_with_the_collector_paused_and_it_comes_back() -> None:
+    import gc
+
+    from nbesok.processes import collector_paused
+
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+        with collector_paused():  # nested: still paused, and not turned on early
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+def test_render_of_one_visit_runs_with_the_collector_paused(
+    archive: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+    from datetime import date
+
+    import nbesok.render
+    from nbesok.archive import Archive
+
+    seen: list[bool] = []
+    render_one = nbesok.render._render_one
+
+    def spy(*args: Any) -> Any:
+        seen.append(gc.isenabled())
+        return render_one(*args)
+
+    monkeypatch.setattr(nbesok.render, "_render_one", spy)
+    outcome = nbesok.render.render_batch(
+        Archive(archive),
+        [archive / "visits" / "2018-10-17-idrott-och-service.yaml"],
+        options=nbesok.render.Options(("md",)),
+        out_dir=archive / "out",
+        today=date(2024, 1, 1),
+    )
+
+    assert not outcome.failed, outcome.findings
+    assert seen == [False]
+    assert gc.isenabled()

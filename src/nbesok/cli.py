@@ -501,6 +501,9 @@ def _signer(sign: bool, certificate: Path | None, formats: tuple[str, ...]) -> A
     type=ISO_DATE,
     help="Datum som försenade uppföljningspunkter räknas mot (standard: besöksdatum).",
 )
+@click.option(
+    "--verbose", "-v", is_flag=True, help="Skriv ut varje fil som skrivs, inte bara antalet."
+)
 def render(
     paths: tuple[Path, ...],
     formats: str,
@@ -512,12 +515,15 @@ def render(
     certificate: Path | None,
     without_guidance: bool,
     per: date | None,
+    verbose: bool,
 ) -> None:
     """Gör dokument: besök blir protokoll, protokoll blir blanketter.
 
     Utan sökvägar renderas alla besök i visits/. Utfilerna får samma namn som
     indatafilen (t.ex. out/2018-10-17-idrott-och-service.docx) och skrivs så att en
-    avbruten körning aldrig lämnar en halvskriven fil.
+    avbruten körning aldrig lämnar en halvskriven fil. Körningen slutar med en rad
+    som säger hur många filer som skrevs och hur många dokument som var oförändrade;
+    --verbose skriver också ut varje fil.
 
     \b
     Exempel:
@@ -547,7 +553,7 @@ def render(
         per=per,
         libreoffice=libreoffice,
         signer=_signer(sign, certificate, chosen),
-        public=public or archive.settings.public,
+        public=public,  # or the archive's setting, read only if something is rendered
     )
     with _progress_bar() as advance:
         outcome = render_batch(
@@ -559,7 +565,7 @@ def render(
             progress=advance,
             waiting=_tell_waiting,
         )
-    _report_outcome(outcome)
+    _report_outcome(outcome, each_file=verbose, summary=True)
 
 
 def _tell_waiting(folder: Path) -> None:
@@ -571,17 +577,30 @@ def _tell_waiting(folder: Path) -> None:
     )
 
 
-def _report_outcome(outcome: Outcome) -> None:
-    """What render and report did: findings on stderr, files written, exit 1 on errors."""
+def _report_outcome(outcome: Outcome, *, each_file: bool = True, summary: bool = False) -> None:
+    """What render and report did: findings on stderr, then each file written
+    (``each_file``) or one line that counts them (``summary``), exit 1 on errors."""
     from nbesok.paths import display_path
 
     for found in outcome.findings:
         click.echo(found.format(), err=True)
-    for path in outcome.written:
-        click.echo(f"Skrev {display_path(path)}")
+    if each_file:
+        for path in outcome.written:
+            click.echo(f"Skrev {display_path(path)}")
+    said = []
+    if summary and outcome.written:
+        files = len(outcome.written)
+        documents = len({path.with_suffix("") for path in outcome.written})
+        folders = sorted({display_path(path.parent) for path in outcome.written})
+        said.append(
+            f"Skrev {files} {'fil' if files == 1 else 'filer'} för {documents} dokument i "
+            f"{', '.join(folder + '/' for folder in folders)}"
+        )
     if outcome.unchanged:
         state = "oförändrat" if outcome.unchanged == 1 else "oförändrade"
-        click.echo(f"{outcome.unchanged} dokument var {state} och skrevs inte om.")
+        said.append(f"{outcome.unchanged} dokument var {state} och skrevs inte om")
+    if said:
+        click.echo("; ".join(said) + ".")
     if outcome.failed:
         sys.exit(1)
 

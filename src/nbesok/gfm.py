@@ -46,6 +46,9 @@ def published_markdown(
     from mdformat.plugins import PARSER_EXTENSIONS
     from mdformat.renderer import MDRenderer
 
+    from nbesok import mdformat_shim
+
+    mdformat_shim.install()  # the same text, without an entity search where no & is
     tokens = list(_plain(tree.to_tokens()))
     if pictures_base:
         tokens = [_with_picture_links(token, pictures_base) for token in tokens]

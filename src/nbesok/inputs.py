@@ -20,6 +20,8 @@ from pathlib import Path
 
 from nbesok.errors import NbesokError, UsageError
 
+# The largest YAML file nbesok reads (a visit, a protocol, nbesok.yaml).
+MAX_FILE_BYTES = 2 * 1024 * 1024
 # A file name that is not UTF-8 (copied from an old system) cannot name a document.
 INVALID_NAME = (
     "filnamnet är inte giltig UTF-8 (det som inte går att läsa visas som �); byt namn på filen"

@@ -7,6 +7,8 @@ import re
 import unicodedata
 
 MAX_SLUG = 60
+# The end of a public copy's name (--publik): ``2023-06-07-x`` → ``2023-06-07-x-publik``.
+PUBLIC_SUFFIX = "-publik"
 _TRANSLITERATION = str.maketrans(
     {"å": "a", "ä": "a", "ö": "o", "Å": "a", "Ä": "a", "Ö": "o", "æ": "ae", "ø": "o", "ß": "ss"}
 )

@@ -1,8 +1,19 @@
-"""How paths are shown to the user."""
+"""How paths are shown to the user, and where nbesok's own files are."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+PACKAGE_TEMPLATES = "templates"
+
+
+def package_templates_dir() -> Path:
+    """The folder of the default templates shipped with nbesok.
+
+    Found beside this module rather than through importlib.resources, whose import
+    costs more than a re-render that skips every document needs in all.
+    """
+    return Path(__file__).parent / PACKAGE_TEMPLATES
 
 
 def display_path(path: Path | str) -> str:

@@ -23,11 +23,12 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from markdown_it.token import Token
+if TYPE_CHECKING:  # the parser and python-docx only when a picture is read
+    from markdown_it.token import Token
 
-from nbesok import markup
-from nbesok.docx.drawing import Picture
+    from nbesok.docx.drawing import Picture
 
 FOLDER = "bilder"
 MAX_BYTES = 5 * 1024 * 1024
@@ -56,6 +57,8 @@ def references(text: str) -> list[Reference]:
     """The pictures ``text`` shows, in order."""
     if not _LOOKS_LIKE_IMAGE.search(text):
         return []
+    from nbesok import markup
+
     found: list[Reference] = []
     for token in markup.parser().parse(text):
         if token.type != "inline":
@@ -129,6 +132,8 @@ def path_of(source: str, root: Path) -> Path:
 
 def _load(source: str, root: Path) -> Picture:
     from PIL import Image, UnidentifiedImageError
+
+    from nbesok.docx.drawing import Picture
 
     path = path_of(source, root)
     size = path.stat().st_size

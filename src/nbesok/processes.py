@@ -10,18 +10,23 @@ workers ignore the terminal's Ctrl-C themselves: the main process stops them.
 A worker can also die on its own: the kernel's out-of-memory killer, a crash in a C
 library. Its work is then done again in a fresh pool, and what fails a second time is
 reported as not done; a batch never waits for a worker that is gone.
+
+``multiprocessing`` is imported only when a pool is started: every command goes
+through :func:`stop_on_signals`, and one document should not pay for a pool.
 """
 
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import signal
 from collections.abc import Callable, Generator, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from types import FrameType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -81,6 +86,48 @@ def _exit_worker(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(128 + signum)
 
 
+def _run_chunk(function: Callable[[list[T]], list[R]], chunk: list[T]) -> list[R]:
+    """One chunk in a worker, without the cyclic garbage collector while it runs.
+
+    A document leaves its cycles (a parsed tree's parent links, python-docx's objects)
+    behind; one collection after the chunk frees them all, where the collector would
+    otherwise run many times during it. After the first chunk every module, the
+    parsed reference and the compiled templates are loaded and live to the end:
+    frozen, no collection walks them again. (Measured with callgrind: the collector
+    cost 1.2 % of a document with the freeze alone, nothing measurable this way.)
+    """
+    gc.disable()
+    try:
+        return function(chunk)
+    finally:
+        gc.enable()
+        gc.collect()
+        if not _FROZEN:
+            gc.freeze()
+            _FROZEN.append(True)
+
+
+_FROZEN: list[bool] = []  # in a worker: frozen after its first chunk
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """A few documents made in this process, without the cyclic garbage collector.
+
+    Right after the imports, its first full collection walks every object they made
+    and finds next to nothing to free: about 18 ms of a one-visit render (measured with
+    the collector paused and not). What the documents leave is freed when it runs
+    next, after them.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _init_worker(initializer: Callable[..., None] | None, arguments: tuple[Any, ...]) -> None:
     # Ctrl-C reaches every process of the terminal's group; the main process decides.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -135,11 +182,16 @@ def _round(
 ) -> Generator[R, None, tuple[Chunks[T], str]]:
     """One pool over ``chunks``: their results, then the chunks a dead worker took with
     it and how it died."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     failed: Chunks[T] = []
     executor = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=pool)
     started: dict[int, Any] = {}
     try:
-        futures = [(index, chunk, executor.submit(function, chunk)) for index, chunk in chunks]
+        futures = [
+            (index, chunk, executor.submit(_run_chunk, function, chunk)) for index, chunk in chunks
+        ]
         # The pool forgets its workers when one dies; keep them to say how it died.
         started = dict(getattr(executor, "_processes", None) or {})
         for index, chunk, future in futures:

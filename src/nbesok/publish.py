@@ -21,14 +21,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from nbesok.documents import Document
 from nbesok.errors import Finding, OutputError, RenderError, UsageError, finding
 from nbesok.guard import Guard
 from nbesok.outlets import Published, docx_texts, markdown_texts, name_texts, pdf_texts
 from nbesok.output import held_folder, write_all_atomic
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # render imports this module for a run that may render nothing
     from nbesok.appendix import Appendix
+    from nbesok.documents import Document
     from nbesok.docx.drawing import Picture
     from nbesok.masked_words import MaskedWords
     from nbesok.redaction import Redacted

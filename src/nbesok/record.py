@@ -39,10 +39,26 @@ def fold(name: str) -> str:
 
 @dataclass
 class Record:
-    """The record of one output folder, read once and written back once."""
+    """The record of one output folder, read once and written back once.
+
+    Every question a run asks of it (who wrote a name, is a file nbesok's) is a lookup
+    by name, not a walk over all entries: a run asks once per document, and a walk per
+    question made a re-render of thousands of documents grow with their square.
+    """
 
     out_dir: Path
     entries: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # fold(name) -> the entries of that name as a file system sees it (one, once noted).
+    _names: dict[str, dict[str, None]] = field(default_factory=dict, init=False, repr=False)
+    # fold(name or a written file's stem) -> the entries that write files of that name
+    # (a document's files can carry another name too: its public copy's).
+    _stems: dict[str, dict[str, None]] = field(default_factory=dict, init=False, repr=False)
+    # fold(file name) -> the entries that list the file.
+    _files: dict[str, dict[str, None]] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for name, entry in self.entries.items():
+            self._index(name, entry)
 
     @classmethod
     def read(cls, out_dir: Path) -> Record:
@@ -71,19 +87,10 @@ class Record:
         ``source`` says which input is about to write it (``visits/x.yaml``); ``shown``
         is the input file for the message.
         """
-        wanted = fold(name)
-        for other_name, entry in self.entries.items():
+        for other_name in self._stems.get(fold(name), {}):
+            entry = self.entries[other_name]
             owner = entry.get("source")
             if not isinstance(owner, str) or owner == source:
-                continue
-            # A document's files can carry another name too (its public copy's).
-            written = entry.get("outputs")
-            stems = (
-                {fold(Path(str(file)).stem) for file in written}
-                if isinstance(written, dict)
-                else set()
-            )
-            if fold(other_name) != wanted and wanted not in stems:
                 continue
             if not _still_there(self.out_dir, entry):
                 continue
@@ -101,11 +108,8 @@ class Record:
                 return None  # nothing to replace, or a folder: reported when it is written
         except OSError:
             return None  # a name the file system refuses: reported when it is written
-        wanted = fold(path.name)
-        for entry in self.entries.values():
-            outputs = entry.get("outputs")
-            if isinstance(outputs, dict) and any(fold(str(name)) == wanted for name in outputs):
-                return None
+        if self._files.get(fold(path.name)):
+            return None
         return finding(
             path,
             f"finns redan men är inte skriven av nbesok (den står inte i {RECORD}), och "
@@ -125,9 +129,11 @@ class Record:
 
     def note(self, name: str, source: str, key: str, outputs: dict[str, str]) -> None:
         """``name`` was written from ``source``: its files and their hashes."""
-        for other in [other for other in self.entries if fold(other) == fold(name)]:
-            del self.entries[other]
-        self.entries[name] = {"source": source, "key": key, "outputs": dict(outputs)}
+        for other in list(self._names.get(fold(name), {})):  # the same name to a file system
+            self._unindex(other, self.entries.pop(other))
+        entry = {"source": source, "key": key, "outputs": dict(outputs)}
+        self.entries[name] = entry
+        self._index(name, entry)
 
     def write(self, *, prune: bool = True) -> None:
         """Write the record back, without the entries whose files are all gone (unless
@@ -141,11 +147,44 @@ class Record:
         text = json.dumps(kept, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
         write_atomic(self.out_dir / RECORD, text.encode("utf-8"))
 
+    def _index(self, name: str, entry: dict[str, Any]) -> None:
+        self._names.setdefault(fold(name), {})[name] = None
+        for stem in _stems_of(name, entry):
+            self._stems.setdefault(stem, {})[name] = None
+        for file in _files_of(entry):
+            self._files.setdefault(file, {})[name] = None
+
+    def _unindex(self, name: str, entry: dict[str, Any]) -> None:
+        names, stems, files = {fold(name)}, _stems_of(name, entry), _files_of(entry)
+        for index, keys in ((self._names, names), (self._stems, stems), (self._files, files)):
+            for key in keys:
+                owners = index.get(key, {})
+                owners.pop(name, None)
+                if not owners:
+                    index.pop(key, None)
+
     def _hash(self, path: Path) -> str | None:
         try:
             return hashlib.sha256(read_bounded(path, _MAX_OUTPUT_BYTES, _unreadable)).hexdigest()
         except LoadError:
             return None
+
+
+def _files_of(entry: dict[str, Any]) -> set[str]:
+    """The folded names of the files an entry lists."""
+    outputs = entry.get("outputs")
+    return {fold(str(file)) for file in outputs} if isinstance(outputs, dict) else set()
+
+
+def _stems_of(name: str, entry: dict[str, Any]) -> set[str]:
+    """The folded names an entry writes files under: its own, and its files' stems."""
+    return {fold(name)} | {_stem(file) for file in _files_of(entry)}
+
+
+def _stem(file: str) -> str:
+    """``x.docx`` → ``x``, as ``Path.stem`` has it (a leading dot is no suffix)."""
+    dot = file.rfind(".")
+    return file[:dot] if 0 < dot < len(file) - 1 else file
 
 
 def _still_there(out_dir: Path, entry: dict[str, Any]) -> bool:

@@ -5,35 +5,41 @@ fingerprint of everything the document depends on – the input file, all protoc
 all templates, the reference .docx, the options and nbesok's version – and the hash
 of each file written. When the fingerprint is unchanged and the files on disk still
 have those hashes, the document is skipped: the bytes would be identical anyway.
-This module imports nothing heavy, so a run that skips everything stays fast.
+
+This module imports nothing heavy: a run that skips everything reads the record, hashes
+the inputs and stops, without Jinja, pydantic, markdown-it or python-docx, and without
+reading ``nbesok.yaml`` (its bytes are in the fingerprint; tests/test_render.py checks
+what such a run imports). Every question to the record is a lookup by name, so the
+bookkeeping grows with the number of documents, not with its square.
 """
 
 from __future__ import annotations
 
-import gc
+import contextlib
 import hashlib
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nbesok import __version__
-from nbesok.archive import Archive
+from nbesok.archive import MARKER, Archive
 from nbesok.errors import Finding, LoadError, NbesokError, OutputError, finding, worker_died
-from nbesok.guard import Guard
 from nbesok.inputs import INVALID_NAME, expand_paths, read_bounded
+from nbesok.inputs import MAX_FILE_BYTES as MAX_INPUT_BYTES
+from nbesok.names import PUBLIC_SUFFIX
 from nbesok.output import held_folder
-from nbesok.paths import display_path
+from nbesok.paths import display_path, package_templates_dir
 from nbesok.publish import Outcome, add_pdfs, withdraw
 from nbesok.record import RECORD, Record, fold, sources_text
-from nbesok.signing import Signer
-from nbesok.yamlfile import MAX_FILE_BYTES as MAX_INPUT_BYTES
 
 if TYPE_CHECKING:
+    from nbesok.guard import Guard
     from nbesok.masked_words import MaskedWords
+    from nbesok.signing import Signer
 
 __all__ = ["RECORD", "Options", "render_batch"]
 
@@ -55,7 +61,9 @@ class Options:
     # Where LibreOffice is; it does not change a document, so it is no part of a fingerprint.
     libreoffice: Path | None = None
     signer: Signer | None = None  # --signera: who signs the PDFs
-    public: bool = False  # --publik: each visit's public copy beside it
+    # --publik: each visit's public copy beside it. The archive's ``publik: true`` turns
+    # it on as well; render_batch reads that setting only when it renders something.
+    public: bool = False
 
     def fingerprint(self) -> str:
         per = self.per.isoformat() if self.per else None
@@ -88,17 +96,16 @@ def input_files(archive: Archive, paths: Sequence[Path]) -> list[Path]:
     return expand_paths(paths, ".yaml")
 
 
-def _clashing_names(files: Iterable[Path], public: bool = False) -> list[Finding]:
+def _clashing_names(files: Iterable[Path], public: Callable[[], bool]) -> list[Finding]:
     """Two inputs must never write the same output file, also where a file system sees
     ``Åsa`` and ``åsa`` (or two spellings of å) as one name. With public copies, whose
-    names end in ``-publik``, no input's name may end so."""
-    from nbesok.secrecy import PUBLIC_SUFFIX
-
+    names end in ``-publik``, no input's name may end so (``public`` is asked only
+    when one does)."""
     seen: dict[str, Path] = {}
     found: list[Finding] = []
     files = list(files)
-    for path in files if public else []:
-        if fold(path.stem).endswith(PUBLIC_SUFFIX):
+    for path in files:
+        if fold(path.stem).endswith(PUBLIC_SUFFIX) and public():
             found.append(
                 finding(
                     path,
@@ -122,13 +129,21 @@ def _clashing_names(files: Iterable[Path], public: bool = False) -> list[Finding
 
 
 def shared_fingerprint(archive: Archive, options: Options) -> str:
-    """A hash of everything every document depends on besides its own input file."""
-    from nbesok.templating import package_templates_dir
+    """A hash of everything every document depends on besides its own input file.
+
+    The archive's settings are in it as the bytes of ``nbesok.yaml`` (a default nämnd,
+    the municipality's own grounds for masking, ``publik``), so that a run that skips
+    every document need not read them.
+    """
+    from nbesok.pictures import FOLDER, MAX_BYTES
 
     digest = hashlib.sha256()
     digest.update(f"{__version__}\0{options.fingerprint()}".encode())
-    from nbesok.pictures import FOLDER, MAX_BYTES
-
+    settings = archive.root / MARKER
+    try:
+        digest.update(b"\0settings\0" + read_bounded(settings, MAX_INPUT_BYTES + 1, _unreadable))
+    except LoadError:
+        digest.update(b"\0settings not a file\0")
     folders = (
         package_templates_dir(),
         archive.templates_dir,
@@ -173,8 +188,19 @@ def render_batch(
     if out_dir.exists() and not out_dir.is_dir():
         raise OutputError.at(out_dir, "finns redan som fil; --out ska vara en mapp")
     archive.check_output_folder(out_dir)
-    with held_folder(out_dir, waiting):
+    with held_folder(out_dir, waiting), _collector_for(len(files)):
         return _render_held(archive, files, options, out_dir, today, progress, workers)
+
+
+def _collector_for(inputs: int) -> contextlib.AbstractContextManager[None]:
+    """A run of a few inputs, made in this process, goes without the cyclic garbage
+    collector (see :func:`nbesok.processes.collector_paused`); a larger one uses the
+    worker pool, which has its own way."""
+    if inputs >= PARALLEL_THRESHOLD:
+        return contextlib.nullcontext()
+    from nbesok.processes import collector_paused
+
+    return collector_paused()
 
 
 def _render_held(
@@ -189,7 +215,11 @@ def _render_held(
     shared = shared_fingerprint(archive, options)
     record = Record.read(out_dir)
     outcome = Outcome()
-    clashes = _clashing_names(files, options.public)
+
+    def public() -> bool:  # the archive's settings are read only when this is asked
+        return options.public or archive.settings.public
+
+    clashes = _clashing_names(files, public)
     outcome.findings.extend(clashes)
     refused = {found.path for found in clashes}
     todo: list[tuple[Path, str]] = []
@@ -215,6 +245,7 @@ def _render_held(
                 todo.append((path, key))
                 record.claim(path.stem, source, (target.name for target in targets))
     if todo:
+        options = replace(options, public=public())
         record.write(prune=False)
     done = outcome.unchanged
     deaths: list[str] = []
@@ -224,7 +255,7 @@ def _render_held(
     owners: dict[str, str] = {}  # the name of each document made -> the input's
     written: dict[str, tuple[Path, str, dict[str, str]]] = {}
     try:
-        for result in _run(archive, todo, options, out_dir, today, workers, deaths):
+        for result in _run(archive, todo, options, out_dir, today, workers, deaths, record):
             if result.fatal:
                 raise NbesokError(result.findings)
             outcome.findings.extend(result.findings)
@@ -287,13 +318,14 @@ def _run(
     today: date,
     workers: int | None,
     deaths: list[str],
+    record: Record,
 ) -> Iterator[_Result]:
     """Render ``todo``, on every core for a large batch; ``deaths`` is told why a worker
-    died, if one did."""
+    died, if one did. ``record`` holds the claims of this run, as written."""
     count = workers if workers is not None else (os.cpu_count() or 1)
     if count <= 1 or len(todo) < PARALLEL_THRESHOLD:
         for path, key in todo:
-            yield _render_one(archive, path, key, options, out_dir, today)
+            yield _render_one(archive, path, key, options, out_dir, today, lambda: record)
         return
     from nbesok.processes import run_chunks  # multiprocessing: only batches pay for it
 
@@ -329,29 +361,43 @@ def _start_worker(
     _WORKER.update(archive=Archive(root, named), options=options, out_dir=out_dir, today=today)
 
 
+def _worker_record() -> Record:
+    """The record as the main process wrote it with this run's claims, read once per
+    worker: it does not change until the run is over."""
+    if "record" not in _WORKER:
+        _WORKER["record"] = Record.read(_WORKER["out_dir"])
+    record: Record = _WORKER["record"]
+    return record
+
+
 def _render_chunk(chunk: list[tuple[Path, str]]) -> list[_Result]:
-    results = [
+    return [
         _render_one(
-            _WORKER["archive"], path, key, _WORKER["options"], _WORKER["out_dir"], _WORKER["today"]
+            _WORKER["archive"],
+            path,
+            key,
+            _WORKER["options"],
+            _WORKER["out_dir"],
+            _WORKER["today"],
+            _worker_record,
         )
         for path, key in chunk
     ]
-    if not _WORKER.get("frozen"):
-        # By now every module, the parsed reference and the compiled templates are loaded
-        # and live to the end; frozen, the garbage collector stops walking them again and
-        # again while the rest of the batch is rendered (about a tenth of a worker's time).
-        gc.freeze()
-        _WORKER["frozen"] = True
-    return results
 
 
 def _render_one(
-    archive: Archive, path: Path, key: str, options: Options, out_dir: Path, today: date
+    archive: Archive,
+    path: Path,
+    key: str,
+    options: Options,
+    out_dir: Path,
+    today: date,
+    run_record: Callable[[], Record],
 ) -> _Result:
-    """Render one input; runs in the main process or in a worker."""
+    """Render one input; runs in the main process or in a worker. ``run_record`` gives
+    the record with this run's claims, asked for only by a document with a public copy."""
     from nbesok.documents import document_for, reference_docx
     from nbesok.publish import make_copies, write
-    from nbesok.record import Record
 
     try:
         document, _warnings = document_for(
@@ -371,7 +417,7 @@ def _render_one(
             public=options.public and document.secrecy is not None,
         )
         source = sources_text([path], archive.root)
-        record = Record.read(out_dir) if len(copies) > 1 else None
+        record = run_record() if len(copies) > 1 else None
         for made in copies[1:]:
             clash = record.owner_clash(made.name, source, path) if record else None
             if clash is not None:

@@ -618,6 +618,8 @@ def write_report(
             draft=draft,
         )
         owner = f"sammanställningen för {selection.period}"
+    warnings = _report_warnings(archive, visits, document, options)
+    del visits  # a season's loaded visits are not needed to publish its document
     outcome = publish(
         document,
         owner,
@@ -630,7 +632,7 @@ def write_report(
         public=public,
         waiting=waiting,
     )
-    outcome.findings[:0] = _report_warnings(archive, visits, document, options)
+    outcome.findings[:0] = warnings
     return outcome
 
 

@@ -28,11 +28,10 @@ from nbesok.masks import (
     vocabulary_of,
 )
 from nbesok.models import Protocol, Visit
+from nbesok.names import PUBLIC_SUFFIX as PUBLIC_SUFFIX  # re-exported
 from nbesok.names import slugify
 from nbesok.osl import Grounds
 from nbesok.yamlfile import KeyPath, format_keypath
-
-PUBLIC_SUFFIX = "-publik"
 
 
 @dataclass(frozen=True)

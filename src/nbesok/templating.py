@@ -16,7 +16,6 @@ import sys
 from collections.abc import Callable, Generator, Iterable
 from datetime import date
 from functools import lru_cache, partial
-from importlib import resources
 from pathlib import Path
 from types import TracebackType
 from typing import Any, cast
@@ -29,15 +28,11 @@ from nbesok.errors import TemplateError
 from nbesok.fragments import demote_headings
 from nbesok.inputs import read_bounded
 from nbesok.masks import has_masks, public_field, split_field
+from nbesok.paths import PACKAGE_TEMPLATES as PACKAGE_TEMPLATES  # re-exported
+from nbesok.paths import package_templates_dir as package_templates_dir  # re-exported
 from nbesok.sandbox import BUDGET_PER_INPUT, GENERATOR_REVISION, LimitedSandbox, LimitExceeded
 
-PACKAGE_TEMPLATES = "templates"
 MAX_TEMPLATE_BYTES = 1024 * 1024
-
-
-def package_templates_dir() -> Path:
-    """The folder of the default templates shipped with nbesok."""
-    return Path(str(resources.files("nbesok") / PACKAGE_TEMPLATES))
 
 
 def find_template_file(name: str, archive_templates: Path) -> Path:

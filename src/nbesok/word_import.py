@@ -24,10 +24,12 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 from nbesok.archive import Archive
 from nbesok.documents import REVIEW_HASH_LABEL, REVIEW_HEADING, REVIEW_LABELS
@@ -888,6 +890,21 @@ class Failed:
     findings: list[Finding]
 
 
+# Below this many files, starting worker processes costs more than it saves.
+PARALLEL_THRESHOLD = 8
+
+
+@dataclass(frozen=True)
+class _Read:
+    """One Word file read and placed (in a worker, or here), not yet written."""
+
+    path: Path
+    document: WordDocument | None = None
+    imported: Imported | None = None
+    failed: Failed | None = None
+    usage: UsageError | None = None  # wrong for every file: stops the batch
+
+
 def import_files(
     archive: Archive,
     paths: Sequence[Path],
@@ -897,57 +914,148 @@ def import_files(
     visit_date: date | None = None,
     allow_personnummer: bool = False,
     debug: bool = False,
+    workers: int | None = None,
 ) -> Iterator[Created | Failed]:
     """Each document imported, or why not; one document never stops the others.
 
-    Only a flag that is wrong for every document (an unknown ``--protokoll``) stops
-    the batch, as a :class:`UsageError`.
+    Reading and placing a document (nearly all of the time) runs on every core for a
+    large batch, in the pool render and validate use; the visit files are then written
+    here, one by one in the given order, so that a batch imports exactly as the files
+    imported one after another would (a visit of the same verksamhet imported earlier
+    in the batch gives its open items to a later one; the first of two files for the
+    same visit gets the name). Only a flag that is wrong for every document (an
+    unknown ``--protokoll``) stops the batch, as a :class:`UsageError`.
     """
     if protocol_id is not None and protocol_id not in archive.protocol_ids():
         from nbesok.archive import unknown_protocol_message
 
         raise UsageError.at("--protokoll", unknown_protocol_message(archive, protocol_id))
-    for path in paths:
-        try:
-            yield create_from_word(
-                archive,
-                path,
-                protocol_id=protocol_id,
-                operation=operation,
-                visit_date=visit_date,
-                allow_personnummer=allow_personnummer,
-            )
-        except UsageError:
+    options = _ReadOptions(protocol_id, visit_date, allow_personnummer, debug)
+    for read in _read_all(archive, paths, options, workers):
+        if read.usage is not None:
+            raise read.usage
+        if read.failed is not None:
+            yield read.failed
+            continue
+        document, imported = read.document, read.imported
+        assert document is not None and imported is not None
+        write = partial(
+            write_visit,
+            archive,
+            document,
+            imported,
+            operation=operation,
+            visit_date=visit_date,
+            allow_personnummer=allow_personnummer,
+        )
+        yield _guarded(read.path, debug, write)
+
+
+@dataclass(frozen=True)
+class _ReadOptions:
+    protocol_id: str | None
+    visit_date: date | None
+    allow_personnummer: bool
+    debug: bool
+
+
+def _read_all(
+    archive: Archive, paths: Sequence[Path], options: _ReadOptions, workers: int | None
+) -> Iterator[_Read]:
+    """Every file read and placed, in order: on every core for a large batch."""
+    import os
+
+    count = workers if workers is not None else (os.cpu_count() or 1)
+    if count <= 1 or len(paths) < PARALLEL_THRESHOLD:
+        for path in paths:
+            yield _read_one(archive, path, options)
+        return
+    from nbesok.processes import run_chunks  # multiprocessing: only batches pay for it
+
+    yield from run_chunks(
+        _read_chunk,
+        list(paths),
+        workers=count,
+        lost=_lost,
+        initializer=_start_worker,
+        initargs=(archive.root, archive.named, options),
+    )
+
+
+def _read_one(archive: Archive, path: Path, options: _ReadOptions) -> _Read:
+    try:
+        document, imported = read_and_place(
+            archive,
+            path,
+            protocol_id=options.protocol_id,
+            visit_date=options.visit_date,
+            allow_personnummer=options.allow_personnummer,
+        )
+    except UsageError as error:
+        return _Read(path, usage=error)
+    except NbesokError as error:
+        return _Read(path, failed=Failed(path, error.findings))
+    except Exception as error:  # a fault in nbesok must not cost the other files
+        if options.debug:
             raise
-        except NbesokError as error:
-            yield Failed(path, error.findings)
-        except Exception as error:  # a fault in nbesok must not cost the other files
-            if debug:
-                raise
-            message = (
-                f"internt fel ({type(error).__name__}) när filen lästes; detta är ett fel i "
-                "nbesok, inte i filen. Kör igen med ”nbesok --debug import …” och skicka "
-                "utskriften till utvecklarna"
-            )
-            yield Failed(path, [finding(path, message)])
+        return _Read(path, failed=_internal_error(path, error))
+    return _Read(path, document, imported)
 
 
-def create_from_word(
+def _guarded(path: Path, debug: bool, write: Callable[[], Created]) -> Created | Failed:
+    try:
+        return write()
+    except UsageError:
+        raise
+    except NbesokError as error:
+        return Failed(path, error.findings)
+    except Exception as error:  # a fault in nbesok must not cost the other files
+        if debug:
+            raise
+        return _internal_error(path, error)
+
+
+def _internal_error(path: Path, error: Exception) -> Failed:
+    message = (
+        f"internt fel ({type(error).__name__}) när filen lästes; detta är ett fel i "
+        "nbesok, inte i filen. Kör igen med ”nbesok --debug import …” och skicka "
+        "utskriften till utvecklarna"
+    )
+    return Failed(path, [finding(path, message)])
+
+
+# A worker's archive (each protocol is parsed once per worker) and the options.
+_WORKER: dict[str, Any] = {}
+
+
+def _start_worker(root: Path, named: frozenset[Path], options: _ReadOptions) -> None:
+    _WORKER.update(archive=Archive(root, named), options=options)
+
+
+def _read_chunk(chunk: list[Path]) -> list[_Read]:
+    return [_read_one(_WORKER["archive"], path, _WORKER["options"]) for path in chunk]
+
+
+def _lost(path: Path, why: str) -> _Read:
+    """A file whose worker died, and died again when it was tried once more."""
+    message = (
+        f"filen lästes inte: arbetsprocessen som läste den avslutades oväntat två gånger "
+        f"({why}, till exempel för att minnet tog slut); importera filen för sig och se om "
+        "felet följer med den"
+    )
+    return _Read(path, failed=Failed(path, [finding(path, message)]))
+
+
+def read_and_place(
     archive: Archive,
     path: Path,
     *,
     protocol_id: str | None = None,
-    operation: str | None = None,
     visit_date: date | None = None,
     allow_personnummer: bool = False,
-) -> Created:
-    """Write ``visits/<datum>-<verksamhet>.yaml`` from the Word file; never overwrite.
-
-    ``operation`` and ``visit_date`` stand in for what the document does not say.
-    """
-    from nbesok.documents import committee
-    from nbesok.scaffold import Filled, carry_over, scaffold_text
-
+) -> tuple[WordDocument, Imported]:
+    """The Word file read, and where each part of it belongs: what nothing written in
+    the archive during a batch can change (a worker's part of :func:`import_files`)."""
     document = read_document(path)
     if document.category == PUBLIC_CATEGORY:
         raise LoadError.at(
@@ -960,6 +1068,24 @@ def create_from_word(
         errors = personnummer_errors(document, imported.placed)
         if errors:
             raise LoadError(errors)
+    return document, imported
+
+
+def write_visit(
+    archive: Archive,
+    document: WordDocument,
+    imported: Imported,
+    *,
+    operation: str | None = None,
+    visit_date: date | None = None,
+    allow_personnummer: bool = False,
+) -> Created:
+    """The visit file of a document read and placed by :func:`read_and_place`: named,
+    given the verksamhet's open items, checked and written; never overwriting."""
+    from nbesok.documents import committee
+    from nbesok.scaffold import Filled, carry_over, scaffold_text
+
+    path = document.path
     values = imported.fields
     for key in _ONE_LINE_FIELDS:
         if "\n" in values.get(key, ""):

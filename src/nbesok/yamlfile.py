@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from nbesok import inputs
 from nbesok.errors import LoadError
 
 try:  # libyaml's C parser is several times faster; pure Python is the fallback.
@@ -25,7 +26,7 @@ try:  # libyaml's C parser is several times faster; pure Python is the fallback.
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_FILE_BYTES = inputs.MAX_FILE_BYTES  # re-exported: its users know it from here
 MAX_SCALAR_CHARS = 200_000
 MAX_DEPTH = 32
 

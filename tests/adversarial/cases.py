@@ -59,6 +59,8 @@ REAL_OUT = ("out/2023-06-07-arbetslik-aktivitet.md", "out/2023-06-07-arbetslik-a
 RENDER_REAL = ("render", REAL, "--out", "out")
 # Cases replace the example visit with their own, which is no longer fastställd.
 REPORT_REAL = ("report", REAL, "--utkast", "--out", "out")
+# What render says when it wrote one document (its .md and .docx) into out/.
+RENDERED_ONE = "Skrev 2 filer för 1 dokument i out/."
 TEMPLATE = "templates/protokoll.md.j2"
 REFERENCE = "templates/referens.docx"
 P = "protocols/liten.yaml"
@@ -295,7 +297,7 @@ PERSONNUMMER_CASES = [
         {REAL: answer(f"Ring {PN_DASH} i dag.")},
         (*RENDER_REAL, "--tillåt-personnummer"),
         0,
-        f"Skrev {REAL_OUT[0]}",
+        RENDERED_ONE,
         "",
         prerender=True,
         outputs=REAL_OUT,
@@ -319,7 +321,7 @@ PERSONNUMMER_CASES = [
             {REAL: answer(f"Ring {text} i dag.")},
             RENDER_REAL,
             0,
-            f"Skrev {REAL_OUT[0]}",
+            RENDERED_ONE,
             "",
             prerender=True,
             outputs=REAL_OUT,
@@ -785,7 +787,7 @@ RED_TEAM_CASES: list[Case] = [
             {REAL: _answer_block(text)},
             RENDER_REAL,
             0,
-            f"Skrev {VISIT_OUT_DOCX}",
+            RENDERED_ONE,
             "",
             prerender=True,
             outputs=REAL_OUT,
@@ -858,7 +860,7 @@ RED_TEAM_CASES: list[Case] = [
         {REAL: answer("'" + "*" * 500 + "a" + "*" * 500 + "'")},
         RENDER_REAL,
         0,
-        f"Skrev {VISIT_OUT_DOCX}",
+        RENDERED_ONE,
         "",
         prerender=True,
         outputs=REAL_OUT,
@@ -1270,7 +1272,7 @@ SYMLINK_CASES = [
         {},
         ("render", X, "--out", "out"),
         0,
-        "Skrev out/x.md",
+        RENDERED_ONE,
         "",
         setup=_symlink(X, _OUTSIDE, VISIT),
         outputs=("out/x.md", "out/x.docx"),

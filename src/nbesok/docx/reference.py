@@ -9,8 +9,9 @@ never looks a style up by name per paragraph, which is python-docx's slow path.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -87,7 +88,17 @@ class Reference:
         return found is not None and found.quote
 
     def open(self) -> Document:
-        """A new python-docx document made from this reference, to write one document into."""
+        """A new python-docx document made from this reference, to write one document into.
+
+        It is a deep copy of the reference as python-docx parsed it once: the same
+        objects that reading the package again would give, in about a third of the time
+        (unzipping and parsing every part took a tenth of a document's Word part).
+        """
+        return copy.deepcopy(self._parsed)
+
+    @cached_property
+    def _parsed(self) -> Document:
+        """The reference as python-docx reads it, kept untouched: only ever copied."""
         import io
 
         import docx

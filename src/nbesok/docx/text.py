@@ -102,11 +102,14 @@ def _element(part: Any) -> Any:
 
 
 # Compiled once: XPath walks the tree in C, about a hundred times faster than a loop.
+# Plain strings: lxml's default "smart" strings each keep their element alive, which
+# for a season report's hundreds of thousands of attributes cost tens of megabytes.
 _TEXTS_BESIDE_RUNS = etree.XPath(
     "//text()[not(parent::w:t)][normalize-space()] | //@*",
     namespaces={"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"},
+    smart_strings=False,
 )
 
 
 def _other_texts(element: Any) -> list[str]:
-    return [str(text) for text in _TEXTS_BESIDE_RUNS(element)]
+    return list(_TEXTS_BESIDE_RUNS(element))

@@ -29,7 +29,7 @@ from docx.shared import Twips
 from markdown_it.tree import SyntaxTreeNode
 
 from nbesok import markup
-from nbesok.docx import fields, styles
+from nbesok.docx import fields, oxml_shim, styles
 from nbesok.docx.drawing import Picture, picture_run
 from nbesok.docx.layout import Layout, column_widths, hyphenated_text, table_layout
 from nbesok.docx.lists import ListNumbering, Placement
@@ -83,6 +83,7 @@ def write_docx(
     print (LibreOffice prints a control's text black). Raises TemplateError for a
     style the reference lacks, RenderError for content Word cannot hold.
     """
+    oxml_shim.install()  # the same elements, each child placed in one pass (see there)
     document = reference.open()
     renderer = _Renderer(
         document,
