@@ -32,11 +32,15 @@ def docx_texts(document: Document) -> Iterator[Published]:
     return package_texts(document)
 
 
-def markdown_texts(markdown: str) -> Iterator[Published]:
-    """The ``.md`` as written, and as a Markdown reader shows it (escapes resolved)."""
+def markdown_texts(markdown: str, *, as_shown: bool = True) -> Iterator[Published]:
+    """The ``.md`` as written, and with ``as_shown`` also as a Markdown reader shows it
+    (escapes resolved, link addresses apart). The personnummer guard needs only the
+    text as written: it reads entities and markup between a number's parts itself."""
     from nbesok import markup
 
     yield "i Markdown-filen", markdown
+    if not as_shown:
+        return
     tree = markup.parser().parse(markdown)
     shown = [
         child.content

@@ -123,7 +123,8 @@ def make(
 
         base = _relative(document.root, out_dir) if pictures else ""
         text = published_markdown(tree, properties, pictures_base=base)
-        published += markdown_texts(text)
+        # The rendered reading is for a public copy's masked words; it parses the .md again.
+        published += markdown_texts(text, as_shown=rule is not None)
         files[f"{document.name}.md"] = text.encode("utf-8")
     if "docx" not in formats and "pdf" not in formats:
         published += [("i en bilds alternativtext", text) for text in _alt_texts(tree)]
