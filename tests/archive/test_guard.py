@@ -239,13 +239,13 @@ def test_a_pdf_that_shows_a_number_is_held_back_with_its_document(
 ) -> None:
     """The PDF is read back and checked on its own: with the checks before writing
     switched off, a number from a template still never reaches out/."""
-    import nbesok.guard
+    import nbesok.archive.guard
 
     number = personnummer("811218", "987")
     template = "# Protokoll\n\nRing " + number + "\n"
     (in_archive / "templates" / "protokoll.md.j2").write_text(template, "utf-8")
     real = "visits/2023-06-07-arbetslik-aktivitet.yaml"
-    monkeypatch.setattr(nbesok.guard.Guard, "check", lambda self, texts, outlet: None)
+    monkeypatch.setattr(nbesok.archive.guard.Guard, "check", lambda self, texts, outlet: None)
 
     result = invoke("render", real, "--format", "md,docx,pdf", "--out", "out")
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from nbesok.errors import Finding, LoadError, Severity
-from nbesok.loading import load_protocol, load_settings, load_visit
-from nbesok.models import Group, Status
-from nbesok.yamlfile import read_yaml
+from nbesok.archive.loading import load_protocol, load_settings, load_visit
+from nbesok.archive.models import Group, Status
+from nbesok.archive.yamlfile import read_yaml
+from nbesok.core.errors import Finding, LoadError, Severity
 
 HEAD = """\
 protokoll: arbetslik-aktivitet-2023

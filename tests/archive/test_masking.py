@@ -26,9 +26,10 @@ from lxml import etree
 from markdown_it import MarkdownIt
 from support import adopt_visits, invoke, missing_tool
 
-from nbesok.archive import Archive
-from nbesok.lifecycle import content_hash
-from nbesok.loading import load_visit
+from nbesok.archive.lifecycle import content_hash
+from nbesok.archive.loading import load_visit
+from nbesok.archive.root import Archive
+from nbesok.core.paths import package_templates_dir
 
 VISIT = "visits/2023-06-07-arbetslik-aktivitet.yaml"
 MASKED_VISIT = "visits/2023-06-07-gruppboendet-solrosen.yaml"
@@ -407,7 +408,7 @@ def test_the_guard_reads_every_part_not_only_the_body(in_archive: Path, runner: 
         ),
         "utf-8",
     )
-    packaged = Path(__file__).parent.parent / "src/nbesok/templates/protokoll.md.j2"
+    packaged = package_templates_dir() / "protokoll.md.j2"
     template = packaged.read_text("utf-8").replace(
         "author: {{ besök.tjänstepersoner | yaml_lista }}",
         "author: {{ [besök.verksamhet] | tojson }}",
@@ -422,15 +423,15 @@ def test_the_guard_reads_every_part_not_only_the_body(in_archive: Path, runner: 
 
 def test_the_pdf_rule_reads_what_libreoffice_made(copies: dict[str, Path], tmp_path: Path) -> None:
     """The last line: a PDF is read back with pypdf before it is moved into place."""
-    from nbesok.errors import RenderError
-    from nbesok.masked_words import MaskedWords, check_pdf
-    from nbesok.secrecy import Secrecy, Secret
+    from nbesok.archive.masked_words import MaskedWords
+    from nbesok.archive.secrecy import Secrecy, Secret
+    from nbesok.documents.outlets import pdf_texts as published_texts
 
     secret = Secret(Path(MASKED_VISIT), 1, 1, "svar.x", "21 kap. 3 § OSL", ("dvärggatan",))
     rule = MaskedWords(Secrecy((secret,)))
-    check_pdf(rule, copies[f"{PUBLIC_NAMES[0]}.pdf"])  # nothing to find
-    with pytest.raises(RenderError, match="står på sidan"):
-        check_pdf(rule, copies[f"{INTERNAL_NAMES[0]}.pdf"])
+    assert rule.findings(published_texts(copies[f"{PUBLIC_NAMES[0]}.pdf"])) == []
+    found = rule.findings(published_texts(copies[f"{INTERNAL_NAMES[0]}.pdf"]))
+    assert found and all("står på sidan" in f.message for f in found)
 
 
 # validate ------------------------------------------------------------------------
@@ -622,7 +623,7 @@ def test_followup_history_and_csv_show_public_text_unless_asked(
 
 def test_a_mask_block_stays_inside_the_answer(archive: Path) -> None:
     """The block's closing ::: must not close the template's ::: Svar around it."""
-    from nbesok import fragments, markup
+    from nbesok.archive import fragments, markup
 
     value = '::: {maskera="26 kap. 1 § OSL"}\nHemligt.\n:::\n\nÖppet.'
     document = f"::: Svar\n{fragments.close(value)}\n:::\n\nEfter svaret.\n"
@@ -654,7 +655,7 @@ def test_new_names_the_file_of_a_masked_verksamhet_neutrally(
 
 def test_masks_are_found_in_the_archive_as_written(archive: Path) -> None:
     """The library's view, for issue 26's e-arkiv: the passages of a visit."""
-    from nbesok.secrecy import visit_passages
+    from nbesok.archive.secrecy import visit_passages
 
     mask_visit(archive)
     passages = visit_passages(load_visit(archive / MASKED_VISIT).model)
@@ -708,7 +709,7 @@ def test_publish_visit_gives_both_copies(in_archive: Path) -> None:
     """The library call an e-arkiv package makes for each visit (issue 26)."""
     from datetime import date
 
-    from nbesok.render import publish_visit
+    from nbesok.commands.render import publish_visit
 
     masked = mask_visit(in_archive)
     copies = publish_visit(
@@ -732,6 +733,6 @@ def test_both_copies_pass_openxml_audit(copies: dict[str, Path], name: str, stri
 
 @pytest.mark.parametrize("name", [*INTERNAL_NAMES, *PUBLIC_NAMES])
 def test_both_copies_pass_the_accessibility_review(copies: dict[str, Path], name: str) -> None:
-    from nbesok.docx.review import review_file
+    from nbesok.documents.docx.review import review_file
 
     assert [found.format() for found in review_file(copies[f"{name}.docx"])] == []

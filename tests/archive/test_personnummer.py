@@ -18,10 +18,10 @@ from conftest import Rendered
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from nbesok.archive.personnummer import find_numbers, luhn_ok, personnummer_findings
+from nbesok.archive.readertext import fold_character, may_change, reader_map, reader_text
 from nbesok.cli import cli
-from nbesok.errors import Severity
-from nbesok.personnummer import find_numbers, luhn_ok, personnummer_findings
-from nbesok.readertext import fold_character, may_change, reader_map, reader_text
+from nbesok.core.errors import Severity
 
 
 def found(text: str) -> list[tuple[str, int, str]]:
@@ -211,7 +211,7 @@ def test_the_quick_test_misses_no_character_that_changes_digits() -> None:
 
 
 def test_the_example_archive_holds_no_number(repo_root: Path) -> None:
-    from nbesok.yamlfile import read_yaml
+    from nbesok.archive.yamlfile import read_yaml
 
     files = [repo_root / "nbesok.yaml", *sorted((repo_root / "protocols").glob("*.yaml"))]
     files += sorted((repo_root / "visits").glob("*.yaml"))
@@ -223,7 +223,7 @@ def test_the_example_archive_holds_no_number(repo_root: Path) -> None:
 def test_the_rendered_example_documents_hold_no_number(rendered: Rendered) -> None:
     import docx as python_docx
 
-    from nbesok.docx.text import package_texts
+    from nbesok.documents.docx.text import package_texts
 
     for path in sorted(rendered.out.glob("*.md")):
         assert list(find_numbers(path.read_text("utf-8"))) == [], path

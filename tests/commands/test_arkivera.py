@@ -42,9 +42,9 @@ from click.testing import CliRunner, Result
 from lxml import etree
 from support import adopt_visits, copy_archive, missing_tool
 
-from nbesok.archive_package.schemas import schema_folder
-from nbesok.archive_package.settled_pdf import settle_pdf
 from nbesok.cli import cli
+from nbesok.commands.arkivera.schemas import schema_folder
+from nbesok.commands.arkivera.settled_pdf import settle_pdf
 
 METS = "http://www.loc.gov/METS/"
 PREMIS = "http://www.loc.gov/premis/v3"
@@ -1220,7 +1220,7 @@ def test_a_public_pdf_that_shows_a_masked_word_stops_the_package(
     """The PDF that goes into the package is read back: a converter that put a masked
     value into a PDF's properties (here, a stand-in for LibreOffice's settling step)
     is caught where the value is written in the visit file, and nothing is written."""
-    import nbesok.archive_package.rendering as rendering
+    import nbesok.commands.arkivera.rendering as rendering
 
     def leaky(data: bytes, day: date) -> bytes:
         return pdf_with(

@@ -26,14 +26,9 @@ from docx.text.paragraph import Paragraph
 from lxml import etree
 
 from nbesok.cli import cli
-from nbesok.docx.review import (
-    as_warnings,
-    docx_files,
-    review_file,
-    review_paths,
-    summary_line,
-)
-from nbesok.errors import Finding, Severity
+from nbesok.commands.granska import docx_files, review_paths, summary_line
+from nbesok.core.errors import Finding, Severity
+from nbesok.documents.docx.review import as_warnings, review_file
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 DC = "http://purl.org/dc/elements/1.1/"

@@ -28,12 +28,12 @@ from docx.oxml.ns import qn
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
-from support import copy_archive
+from support import REPO_ROOT, copy_archive
 
 from nbesok.cli import cli
-from nbesok.word_import import member_entry, parse_names
+from nbesok.commands.import_ import member_entry, parse_names
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = REPO_ROOT
 # Seed 002 (b2cce88075d6df17) as the repository keeps it, byte for byte.
 SEED_002 = REPO / "tests" / "golden" / "seed-002-idrott-och-service.txt"
 ITEM_FIELDS = ("punkt", "ansvarig", "senast", "status")
@@ -797,8 +797,8 @@ def test_any_typed_text_is_imported_as_the_same_text(
 ) -> None:
     """Markdown characters typed in Word (``*``, ``#``, ``[``, ``|``, ``<``, …) are
     escaped, so the imported answer reads as the text that was typed."""
-    from nbesok.archive import Archive
-    from nbesok.word_import import import_document, read_document
+    from nbesok.archive.root import Archive
+    from nbesok.commands.import_ import import_document, read_document
 
     out = archive / "out"
     if not (out / f"{FORM_2023}.docx").exists():
@@ -1084,18 +1084,18 @@ def test_a_large_batch_on_every_core_imports_as_one_file_after_another(
     """Reading and placing run in worker processes; the visit files are still written
     in order, so the outcome is the same as importing the files one by one: the same
     files byte for byte, the same messages, the first of two copies of one visit kept."""
-    import nbesok.processes
-    from nbesok.archive import Archive
-    from nbesok.word_import import PARALLEL_THRESHOLD, Created, import_files
+    import nbesok.core.processes
+    from nbesok.archive.root import Archive
+    from nbesok.commands.import_ import PARALLEL_THRESHOLD, Created, import_files
 
     pools: list[int] = []
-    run_chunks = nbesok.processes.run_chunks
+    run_chunks = nbesok.core.processes.run_chunks
 
     def spy(*args: Any, **kwargs: Any) -> Any:
         pools.append(kwargs["workers"])
         return run_chunks(*args, **kwargs)
 
-    monkeypatch.setattr(nbesok.processes, "run_chunks", spy)
+    monkeypatch.setattr(nbesok.core.processes, "run_chunks", spy)
 
     source = copy_archive(repo_root, tmp_path / "källa")
     visit = load(source / "visits" / "2018-10-17-idrott-och-service.yaml")

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from nbesok.archive.loading import load_visit
 from nbesok.cli import cli
-from nbesok.loading import load_visit
-from nbesok.names import MAX_SLUG
+from nbesok.core.names import MAX_SLUG
 
 PROTOCOLS = ["arbetslik-aktivitet-2023", "arbetsmarknad-och-integration-2018-19"]
 # A date inside each protocol's season.
@@ -208,7 +208,7 @@ def test_new_then_validate_leaves_only_unfilled_warnings(in_archive: Path, proto
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)
 def test_the_scaffold_has_one_empty_answer_per_question(in_archive: Path, protocol: str) -> None:
-    from nbesok.loading import load_protocol
+    from nbesok.archive.loading import load_protocol
 
     new(protocol, "Arbetslik aktivitet", "2024-05-02")
     path = in_archive / "visits" / "2024-05-02-arbetslik-aktivitet.yaml"

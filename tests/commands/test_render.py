@@ -42,14 +42,15 @@ from support import GOLDEN, check_golden, invoke
 
 import nbesok
 import nbesok.cli
-import nbesok.documents
-import nbesok.docx.writer
-import nbesok.render
-import nbesok.report
+import nbesok.commands.render
+import nbesok.commands.report
+import nbesok.documents.compose
+import nbesok.documents.docx.writer
+from nbesok.core.paths import package_templates_dir
 
 # Source document 002 (a public record), copied unchanged from the project's seeds.
 SEED_002 = GOLDEN / "seed-002-idrott-och-service.txt"
-PACKAGE_TEMPLATES = Path(nbesok.__file__).parent / "templates"
+PACKAGE_TEMPLATES = package_templates_dir()
 
 VISIT_2018 = "2018-10-17-idrott-och-service"
 VISIT_2023 = "2023-06-07-arbetslik-aktivitet"
@@ -630,7 +631,13 @@ def _shifted_clock(monkeypatch: pytest.MonkeyPatch) -> None:
         def now(cls, tz: Any = None) -> ShiftedDatetime:
             return cls(2031, 1, 1, 12, 0, tzinfo=tz)
 
-    modules = (nbesok.cli, nbesok.render, nbesok.documents, nbesok.report, nbesok.docx.writer)
+    modules = (
+        nbesok.cli,
+        nbesok.commands.render,
+        nbesok.documents.compose,
+        nbesok.commands.report,
+        nbesok.documents.docx.writer,
+    )
     for module in modules:
         if getattr(module, "date", None) is date:
             monkeypatch.setattr(module, "date", ShiftedDate)
@@ -1219,7 +1226,7 @@ def test_an_interrupted_write_keeps_the_old_file_whole(
                     raise interrupt(1)  # the temporary file is complete, the rename never runs
                 real_replace(source, target, *args, **kwargs)
 
-            patch.setattr(os, "replace", replace)  # the os module nbesok.output calls
+            patch.setattr(os, "replace", replace)  # the os module nbesok.core.output calls
         else:
             real_fdopen = os.fdopen
 
@@ -1237,7 +1244,7 @@ def test_an_interrupted_write_keeps_the_old_file_whole(
     assert result.exit_code != 0
     assert (out / f"{VISIT_2018}.docx").read_bytes() == old[".docx"]
     if step == "write":
-        assert cut, "avbrottet kom aldrig: nbesok.output skriver inte längre via os.fdopen"
+        assert cut, "avbrottet kom aldrig: nbesok.core.output skriver inte längre via os.fdopen"
         assert (out / f"{VISIT_2018}.md").read_bytes() == old[".md"]
     with zipfile.ZipFile(out / f"{VISIT_2018}.docx") as package:
         assert package.testzip() is None

@@ -28,12 +28,12 @@ from docx.text.paragraph import Paragraph
 from readers import assert_same_in_every_reader
 from support import adopt_visits, check_golden, copy_archive, invoke
 
-import nbesok
+from nbesok.archive.loading import load_visit
+from nbesok.archive.models import Status, Visit
 from nbesok.cli import cli
-from nbesok.loading import load_visit
-from nbesok.models import Status, Visit
+from nbesok.core.paths import package_templates_dir
 
-REFERENCE = Path(nbesok.__file__).parent / "templates" / "referens.docx"
+REFERENCE = package_templates_dir() / "referens.docx"
 
 VISIT_2023 = "2023-06-07-arbetslik-aktivitet"
 REPORT_2023 = f"{VISIT_2023}-uppfoljning"

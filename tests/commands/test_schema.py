@@ -11,8 +11,8 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
+from nbesok.archive.yamlfile import read_yaml
 from nbesok.cli import cli
-from nbesok.yamlfile import read_yaml
 
 VISITS = ["2018-10-17-idrott-och-service.yaml", "2023-06-07-arbetslik-aktivitet.yaml"]
 PROTOCOLS = ["arbetslik-aktivitet-2023.yaml", "arbetsmarknad-och-integration-2018-19.yaml"]
@@ -199,7 +199,7 @@ def test_every_key_of_the_models_is_in_the_readme_and_the_schema(
     named there, as `key`, and the editors' schema knows it (one source of truth)."""
     from pydantic import BaseModel
 
-    from nbesok import models
+    from nbesok.archive import models
 
     readme = (repo_root / "README.md").read_text("utf-8")
     section = readme[readme.index("## YAML-filerna") : readme.index("## Personnummer")]

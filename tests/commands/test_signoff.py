@@ -18,9 +18,9 @@ import yaml
 from click.testing import CliRunner, Result
 from test_import import filled_form
 
+from nbesok.archive.lifecycle import ReviewState, content_hash, review_status
+from nbesok.archive.loading import load_visit, parse_visit_text
 from nbesok.cli import cli
-from nbesok.lifecycle import ReviewState, content_hash, review_status
-from nbesok.loading import load_visit, parse_visit_text
 
 VISIT_2018 = "visits/2018-10-17-idrott-och-service.yaml"
 VISIT_2023 = "visits/2023-06-07-arbetslik-aktivitet.yaml"
@@ -395,7 +395,7 @@ def test_a_content_hash_is_no_personnummer() -> None:
     season did); it is no number a person could read, in the YAML or in the fastställd
     protocol that shows it. Letters on both sides, so that only the hash rule keeps it
     out."""
-    from nbesok.personnummer import find_numbers
+    from nbesok.archive.personnummer import find_numbers
 
     digest = "sha256:" + "a" * 20 + "8112289874" + "b" * 34
 

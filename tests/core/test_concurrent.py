@@ -12,7 +12,7 @@ from pathlib import Path
 
 from test_signals import add_visits
 
-from nbesok.record import RECORD
+from nbesok.documents.record import RECORD
 
 REAL = "visits/2023-06-07-arbetslik-aktivitet.yaml"
 

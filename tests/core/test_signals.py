@@ -22,7 +22,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from nbesok.record import RECORD
+from nbesok.documents.record import RECORD
 
 REAL = "visits/2023-06-07-arbetslik-aktivitet.yaml"
 VISITS = 80  # enough for the pool of workers and several seconds of work

@@ -15,7 +15,7 @@ import docx
 import pytest
 from test_signals import VISITS, add_visits, processes, start, wait_for
 
-from nbesok.processes import CHUNK, run_chunks
+from nbesok.core.processes import CHUNK, run_chunks
 
 POISON = 13  # the item that kills its worker, every time
 
@@ -120,7 +120,7 @@ def test_a_chunk_runs_without_the_garbage_collector_and_the_first_freezes_the_re
 def test_a_few_documents_are_made_with_the_collector_paused_and_it_comes_back() -> None:
     import gc
 
-    from nbesok.processes import collector_paused
+    from nbesok.core.processes import collector_paused
 
     assert gc.isenabled()
     with collector_paused():
@@ -137,21 +137,21 @@ def test_render_of_one_visit_runs_with_the_collector_paused(
     import gc
     from datetime import date
 
-    import nbesok.render
-    from nbesok.archive import Archive
+    import nbesok.commands.render
+    from nbesok.archive.root import Archive
 
     seen: list[bool] = []
-    render_one = nbesok.render._render_one
+    render_one = nbesok.commands.render._render_one
 
     def spy(*args: Any) -> Any:
         seen.append(gc.isenabled())
         return render_one(*args)
 
-    monkeypatch.setattr(nbesok.render, "_render_one", spy)
-    outcome = nbesok.render.render_batch(
+    monkeypatch.setattr(nbesok.commands.render, "_render_one", spy)
+    outcome = nbesok.commands.render.render_batch(
         Archive(archive),
         [archive / "visits" / "2018-10-17-idrott-och-service.yaml"],
-        options=nbesok.render.Options(("md",)),
+        options=nbesok.commands.render.Options(("md",)),
         out_dir=archive / "out",
         today=date(2024, 1, 1),
     )

@@ -18,7 +18,7 @@ from docx.enum.style import WD_STYLE_TYPE
 from PIL import Image
 from support import missing_tool
 
-from nbesok.templating import package_templates_dir
+from nbesok.documents.templating import package_templates_dir
 
 FORMS = ("arbetsmarknad-och-integration-2018-19", "arbetslik-aktivitet-2023")
 WORD = re.compile(

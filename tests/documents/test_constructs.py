@@ -20,10 +20,10 @@ from docx.oxml.ns import qn
 from readers import READERS, structure
 from support import invoke
 
-from nbesok import markup
-from nbesok.docx import markdown_to_docx
-from nbesok.gfm import published_markdown
-from nbesok.templating import package_templates_dir
+from nbesok.archive import markup
+from nbesok.documents.docx import markdown_to_docx
+from nbesok.documents.gfm import published_markdown
+from nbesok.documents.templating import package_templates_dir
 
 REFERENCE = package_templates_dir() / "referens.docx"
 VISIT = "visits/2023-06-07-arbetslik-aktivitet.yaml"

@@ -20,8 +20,9 @@ from openxml_audit import OpenXmlValidator
 from support import invoke
 
 import nbesok
-import nbesok.docx.review
-from nbesok.archive import Archive
+import nbesok.documents.docx.review
+from nbesok.archive.root import Archive
+from nbesok.core.paths import package_templates_dir
 
 SOURCE = Path(nbesok.__file__).parent
 
@@ -103,7 +104,7 @@ def test_render_reviews_the_document_in_memory(
     def from_disk(path: Path) -> list[object]:
         raise AssertionError(f"granskningen läste {path} från disk")
 
-    monkeypatch.setattr(nbesok.docx.review, "review_file", from_disk)
+    monkeypatch.setattr(nbesok.documents.docx.review, "review_file", from_disk)
     (in_archive / "templates" / "protokoll.md.j2").write_text(
         '---\ntitle: "Prov"\nlang: sv-SE\n---\n\n# Frågor\n\n### Hoppar över en nivå\n', "utf-8"
     )
@@ -164,14 +165,14 @@ def test_the_example_archive_s_templates_folder_is_the_packaged_defaults(repo_ro
     """templates/ shows a reader what an archive's own folder holds; it must not drift."""
     for name in ("README.md", "referens.docx"):
         assert (repo_root / "templates" / name).read_bytes() == (
-            SOURCE / "templates" / name
+            package_templates_dir() / name
         ).read_bytes(), f"templates/{name}: kör scripts/build_reference_docx.py"
 
 
 def test_the_templates_readme_names_every_style(repo_root: Path) -> None:
-    from nbesok.docx.styles import STYLES, Style
+    from nbesok.documents.docx.styles import STYLES, Style
 
-    text = (SOURCE / "templates" / "README.md").read_text("utf-8")
+    text = (package_templates_dir() / "README.md").read_text("utf-8")
 
     def named(style: Style) -> bool:
         if style.name.startswith("Heading "):
@@ -223,7 +224,7 @@ def test_the_oxml_shim_is_installed_for_the_installed_python_docx() -> None:
     nbesok/docx/oxml_shim.py, then add the version to CHECKED_VERSIONS."""
     from docx.oxml.xmlchemy import BaseOxmlElement
 
-    from nbesok.docx import oxml_shim
+    from nbesok.documents.docx import oxml_shim
 
     assert oxml_shim.install(), (
         f"python-docx {docx.__version__} är inte kontrollerad mot nbesok/docx/oxml_shim.py"
@@ -244,7 +245,7 @@ def test_the_oxml_shim_finds_the_child_python_docx_finds(
     comment among them), any tags asked for: the very same element, or None."""
     from lxml import etree
 
-    from nbesok.docx import oxml_shim
+    from nbesok.documents.docx import oxml_shim
 
     oxml_shim.install()
     parent = OxmlElement("w:pPr")
@@ -260,7 +261,7 @@ def test_the_oxml_shim_leaves_an_unchecked_python_docx_alone(
 ) -> None:
     from docx.oxml.xmlchemy import BaseOxmlElement
 
-    from nbesok.docx import oxml_shim
+    from nbesok.documents.docx import oxml_shim
 
     original = oxml_shim.python_docx_method()
     monkeypatch.setattr(BaseOxmlElement, "first_child_found_in", original)

@@ -18,15 +18,16 @@ import pytest
 from docx.document import Document
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
+from support import REPO_ROOT
 
-import nbesok
-from nbesok.docx import markdown_to_docx
-from nbesok.docx.drawing import Picture
-from nbesok.docx.reference import load_reference
-from nbesok.errors import RenderError, TemplateError
+from nbesok.archive.pictures import Picture
+from nbesok.core.errors import RenderError, TemplateError
+from nbesok.core.paths import package_templates_dir
+from nbesok.documents.docx import markdown_to_docx
+from nbesok.documents.docx.reference import load_reference
 
-REFERENCE = Path(nbesok.__file__).parent / "templates" / "referens.docx"
-BUILD_SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "build_reference_docx.py"
+REFERENCE = package_templates_dir() / "referens.docx"
+BUILD_SCRIPT = REPO_ROOT / "scripts" / "build_reference_docx.py"
 
 EVERYTHING = """\
 ---

@@ -21,9 +21,9 @@ import pytest
 from click.testing import CliRunner
 from support import COMPLETE_VISIT, invoke, missing_tool
 
-from nbesok.docx import markdown_to_docx
-from nbesok.docx.layout import column_widths, hyphenated, table_layout, text_twips
-from nbesok.templating import package_templates_dir
+from nbesok.documents.docx import markdown_to_docx
+from nbesok.documents.docx.layout import column_widths, hyphenated, table_layout, text_twips
+from nbesok.documents.templating import package_templates_dir
 
 REFERENCE = package_templates_dir() / "referens.docx"
 TEXT_WIDTH = 9070

@@ -30,11 +30,11 @@ from conftest import RENDERED_NAMES, Rendered
 from docx import Document
 from support import missing_tool
 
-import nbesok.pdf
+import nbesok.documents.pdf
+from nbesok.archive.loading import load_protocol, load_visit
 from nbesok.cli import cli
-from nbesok.errors import OutputError
-from nbesok.loading import load_protocol, load_visit
-from nbesok.pdf import (
+from nbesok.core.errors import OutputError
+from nbesok.documents.pdf import (
     ENVIRONMENT_VARIABLE,
     LibreOfficeError,
     convert_documents,
@@ -331,7 +331,7 @@ def no_libreoffice(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     empty.mkdir()
     monkeypatch.setenv("PATH", str(empty))
     monkeypatch.delenv(ENVIRONMENT_VARIABLE, raising=False)
-    monkeypatch.setattr(nbesok.pdf, "_install_locations", list)
+    monkeypatch.setattr(nbesok.documents.pdf, "_install_locations", list)
 
 
 def test_an_explicit_program_is_used(tmp_path: Path, no_libreoffice: None) -> None:

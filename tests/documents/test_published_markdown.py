@@ -290,7 +290,7 @@ def test_the_mdformat_shim_is_installed_for_the_installed_mdformat() -> None:
     nbesok/mdformat_shim.py, then add the version to CHECKED_VERSIONS."""
     import mdformat
 
-    from nbesok import mdformat_shim
+    from nbesok.documents import mdformat_shim
 
     assert mdformat_shim.install(), (
         f"mdformat {mdformat.__version__} är inte kontrollerad mot nbesok/mdformat_shim.py"
@@ -304,7 +304,7 @@ def test_the_mdformat_shim_is_installed_for_the_installed_mdformat() -> None:
 def test_the_shim_escapes_exactly_as_mdformat_does(text: str) -> None:
     from mdformat.renderer import _util
 
-    from nbesok import mdformat_shim
+    from nbesok.documents import mdformat_shim
 
     mdformat_shim.install()
     original = _util.re_char_reference()
@@ -316,7 +316,7 @@ def test_the_shim_escapes_exactly_as_mdformat_does(text: str) -> None:
 def test_the_shim_escapes_any_text_as_mdformat_does(text: str) -> None:
     from mdformat.renderer import _util
 
-    from nbesok import mdformat_shim
+    from nbesok.documents import mdformat_shim
 
     mdformat_shim.install()
     original = _util.re_char_reference()
@@ -328,15 +328,15 @@ def test_published_markdown_is_the_same_with_and_without_the_shim(
 ) -> None:
     from mdformat.renderer import _context, _util
 
-    from nbesok import markup
-    from nbesok.gfm import published_markdown
+    from nbesok.archive import markup
+    from nbesok.documents.gfm import published_markdown
 
     source = "---\ntitle: Prov\n---\n\n" + "\n\n".join(ENTITY_TEXTS) + "\n\n- AT&T\n- H&amp;M\n"
     tree = markup.parse(source)
     with_shim = published_markdown(tree, markup.properties(tree))
     assert getattr(entity_hook(), "nbesok_shim", False)
     monkeypatch.setattr(_context, "re_char_reference", _util.re_char_reference)
-    monkeypatch.setattr("nbesok.mdformat_shim.install", lambda: False)
+    monkeypatch.setattr("nbesok.documents.mdformat_shim.install", lambda: False)
 
     without = published_markdown(tree, markup.properties(tree))
 
@@ -348,7 +348,7 @@ def test_the_shim_leaves_an_unchecked_mdformat_alone(monkeypatch: pytest.MonkeyP
     import mdformat
     from mdformat.renderer import _context, _util
 
-    from nbesok import mdformat_shim
+    from nbesok.documents import mdformat_shim
 
     monkeypatch.setattr(_context, "re_char_reference", _util.re_char_reference)
     monkeypatch.setattr(mdformat, "__version__", "99.0.0")

@@ -30,8 +30,8 @@ from support import missing_tool
 from test_pdf import info, poppler, xmp_value
 
 from nbesok.cli import cli
-from nbesok.errors import UsageError
-from nbesok.signing import PASSWORD_VARIABLE, Signer, SigningError, signer_from
+from nbesok.core.errors import UsageError
+from nbesok.documents.signing import PASSWORD_VARIABLE, Signer, SigningError, signer_from
 
 VISIT = "visits/2018-10-17-idrott-och-service.yaml"
 NAME = "2018-10-17-idrott-och-service"

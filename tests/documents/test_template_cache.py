@@ -18,8 +18,8 @@ import pytest
 from click.testing import CliRunner
 from support import invoke
 
-from nbesok import templating
-from nbesok.sandbox import LimitedSandbox
+from nbesok.documents import templating
+from nbesok.documents.sandbox import LimitedSandbox
 
 VISIT = "visits/2023-06-07-arbetslik-aktivitet.yaml"
 OUTPUTS = ("2023-06-07-arbetslik-aktivitet.md", "2023-06-07-arbetslik-aktivitet.docx")

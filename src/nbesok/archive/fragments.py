@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from markdown_it.token import Token
 
-from nbesok import markup
+from nbesok.archive import markup
 
 # Block quotes and lists inside each other, counted as one level each. Deeper than this,
 # with the template's own levels on top, markdown-it would stop parsing and drop text
@@ -211,7 +211,7 @@ def _mask_blocks(lines: list[str], marker_lines: Iterable[int]) -> _MaskBlocks:
     """Each opening line pairs with the next closing ``:::`` line; a block inside a block
     gets a shorter marker, as nested containers need (the outer one's closing line must
     be longer than anything inside it)."""
-    from nbesok.masks import block_ground_of_line
+    from nbesok.archive.masks import block_ground_of_line
 
     open_blocks: list[tuple[int, int]] = []  # (line number, depth)
     pairs: list[tuple[int, int | None, int]] = []  # (opening, closing, depth)

@@ -15,9 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from nbesok.errors import NbesokError
-from nbesok.loading import parse_visit_text
-from nbesok.models import Visit
+from nbesok.archive.loading import parse_visit_text
+from nbesok.archive.models import Visit
+from nbesok.core.errors import NbesokError
 
 # A visit file is fastställd a handful of times; older history is not searched.
 MAX_VERSIONS = 50

@@ -6,7 +6,7 @@ annotations, metadata), the CSV and the terminal lines of ``followup`` and ``his
 and the visit files ``import`` writes. Each outlet hands its texts to a :class:`Guard`
 as ``(where, text)`` pairs, ``where`` saying in Swedish which part of the outlet the
 text is (``i sidhuvudet``). Every rule reads each text as its reader would
-(:mod:`nbesok.readertext`), and what it finds is reported where it was written in the
+(:mod:`nbesok.archive.readertext`), and what it finds is reported where it was written in the
 inputs (a visit's line and column), or at the outlet if no input holds it.
 
 A rule is small: it finds :class:`Hit` s in a text and words the message. Personnummer
@@ -23,9 +23,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
-from nbesok.errors import Finding, LoadError, RenderError, finding
-from nbesok.inputs import read_bounded
-from nbesok.outlets import Published
+from nbesok.core.errors import Finding, LoadError, RenderError, finding
+from nbesok.core.inputs import read_bounded
+
+# A published text as (where, text): "i sidhuvudet", and the header's text. The rules
+# read these; nbesok.documents.outlets reads them from each file nbesok writes.
+Published = tuple[str, str]
 
 
 @dataclass(frozen=True)
@@ -50,13 +53,13 @@ class Rule(Protocol):
 
 
 class _Personnummer:
-    """No personnummer or samordningsnummer (:mod:`nbesok.personnummer`)."""
+    """No personnummer or samordningsnummer (:mod:`nbesok.archive.personnummer`)."""
 
     def hits(self, text: str) -> tuple[Hit, ...]:
         return _personnummer_hits(text)
 
     def message(self, hit: Hit, where: str, source: Path | None) -> str:
-        from nbesok.personnummer import ADVICE, ADVICE_ELSEWHERE, message
+        from nbesok.archive.personnummer import ADVICE, ADVICE_ELSEWHERE, message
 
         # Only a visit can allow a number (tillåtna_personnummer).
         in_visit = source is not None and source.parent.name == "visits"
@@ -66,7 +69,7 @@ class _Personnummer:
 # Every document of a run has the reference's styles, theme and fonts: read once.
 @lru_cache(maxsize=256)
 def _personnummer_hits(text: str) -> tuple[Hit, ...]:
-    from nbesok.personnummer import find_numbers
+    from nbesok.archive.personnummer import find_numbers
 
     return tuple(
         Hit(

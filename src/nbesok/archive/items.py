@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from nbesok.archive import Archive
-from nbesok.errors import Finding, NbesokError
-from nbesok.loading import load_visit
-from nbesok.models import FollowUp, Status, Visit
+from nbesok.archive.loading import load_visit
+from nbesok.archive.models import FollowUp, Status, Visit
+from nbesok.archive.root import Archive
+from nbesok.core.errors import Finding, NbesokError
 
 
 def same_words(text: str) -> str:
@@ -115,7 +115,7 @@ def load_visit_files(
 
 def visits_to(operation: str, visits: Iterable[VisitFile]) -> list[VisitFile]:
     """The visits to one verksamhet, oldest first."""
-    from nbesok.masks import internal_field
+    from nbesok.archive.masks import internal_field
 
     # By the words, a masked verksamhet too: "Solrosen" is "[Solrosen]{maskera=…}".
     wanted = same_words(internal_field(operation))

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
-from nbesok.models import Protocol, Visit
-from nbesok.output import write_atomic
+from nbesok.archive.models import Protocol, Visit
 
 SCHEMA_FILES: dict[str, tuple[type[BaseModel], str]] = {
     "besok.schema.json": (Visit, "Nämndbesök (nbesok)"),
@@ -61,13 +59,3 @@ def schema_bytes(model: type[BaseModel], title: str) -> bytes:
 def schema_files() -> dict[str, bytes]:
     """File name -> JSON Schema, one per kind of file."""
     return {name: schema_bytes(model, title) for name, (model, title) in SCHEMA_FILES.items()}
-
-
-def write_schemas(folder: Path) -> list[Path]:
-    """Write one schema per file kind into ``folder``; return the paths written."""
-    written = []
-    for name, data in schema_files().items():
-        target = folder / name
-        write_atomic(target, data)
-        written.append(target)
-    return written

@@ -3,7 +3,7 @@
 The notes are written by one tjänsteperson for the ledamöter who visited. They read
 and approve them (*godkänd*), and the handläggare then *fastställer* the version that
 is reported to the committee. Each step is recorded in the visit file's ``status``
-block (see :mod:`nbesok.status_block`), so git holds who did what and when.
+block (see :mod:`nbesok.archive.status_block`), so git holds who did what and when.
 
 Every step names the content it covers by a hash: :func:`content_hash`. It is taken
 over the visit as nbesok reads it, not over the file's bytes, so that reformatting the
@@ -23,9 +23,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 
-from nbesok.errors import Severity
-from nbesok.followup import same_words
-from nbesok.models import Adoption, Approval, Member, Visit
+from nbesok.archive.items import same_words
+from nbesok.archive.models import Adoption, Approval, Member, Visit
+from nbesok.core.errors import Severity
 
 # Named in the hashed text, so that a later definition can never collide with this one.
 CONTENT_DEFINITION = "nbesok-innehåll-1"
@@ -242,7 +242,7 @@ def review_problems(visit: Visit, today: date) -> Iterator[Located]:
         where: tuple[str | int, ...] = ("status", "godkänd", number)
         member = member_named(visit, approval.by)
         if member is None:
-            from nbesok.names import nearest
+            from nbesok.core.names import nearest
 
             suggestion = nearest(approval.by, names)
             hint = (
@@ -309,8 +309,8 @@ def describe_hash(value: str) -> str:
 def changed_message(path: Path, visit: Visit, status: ReviewStatus) -> str:
     """What validate says about a fastställd visit whose content has changed: what
     changed (from the fastställda version in git, when it is there) and what to do."""
-    from nbesok.git_history import find_version
-    from nbesok.paths import display_path
+    from nbesok.archive.git_history import find_version
+    from nbesok.core.paths import display_path
 
     shown = display_path(path)
     adoption = status.adoption

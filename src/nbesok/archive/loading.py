@@ -11,10 +11,10 @@ from typing import Any, Generic, TypeVar
 import pydantic
 from pydantic import BaseModel
 
-from nbesok.errors import Finding, LoadError, finding
-from nbesok.models import Protocol, Settings, Visit
-from nbesok.names import nearest
-from nbesok.yamlfile import KeyPath, YamlDocument, format_keypath, parse_yaml, read_yaml
+from nbesok.archive.models import Protocol, Settings, Visit
+from nbesok.archive.yamlfile import KeyPath, YamlDocument, format_keypath, parse_yaml, read_yaml
+from nbesok.core.errors import Finding, LoadError, finding
+from nbesok.core.names import nearest
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -4,7 +4,7 @@ A template writes one Markdown text per document. It is parsed once, with
 markdown-it-py (CommonMark with GitHub's tables and strikethrough, YAML front matter,
 and the markers that only Word sees: ``::: Stil`` blocks, ``[text]{custom-style="Stil"}``
 spans, and ``[platshållare]{field="id" label="Namn"}`` spans, the fields of a
-fillable form; and the masks of secret passages, see nbesok.masks), and the syntax tree
+fillable form; and the masks of secret passages, see nbesok.archive.masks), and the syntax tree
 then becomes both the published ``.md`` and the ``.docx``.
 
 Two things are settled in the parse, so that every output shows them alike: straight
@@ -31,8 +31,8 @@ from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from nbesok.errors import RenderError
-from nbesok.yamlfile import text_position
+from nbesok.archive.yamlfile import text_position
+from nbesok.core.errors import RenderError
 
 SOURCE = "<markdown>"
 DEFAULT_DATE = datetime(2000, 1, 1, tzinfo=UTC)
@@ -230,7 +230,7 @@ class Properties:
     # The review status of a visit's documents: "Utkast" or "Fastställd" (see mark_status).
     status: str = ""
     # The sekretessmarkering of an internal copy, or what a public copy left out; and
-    # which of the two the document is (see nbesok.redaction).
+    # which of the two the document is (see nbesok.documents.redaction).
     description: str = ""
     category: str = ""
 

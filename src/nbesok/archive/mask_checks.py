@@ -17,14 +17,13 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 
-from nbesok.archive import Archive
-from nbesok.errors import Finding, Severity, finding
-from nbesok.loading import Loaded
-from nbesok.masked_words import shown
-from nbesok.masks import blanked, has_masks, normalised, secret_terms, unreadable
-from nbesok.models import Protocol, Visit
-from nbesok.osl import PERSONAL_DATA, Grounds
-from nbesok.secrecy import (
+from nbesok.archive.loading import Loaded
+from nbesok.archive.masked_words import shown
+from nbesok.archive.masks import blanked, has_masks, normalised, secret_terms, unreadable
+from nbesok.archive.models import Protocol, Visit
+from nbesok.archive.osl import PERSONAL_DATA, Grounds
+from nbesok.archive.root import Archive
+from nbesok.archive.secrecy import (
     Passage,
     archive_vocabulary,
     markdown_fields,
@@ -32,7 +31,8 @@ from nbesok.secrecy import (
     plain_fields,
     visit_passages,
 )
-from nbesok.yamlfile import KeyPath, format_keypath
+from nbesok.archive.yamlfile import KeyPath, format_keypath
+from nbesok.core.errors import Finding, Severity, finding
 
 
 def mask_findings(loaded: Loaded[Visit], archive: Archive, protocol: Protocol) -> Iterator[Finding]:

@@ -1,13 +1,14 @@
 """The rule on every public copy: no masked word in it, in any part of any file.
 
 The public copy is made by leaving the masked passages out of the document's token
-stream (nbesok.redaction). This rule checks the result as its readers will get it: every
-text of every outlet (nbesok.outlets) is searched for what of each masked passage must
-not be seen (nbesok.masks.secret_terms: the passage, and the words in it that name
-someone or something). A masked name that also stands unmasked in an answer, a link
-address or a file name that spells it, a template that puts a field in the properties
-unfiltered: any of them stops the public copy from being written, with the passage's
-place in the visit file and the part of the file where it was found.
+stream (nbesok.documents.redaction). This rule checks the result as its readers will
+get it: every text of every outlet (read by nbesok.documents.outlets) is searched for
+what of each masked passage must not be seen (nbesok.archive.masks.secret_terms: the
+passage, and the words in it that name someone or something). A masked name that also
+stands unmasked in an answer, a link address or a file name that spells it, a template
+that puts a field in the properties unfiltered: any of them stops the public copy from
+being written, with the passage's place in the visit file and the part of the file
+where it was found.
 
 The rule has the shape a guard over all outlets takes (``hits`` in a text, a
 ``message`` for each): it reads texts, not files.
@@ -18,12 +19,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
-from nbesok.errors import Finding, RenderError, finding
-from nbesok.masks import normalised
-from nbesok.outlets import Published
-from nbesok.secrecy import Secrecy, Secret
+from nbesok.archive.guard import Published
+from nbesok.archive.masks import normalised
+from nbesok.archive.secrecy import Secrecy, Secret
+from nbesok.core.errors import Finding, RenderError, finding
 
 # A Swedish genitive (Solrosens, SFI:s) is the same word.
 _ENDING = r"(?::?s)?"
@@ -106,12 +106,3 @@ def _without_ending(term: str) -> str:
 def shown(term: str) -> str:
     """A term as a message may show it: enough to find it, never the whole secret."""
     return term if len(term) <= 3 else term[:3] + "…"
-
-
-def check_pdf(rule: MaskedWords, pdf: Path) -> None:
-    """The rule on a PDF LibreOffice made, before it is moved into place."""
-    from nbesok.outlets import pdf_texts
-
-    findings = rule.findings(pdf_texts(pdf))
-    if findings:
-        raise RenderError(findings)

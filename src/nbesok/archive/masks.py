@@ -29,7 +29,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.attrs.parse import ParseError
 from mdit_py_plugins.attrs.parse import parse as parse_attributes
 
-from nbesok.osl import placeholder
+from nbesok.archive.osl import placeholder
 
 ATTRIBUTE = "maskera"
 # What the parse of a closed value calls a mask block (see fragments.close), and what a
@@ -294,7 +294,7 @@ def value_masks(markdown: str) -> list[Found]:
     """The masks of one Markdown value as the documents will see it."""
     if not has_masks(markdown):
         return []
-    from nbesok import fragments, markup
+    from nbesok.archive import fragments, markup
 
     tokens = markup.parser().parse(fragments.close(markdown))
     mark_styled_mask_closers(tokens)
@@ -314,7 +314,7 @@ def unreadable(markdown: str, *, plain: bool = False) -> int | None:
     if plain:
         read = len(list(_field_masks(markdown)))
         return mentions[read] if len(mentions) > read else None
-    from nbesok import fragments, markup
+    from nbesok.archive import fragments, markup
 
     closed = fragments.close(markdown)
     tokens = markup.parser().parse(closed)

@@ -25,7 +25,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError
 
 if TYPE_CHECKING:
-    from nbesok.seasons import Season
+    from nbesok.archive.seasons import Season
 
 # Ids of protocols and questions: file stems and YAML keys, never paths.
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -105,7 +105,7 @@ def _one_line(value: Any) -> Any:
 
 
 def _allowed_number(value: Any) -> Any:
-    from nbesok.personnummer import number_digits
+    from nbesok.archive.personnummer import number_digits
 
     if isinstance(value, str) and number_digits(value) is None:
         raise PydanticCustomError(
@@ -118,7 +118,7 @@ def _allowed_number(value: Any) -> Any:
 
 
 def _unmasked(text: str) -> str:
-    from nbesok.masks import internal_field
+    from nbesok.archive.masks import internal_field
 
     return internal_field(text)
 
@@ -393,7 +393,7 @@ class Protocol(_Strict):
 
     @model_validator(mode="after")
     def _season(self) -> Protocol:
-        from nbesok.seasons import PERIOD_HINT, protocol_season
+        from nbesok.archive.seasons import PERIOD_HINT, protocol_season
 
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
             raise PydanticCustomError(
@@ -419,7 +419,7 @@ class Protocol(_Strict):
         return [question for section in self.sections for question in section.questions]
 
     def season(self) -> Season:
-        from nbesok.seasons import protocol_season
+        from nbesok.archive.seasons import protocol_season
 
         found = protocol_season(self.period, self.valid_from, self.valid_to)
         assert found is not None  # the validator above refuses a protocol without one
@@ -479,7 +479,7 @@ class Settings(_Strict):
 
     @model_validator(mode="after")
     def _own_grounds(self) -> Settings:
-        from nbesok.osl import PERSONAL_DATA
+        from nbesok.archive.osl import PERSONAL_DATA
 
         if PERSONAL_DATA in self.grounds:
             raise PydanticCustomError(

@@ -78,7 +78,7 @@ class Grounds:
     def suggestion(self, ground: str) -> str | None:
         """The known ground a mistyped one most likely means: the same chapter and
         section, or the nearest spelling."""
-        from nbesok.names import nearest
+        from nbesok.core.names import nearest
 
         cited = _CITED.search(ground)
         if cited is not None:

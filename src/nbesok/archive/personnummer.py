@@ -2,7 +2,7 @@
 
 Visit protocols are public records (allmän handling) and must not carry personnummer or
 samordningsnummer. A number is looked for in the text a reader sees
-(:mod:`nbesok.readertext`: every dash and space kind folded, invisible characters
+(:mod:`nbesok.archive.readertext`: every dash and space kind folded, invisible characters
 dropped, entities decoded), with any short run of spaces, dashes, line breaks and
 Markdown or HTML markup between the date and the serial. It is reported only if its
 date exists (day + 60 for a samordningsnummer) and its Luhn check digit is right, so
@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from nbesok.errors import Finding, Severity, finding
-from nbesok.masks import blanked
-from nbesok.readertext import may_change, reader_map, reader_text
-from nbesok.yamlfile import KeyPath, YamlDocument, format_keypath
+from nbesok.archive.masks import blanked
+from nbesok.archive.readertext import may_change, reader_map, reader_text
+from nbesok.archive.yamlfile import KeyPath, YamlDocument, format_keypath
+from nbesok.core.errors import Finding, Severity, finding
 
 # The visit's own list of numbers that may stand in its documents.
 ALLOWED_KEY = "tillåtna_personnummer"

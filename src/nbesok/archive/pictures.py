@@ -25,10 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # the parser and python-docx only when a picture is read
+if TYPE_CHECKING:  # the parser only when a picture is read
     from markdown_it.token import Token
-
-    from nbesok.docx.drawing import Picture
 
 FOLDER = "bilder"
 MAX_BYTES = 5 * 1024 * 1024
@@ -36,6 +34,19 @@ MAX_PIXELS = 40_000_000  # a 40-megapixel photo; Pillow's own alarm is at 89 mil
 FORMATS = {"PNG": "PNG", "JPEG": "JPEG"}
 _EXAMPLE = "![Vad bilden visar](bilder/fil.png)"
 _LOOKS_LIKE_IMAGE = re.compile(r"!\[")
+SCREEN_DPI = 96  # a picture that says nothing of its resolution is shown at screen size
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A picture file to embed: its bytes, name and size in pixels and dots per inch."""
+
+    source: str  # as the Markdown names it: bilder/processbild.png
+    name: str
+    data: bytes
+    width: int
+    height: int
+    dpi: float = SCREEN_DPI
 
 
 @dataclass(frozen=True)
@@ -57,7 +68,7 @@ def references(text: str) -> list[Reference]:
     """The pictures ``text`` shows, in order."""
     if not _LOOKS_LIKE_IMAGE.search(text):
         return []
-    from nbesok import markup
+    from nbesok.archive import markup
 
     found: list[Reference] = []
     for token in markup.parser().parse(text):
@@ -132,8 +143,6 @@ def path_of(source: str, root: Path) -> Path:
 
 def _load(source: str, root: Path) -> Picture:
     from PIL import Image, UnidentifiedImageError
-
-    from nbesok.docx.drawing import Picture
 
     path = path_of(source, root)
     size = path.stat().st_size

@@ -14,12 +14,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from nbesok.errors import ArchiveError, LoadError, NbesokError, UsageError
-from nbesok.names import nearest
+from nbesok.core.errors import ArchiveError, LoadError, NbesokError, UsageError
+from nbesok.core.names import nearest
 
 if TYPE_CHECKING:
-    from nbesok.loading import Loaded
-    from nbesok.models import Protocol, Settings
+    from nbesok.archive.loading import Loaded
+    from nbesok.archive.models import Protocol, Settings
 
 MARKER = "nbesok.yaml"
 PROTOCOLS = "protocols"
@@ -66,7 +66,7 @@ class Archive:
 
     @cached_property
     def settings(self) -> Settings:
-        from nbesok.loading import load_settings
+        from nbesok.archive.loading import load_settings
 
         self.confine(self.root / MARKER)
         return load_settings(self.root / MARKER).model
@@ -121,7 +121,7 @@ class Archive:
 
         Read once and kept, until the file changes on disk.
         """
-        from nbesok.models import ID_PATTERN  # pydantic: only when a protocol is read
+        from nbesok.archive.models import ID_PATTERN  # pydantic: only when a protocol is read
 
         path = self.protocols_dir / f"{protocol_id}.yaml"
         # An id is a file stem, never a path: "../visits/x" must not reach other files.
@@ -132,7 +132,7 @@ class Archive:
         stamp = (stat.st_mtime_ns, stat.st_size)
         cached = self._protocols.get(protocol_id)
         if cached is None or cached[0] != stamp:
-            from nbesok.loading import load_protocol
+            from nbesok.archive.loading import load_protocol
 
             loaded: Loaded[Protocol] | NbesokError
             try:

@@ -1,4 +1,6 @@
-"""``nbesok new``: a visit file to fill in, with each question as a comment above its answer.
+"""The text of a new visit file, with each question as a comment above its answer.
+
+``nbesok new`` and ``nbesok import`` both write it.
 
 A verksamhet visited before gets the items still open from its earlier visits, each
 marked ``från:`` with the visit it comes from, so nothing promised is forgotten.
@@ -13,14 +15,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from nbesok.archive import SCHEMAS, Archive
-from nbesok.errors import Finding, Severity, UsageError, finding
-from nbesok.followup import Tracked, load_visit_files, open_items_before, visits_to
-from nbesok.masks import has_masks, without_masks
-from nbesok.models import Protocol, Review
-from nbesok.names import slugify
-from nbesok.output import create_new
-from nbesok.yamlfile import ILLEGAL_RAW, character_message
+from nbesok.archive.items import Tracked, load_visit_files, open_items_before, visits_to
+from nbesok.archive.masks import has_masks, without_masks
+from nbesok.archive.models import Protocol, Review
+from nbesok.archive.root import SCHEMAS, Archive
+from nbesok.archive.yamlfile import ILLEGAL_RAW, character_message
+from nbesok.core.errors import Finding, UsageError
+from nbesok.core.names import slugify
 
 
 def visit_path(archive: Archive, operation: str, visit_date: date) -> Path:
@@ -155,7 +156,7 @@ def scaffold_text(
         ]
     text = "\n".join(lines) + "\n"
     if done.review is not None:
-        from nbesok.status_block import block_lines
+        from nbesok.archive.status_block import block_lines
 
         text += f"# Granskningen ur {done.source}: fastställt innehåll med kontrollsumma.\n"
         text += block_lines(done.review)
@@ -212,15 +213,6 @@ def _quoted(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-@dataclass
-class Created:
-    """The new visit file, how many open items it carries, and what could not be read."""
-
-    path: Path
-    carried: int = 0
-    warnings: list[Finding] = field(default_factory=list)
-
-
 def carry_over(
     archive: Archive, operation: str, visit_date: date
 ) -> tuple[str, list[Tracked], list[Finding]]:
@@ -233,37 +225,3 @@ def carry_over(
     if earlier:
         operation = earlier[-1].visit.operation
     return operation, open_items_before(operation, visit_date, visits), errors
-
-
-def create_visit(archive: Archive, protocol_id: str, operation: str, visit_date: date) -> Created:
-    """Write the scaffold for a new visit; refuse to overwrite an existing file.
-
-    The open items of earlier visits to the same verksamhet come along. An earlier
-    visit file that cannot be read is a warning: its items could not be carried.
-    """
-    from nbesok.documents import committee
-
-    protocol = archive.protocol(protocol_id).model
-    target = visit_path(archive, operation, visit_date)
-    operation, carried, errors = carry_over(archive, operation, visit_date)
-    text = scaffold_text(
-        protocol_id,
-        protocol,
-        operation,
-        visit_date,
-        committee=committee(protocol, archive),
-        carried=carried,
-    )
-    create_new(target, text.encode("utf-8"))
-    warnings = [
-        finding(
-            error.path,
-            f"{error.message} (filen kunde inte läsas, så dess öppna punkter fördes inte över)",
-            line=error.line,
-            column=error.column,
-            key=error.key,
-            severity=Severity.WARNING,
-        )
-        for error in errors
-    ]
-    return Created(target, len(carried), warnings)

@@ -2,10 +2,10 @@
 when, and what the public copy is called.
 
 A document is made once, from one Markdown text; the internal copy shows the masked
-passages marked, the public copy leaves them out (nbesok.redaction). This module holds
+passages marked, the public copy leaves them out (nbesok.documents.redaction). This module holds
 what both need from the archive: each masked passage with the place it was written
 (for messages) and what of it the public copy must never contain (for the guard,
-nbesok.masked_words), the sekretessmarkering's date and authority, and a file name
+nbesok.archive.masked_words), the sekretessmarkering's date and authority, and a file name
 for the public copy that carries no masked value.
 """
 
@@ -16,9 +16,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from nbesok.archive import Archive
-from nbesok.loading import Loaded
-from nbesok.masks import (
+from nbesok.archive.loading import Loaded
+from nbesok.archive.masks import (
     Found,
     Vocabulary,
     field_masks,
@@ -27,11 +26,12 @@ from nbesok.masks import (
     value_masks,
     vocabulary_of,
 )
-from nbesok.models import Protocol, Visit
-from nbesok.names import PUBLIC_SUFFIX as PUBLIC_SUFFIX  # re-exported
-from nbesok.names import slugify
-from nbesok.osl import Grounds
-from nbesok.yamlfile import KeyPath, format_keypath
+from nbesok.archive.models import Protocol, Visit
+from nbesok.archive.osl import Grounds
+from nbesok.archive.root import Archive
+from nbesok.archive.yamlfile import KeyPath, format_keypath
+from nbesok.core.names import PUBLIC_SUFFIX as PUBLIC_SUFFIX  # re-exported
+from nbesok.core.names import slugify
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,11 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from nbesok.errors import LoadError, NbesokError
-from nbesok.loading import Loaded, parse_visit_text
-from nbesok.models import Review, Visit
-from nbesok.output import replace_file
-from nbesok.yamlfile import decode_utf8, parse_yaml, read_file_bytes
+from nbesok.archive.loading import Loaded, parse_visit_text
+from nbesok.archive.models import Review, Visit
+from nbesok.archive.yamlfile import decode_utf8, parse_yaml, read_file_bytes
+from nbesok.core.errors import LoadError, NbesokError
+from nbesok.core.output import replace_file
 
 KEY = "status"
 _BOM = b"\xef\xbb\xbf"

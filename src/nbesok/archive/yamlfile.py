@@ -18,8 +18,8 @@ from typing import Any
 
 import yaml
 
-from nbesok import inputs
-from nbesok.errors import LoadError
+from nbesok.core import inputs
+from nbesok.core.errors import LoadError
 
 try:  # libyaml's C parser is several times faster; pure Python is the fallback.
     from yaml import CSafeLoader as _Loader
@@ -184,7 +184,7 @@ def _read_text(path: Path) -> str:
 def read_file_bytes(path: Path) -> bytes:
     """The bytes of the archive file at ``path``, after the checks every read makes
     (a valid name, a regular file, not too large); a located error otherwise."""
-    from nbesok.inputs import INVALID_NAME, read_bounded, valid_name
+    from nbesok.core.inputs import INVALID_NAME, read_bounded, valid_name
 
     if not valid_name(path):
         raise LoadError.at(path, INVALID_NAME)

@@ -1,4 +1,4 @@
-"""What ``followup`` and ``history`` print: open items at a glance, a verksamhet over time.
+"""``nbesok followup`` and ``nbesok history``: open items at a glance, a verksamhet over time.
 
 Both read every visit of the archive. A visit that cannot be read is an error, said
 beside the list, since a list that silently left it out would say its items were done;
@@ -18,14 +18,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from nbesok.archive import Archive
-from nbesok.errors import ArchiveError, Finding
-from nbesok.followup import Tracked, VisitFile, load_visit_files, same_words, track, visits_to
-from nbesok.guard import Guard
-from nbesok.masks import blanked, internal_field, public_field
-from nbesok.models import Status
-from nbesok.names import fold, nearest
-from nbesok.paths import display_path
+from nbesok.archive.guard import Guard
+from nbesok.archive.items import Tracked, VisitFile, load_visit_files, same_words, track, visits_to
+from nbesok.archive.masks import blanked, internal_field, public_field
+from nbesok.archive.models import Status
+from nbesok.archive.root import Archive
+from nbesok.core.errors import ArchiveError, Finding
+from nbesok.core.names import fold, nearest
+from nbesok.core.paths import display_path
 
 OPEN = frozenset({Status.NOT_STARTED, Status.STARTED})
 
@@ -98,7 +98,7 @@ def open_items(archive: Archive, per: date, filters: Filters, *, reveal: bool = 
 def _guard(*sources: VisitFile, reveal: bool = False) -> Guard:
     """The guard on what the sources' lines show: the numbers they allow, and with
     ``reveal`` those in their masked passages (shown only to whoever asks)."""
-    from nbesok.personnummer import allowed_digits, value_texts
+    from nbesok.archive.personnummer import allowed_digits, value_texts
 
     allowed = allowed_digits(n for source in sources for n in source.visit.allowed_numbers)
     if reveal:
@@ -110,7 +110,7 @@ def _guard(*sources: VisitFile, reveal: bool = False) -> Guard:
 
 def _masked_digits(groups: Iterable[Iterable[str]]) -> frozenset[str]:
     """The numbers that stand in masked passages only."""
-    from nbesok.personnummer import find_numbers
+    from nbesok.archive.personnummer import find_numbers
 
     found: set[str] = set()
     for texts in groups:

@@ -1,6 +1,6 @@
 """``nbesok import``: a filled-in form or an old Word protocol becomes a visit file.
 
-The document is read as paragraphs and tables (nbesok.docx.reading), and each one is
+The document is read as paragraphs and tables (nbesok.documents.docx.reading), and each one is
 placed:
 
 - a form field (content control) goes where its tag or alias says;
@@ -31,12 +31,13 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from nbesok.archive import Archive
-from nbesok.documents import REVIEW_HASH_LABEL, REVIEW_HEADING, REVIEW_LABELS
-from nbesok.docx import fields, styles
-from nbesok.docx.markdown import blocks_markdown, masked_text
-from nbesok.docx.reading import Block, Comment, Piece, cell_text, read_text
-from nbesok.errors import (
+from nbesok.archive.guard import Guard
+from nbesok.archive.items import Tracked, same_words
+from nbesok.archive.models import Protocol, Review, Status
+from nbesok.archive.personnummer import find_numbers
+from nbesok.archive.root import Archive
+from nbesok.archive.yamlfile import ILLEGAL_RAW
+from nbesok.core.errors import (
     Finding,
     LoadError,
     NbesokError,
@@ -45,13 +46,12 @@ from nbesok.errors import (
     UsageError,
     finding,
 )
-from nbesok.followup import Tracked, same_words
-from nbesok.guard import Guard
-from nbesok.models import Protocol, Review, Status
-from nbesok.paths import display_path
-from nbesok.personnummer import find_numbers
-from nbesok.redaction import MARKING_LABELS, PUBLIC_CATEGORY
-from nbesok.yamlfile import ILLEGAL_RAW
+from nbesok.core.paths import display_path
+from nbesok.documents.compose import REVIEW_HASH_LABEL, REVIEW_HEADING, REVIEW_LABELS
+from nbesok.documents.docx import fields, styles
+from nbesok.documents.docx.markdown import blocks_markdown, masked_text
+from nbesok.documents.docx.reading import Block, Comment, Piece, cell_text, read_text
+from nbesok.documents.redaction import MARKING_LABELS, PUBLIC_CATEGORY
 
 MAX_DOCX_BYTES = 20 * 1024 * 1024
 _SIMILAR = 0.9  # how alike two texts must be to be the same question or guidance
@@ -151,13 +151,13 @@ class WordDocument:
     unread: list[tuple[int, str]] = field(default_factory=list)
     # What reading changed in the text: (paragraph, message).
     cleaned: list[tuple[int, str]] = field(default_factory=list)
-    category: str = ""  # "Publik kopia" for a public copy (see nbesok.redaction)
+    category: str = ""  # "Publik kopia" for a public copy (see nbesok.documents.redaction)
 
 
 def read_document(path: Path) -> WordDocument:
     """The blocks of the Word file at ``path``; a located error if it is no usable .docx."""
-    from nbesok.docx.package import core_category, core_identifier, open_document
-    from nbesok.inputs import read_bounded
+    from nbesok.core.inputs import read_bounded
+    from nbesok.documents.docx.package import core_category, core_identifier, open_document
 
     def fail(message: str) -> LoadError:
         return LoadError.at(path, message)
@@ -212,7 +212,7 @@ def choose_protocol(
         named.add(document.protocol)
     known = set(archive.protocol_ids())
     if wanted and wanted not in known:
-        from nbesok.archive import unknown_protocol_message
+        from nbesok.archive.root import unknown_protocol_message
 
         raise UsageError.at("--protokoll", unknown_protocol_message(archive, wanted))
     if named:
@@ -693,7 +693,7 @@ def _template_texts(protocol: Protocol) -> Iterator[str]:
 
 def _markdown_paragraphs(text: str) -> Iterator[str]:
     """Each block of a Markdown text as it reads, compared as :func:`same_text`."""
-    from nbesok.markup import parse, plain_texts
+    from nbesok.archive.markup import parse, plain_texts
 
     for block in plain_texts(parse(text)):
         yield same_text(block)
@@ -854,7 +854,7 @@ def word_files(paths: Sequence[Path]) -> tuple[list[Path], list[Finding]]:
     """The Word files the paths name: files as given, folders by their .docx files
     (and old .doc files, so that each is named with what to do about it). A folder
     with neither is an error of its own, so that a run never ends saying nothing."""
-    from nbesok.inputs import expand_paths, folder_files
+    from nbesok.core.inputs import expand_paths, folder_files
 
     files: list[Path] = []
     empty: list[Finding] = []
@@ -927,7 +927,7 @@ def import_files(
     unknown ``--protokoll``) stops the batch, as a :class:`UsageError`.
     """
     if protocol_id is not None and protocol_id not in archive.protocol_ids():
-        from nbesok.archive import unknown_protocol_message
+        from nbesok.archive.root import unknown_protocol_message
 
         raise UsageError.at("--protokoll", unknown_protocol_message(archive, protocol_id))
     options = _ReadOptions(protocol_id, visit_date, allow_personnummer, debug)
@@ -970,7 +970,7 @@ def _read_all(
         for path in paths:
             yield _read_one(archive, path, options)
         return
-    from nbesok.processes import run_chunks  # multiprocessing: only batches pay for it
+    from nbesok.core.processes import run_chunks  # multiprocessing: only batches pay for it
 
     yield from run_chunks(
         _read_chunk,
@@ -1082,8 +1082,8 @@ def write_visit(
 ) -> Created:
     """The visit file of a document read and placed by :func:`read_and_place`: named,
     given the verksamhet's open items, checked and written; never overwriting."""
-    from nbesok.documents import committee
-    from nbesok.scaffold import Filled, carry_over, scaffold_text
+    from nbesok.archive.scaffold import Filled, carry_over, scaffold_text
+    from nbesok.documents.compose import committee
 
     path = document.path
     values = imported.fields
@@ -1153,7 +1153,7 @@ def write_visit(
         guard = Guard(sources, _masked_numbers(text), unsourced="ur Word-filen")
         guard.check([(f"i {display_path(target)}, som inte skrevs", text)], path)
     try:
-        from nbesok.output import create_new
+        from nbesok.core.output import create_new
 
         create_new(target, text.encode("utf-8"))
     except OutputError as error:
@@ -1170,7 +1170,7 @@ def write_visit(
 def _target(archive: Archive, imported: Imported, name: str, day: date, *, from_flag: bool) -> Path:
     """Where the visit file goes; a name from the document that makes no file name is
     the document's error, at its paragraph."""
-    from nbesok.scaffold import visit_path
+    from nbesok.archive.scaffold import visit_path
 
     try:
         return visit_path(archive, name, day)
@@ -1188,7 +1188,7 @@ def _target(archive: Archive, imported: Imported, name: str, day: date, *, from_
 def _check_visit(text: str, target: Path, imported: Imported) -> None:
     """What is written must be a valid visit file; if it is not, the fault lies in the
     Word document, so that is where the error points (not at a file never written)."""
-    from nbesok.loading import parse_visit_text
+    from nbesok.archive.loading import parse_visit_text
 
     try:
         parse_visit_text(text, target)
@@ -1262,8 +1262,8 @@ def _save_pictures(archive: Archive, document: WordDocument, text: str, imported
     name the archive's file); one with other bytes is never overwritten: the picture
     gets a name of its own and the visit file points to that.
     """
-    from nbesok.docx.markdown import PICTURES
-    from nbesok.output import create_new
+    from nbesok.core.output import create_new
+    from nbesok.documents.docx.markdown import PICTURES
 
     folder = archive.root / PICTURES
     for block in _all_blocks(document.blocks):
@@ -1286,7 +1286,7 @@ def _save_pictures(archive: Archive, document: WordDocument, text: str, imported
 def _masked_numbers(text: str) -> frozenset[str]:
     """The numbers that stand only in masked passages of ``text``: allowed, since the
     mask is the explicit permission (the public copy leaves them out)."""
-    from nbesok.masks import blanked
+    from nbesok.archive.masks import blanked
 
     every = {match.digits for match in find_numbers(text)}
     return frozenset(every - {match.digits for match in find_numbers(blanked(text))})

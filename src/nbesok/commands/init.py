@@ -15,12 +15,12 @@ from datetime import date
 from pathlib import Path
 from string import Template
 
-from nbesok.archive import MARKER, PROTOCOLS, SCHEMAS, TEMPLATES, VISITS
-from nbesok.errors import ArchiveError, OutputError, UsageError, finding
-from nbesok.output import create_new
-from nbesok.yamlfile import ILLEGAL_RAW, character_message
+from nbesok.archive.root import MARKER, PROTOCOLS, SCHEMAS, TEMPLATES, VISITS
+from nbesok.archive.yamlfile import ILLEGAL_RAW, character_message
+from nbesok.core.errors import ArchiveError, OutputError, UsageError, finding
+from nbesok.core.output import create_new
+from nbesok.core.paths import package_templates_dir
 
-PACKAGED_TEMPLATES = Path(__file__).parent / "templates"
 _STARTER_PROTOCOL = Path(__file__).parent / "starter" / "protokoll.yaml"
 
 GITIGNORE = "# Dokumenten går att göra om från YAML-filerna: de hålls utanför git.\nout/\n"
@@ -167,7 +167,7 @@ def start_archive(
         )
     if root.exists() and not root.is_dir():
         raise UsageError.at(str(root), "finns redan och är ingen mapp; välj en annan mapp")
-    from nbesok.schema import schema_files
+    from nbesok.archive.json_schemas import schema_files
 
     protocol_id = protocol_id_for(today.year)
     started = Started(root, protocol_id)
@@ -175,7 +175,7 @@ def start_archive(
         root / MARKER: settings_text(names).encode("utf-8"),
         root / PROTOCOLS / f"{protocol_id}.yaml": protocol_text(names, today.year).encode(),
         root / VISITS / ".gitkeep": b"",
-        root / TEMPLATES / "README.md": (PACKAGED_TEMPLATES / "README.md").read_bytes(),
+        root / TEMPLATES / "README.md": (package_templates_dir() / "README.md").read_bytes(),
         root / ".gitignore": GITIGNORE.encode("utf-8"),
         root / ".gitattributes": GITATTRIBUTES.encode("utf-8"),
         root / ".pre-commit-config.yaml": PRE_COMMIT.encode("utf-8"),
@@ -183,7 +183,7 @@ def start_archive(
     }
     if with_reference:
         files[root / TEMPLATES / "referens.docx"] = (
-            PACKAGED_TEMPLATES / "referens.docx"
+            package_templates_dir() / "referens.docx"
         ).read_bytes()
     # Every path is checked before anything is written: init stops on a link or a file
     # in the way having written nothing.

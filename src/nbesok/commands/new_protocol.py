@@ -21,12 +21,12 @@ from typing import Any
 
 import yaml
 
-from nbesok.archive import PROTOCOLS, Archive
-from nbesok.errors import UsageError
-from nbesok.models import ID_PATTERN, Protocol
-from nbesok.output import create_new
-from nbesok.seasons import PERIOD_HINT, parse_period
-from nbesok.yamlfile import parse_yaml
+from nbesok.archive.models import ID_PATTERN, Protocol
+from nbesok.archive.root import PROTOCOLS, Archive
+from nbesok.archive.seasons import PERIOD_HINT, parse_period
+from nbesok.archive.yamlfile import parse_yaml
+from nbesok.core.errors import UsageError
+from nbesok.core.output import create_new
 
 _OLD_DATES = ("gäller_från", "gäller_till")
 

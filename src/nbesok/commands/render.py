@@ -26,20 +26,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nbesok import __version__
-from nbesok.archive import MARKER, Archive
-from nbesok.errors import Finding, LoadError, NbesokError, OutputError, finding, worker_died
-from nbesok.inputs import INVALID_NAME, expand_paths, read_bounded
-from nbesok.inputs import MAX_FILE_BYTES as MAX_INPUT_BYTES
-from nbesok.names import PUBLIC_SUFFIX
-from nbesok.output import held_folder
-from nbesok.paths import display_path, package_templates_dir
-from nbesok.publish import Outcome, add_pdfs, withdraw
-from nbesok.record import RECORD, Record, fold, sources_text
+from nbesok.archive.root import MARKER, Archive
+from nbesok.core.errors import Finding, LoadError, NbesokError, OutputError, finding, worker_died
+from nbesok.core.inputs import INVALID_NAME, expand_paths, read_bounded
+from nbesok.core.inputs import MAX_FILE_BYTES as MAX_INPUT_BYTES
+from nbesok.core.names import PUBLIC_SUFFIX
+from nbesok.core.output import held_folder
+from nbesok.core.paths import display_path, package_templates_dir
+from nbesok.documents.publish import Outcome, add_pdfs, withdraw
+from nbesok.documents.record import RECORD, Record, fold, sources_text
 
 if TYPE_CHECKING:
-    from nbesok.guard import Guard
-    from nbesok.masked_words import MaskedWords
-    from nbesok.signing import Signer
+    from nbesok.archive.guard import Guard
+    from nbesok.archive.masked_words import MaskedWords
+    from nbesok.documents.signing import Signer
 
 __all__ = ["RECORD", "Options", "render_batch"]
 
@@ -135,7 +135,7 @@ def shared_fingerprint(archive: Archive, options: Options) -> str:
     the municipality's own grounds for masking, ``publik``), so that a run that skips
     every document need not read them.
     """
-    from nbesok.pictures import FOLDER, MAX_BYTES
+    from nbesok.archive.pictures import FOLDER, MAX_BYTES
 
     digest = hashlib.sha256()
     digest.update(f"{__version__}\0{options.fingerprint()}".encode())
@@ -194,11 +194,11 @@ def render_batch(
 
 def _collector_for(inputs: int) -> contextlib.AbstractContextManager[None]:
     """A run of a few inputs, made in this process, goes without the cyclic garbage
-    collector (see :func:`nbesok.processes.collector_paused`); a larger one uses the
+    collector (see :func:`nbesok.core.processes.collector_paused`); a larger one uses the
     worker pool, which has its own way."""
     if inputs >= PARALLEL_THRESHOLD:
         return contextlib.nullcontext()
-    from nbesok.processes import collector_paused
+    from nbesok.core.processes import collector_paused
 
     return collector_paused()
 
@@ -327,7 +327,7 @@ def _run(
         for path, key in todo:
             yield _render_one(archive, path, key, options, out_dir, today, lambda: record)
         return
-    from nbesok.processes import run_chunks  # multiprocessing: only batches pay for it
+    from nbesok.core.processes import run_chunks  # multiprocessing: only batches pay for it
 
     yield from run_chunks(
         _render_chunk,
@@ -396,8 +396,8 @@ def _render_one(
 ) -> _Result:
     """Render one input; runs in the main process or in a worker. ``run_record`` gives
     the record with this run's claims, asked for only by a document with a public copy."""
-    from nbesok.documents import document_for, reference_docx
-    from nbesok.publish import make_copies, write
+    from nbesok.documents.compose import document_for, reference_docx
+    from nbesok.documents.publish import make_copies, write
 
     try:
         document, _warnings = document_for(
@@ -474,8 +474,8 @@ def publish_visit(
     it is written. Raises :class:`NbesokError` for bad input, a leak or a failed PDF;
     nothing half-written is left.
     """
-    from nbesok.documents import document_for, reference_docx
-    from nbesok.publish import publish
+    from nbesok.documents.compose import document_for, reference_docx
+    from nbesok.documents.publish import publish
 
     document, _warnings = document_for(archive, path, today, guidance=True, per=per)
     if document.secrecy is None:

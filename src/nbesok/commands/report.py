@@ -14,11 +14,31 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from nbesok import fragments, markup
-from nbesok.appendix import Appendix
-from nbesok.archive import MARKER, Archive
-from nbesok.checks import checked_visit
-from nbesok.documents import (
+from nbesok.archive import fragments, markup
+from nbesok.archive.checks import checked_visit
+from nbesok.archive.items import VisitFile, load_visit_files, same_words, track
+from nbesok.archive.lifecycle import review_status, waiting_members
+from nbesok.archive.loading import Loaded, load_visit
+from nbesok.archive.masks import has_masks
+from nbesok.archive.models import Official, Protocol, Status, Visit
+from nbesok.archive.personnummer import allowed_digits
+from nbesok.archive.root import MARKER, Archive
+from nbesok.archive.seasons import PERIOD_HINT, parse_period
+from nbesok.archive.secrecy import Secrecy, leaked_ground, visit_secrets
+from nbesok.core.errors import (
+    ArchiveError,
+    Finding,
+    NbesokError,
+    RenderError,
+    Severity,
+    UsageError,
+    finding,
+)
+from nbesok.core.inputs import expand_paths
+from nbesok.core.names import slugify
+from nbesok.core.paths import display_path
+from nbesok.documents.appendix import Appendix
+from nbesok.documents.compose import (
     Document,
     committee,
     personnummer_severity,
@@ -30,30 +50,10 @@ from nbesok.documents import (
     visit_context,
     visits_secrecy,
 )
-from nbesok.errors import (
-    ArchiveError,
-    Finding,
-    NbesokError,
-    RenderError,
-    Severity,
-    UsageError,
-    finding,
-)
-from nbesok.followup import VisitFile, load_visit_files, same_words, track
-from nbesok.inputs import expand_paths
-from nbesok.lifecycle import review_status, waiting_members
-from nbesok.loading import Loaded, load_visit
-from nbesok.masks import has_masks
-from nbesok.models import Official, Protocol, Status, Visit
-from nbesok.names import slugify
-from nbesok.paths import display_path
-from nbesok.personnummer import allowed_digits
-from nbesok.publish import Outcome, publish
-from nbesok.record import sources_text
-from nbesok.seasons import PERIOD_HINT, parse_period
-from nbesok.secrecy import Secrecy, leaked_ground, visit_secrets
-from nbesok.signing import Signer
-from nbesok.templating import enumerate_swedish, render_template
+from nbesok.documents.publish import Outcome, publish
+from nbesok.documents.record import sources_text
+from nbesok.documents.signing import Signer
+from nbesok.documents.templating import enumerate_swedish, render_template
 
 VISIT_REPORT_TEMPLATE = "uppfoljning.md.j2"
 SEASON_TEMPLATE = "sammanstallning.md.j2"
@@ -522,8 +522,8 @@ def season_name(protocol_id: str | None, period: str | None) -> str:
 def _check_given(options: Options, *, publishes_appendices: bool) -> None:
     """No personnummer in what the secretary typed, nor in a bilaga whose pages the PDF
     publishes."""
-    from nbesok import appendix
-    from nbesok.personnummer import ADVICE_ELSEWHERE, find_numbers, message
+    from nbesok.archive.personnummer import ADVICE_ELSEWHERE, find_numbers, message
+    from nbesok.documents import appendix
 
     given: list[tuple[str | Path, str, str]] = [
         ("--förslag", text, "i förslaget") for text in options.proposals

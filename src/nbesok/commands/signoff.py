@@ -3,7 +3,7 @@
 A visiting ledamot approves the notes (godkänn); when at least one has approved the
 content as it is, the handläggare fastställer it. Each step records who, when and
 the hash of the content it covers, in the status block only
-(:mod:`nbesok.status_block`). A visit with errors is neither approved nor fastställd:
+(:mod:`nbesok.archive.status_block`). A visit with errors is neither approved nor fastställd:
 what is approved is what the documents will show.
 """
 
@@ -14,19 +14,19 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from nbesok.archive import Archive, Kind
-from nbesok.checks import checked_visit
-from nbesok.errors import Finding, RenderError, Severity, UsageError, finding
-from nbesok.lifecycle import (
+from nbesok.archive.checks import checked_visit
+from nbesok.archive.lifecycle import (
     ReviewStatus,
     member_named,
     review_status,
     waiting_members,
 )
-from nbesok.models import Adoption, Approval, Review, Visit
-from nbesok.names import nearest
-from nbesok.paths import display_path
-from nbesok.status_block import VisitText, read_visit_text, write_review
+from nbesok.archive.models import Adoption, Approval, Review, Visit
+from nbesok.archive.root import Archive, Kind
+from nbesok.archive.status_block import VisitText, read_visit_text, write_review
+from nbesok.core.errors import Finding, RenderError, Severity, UsageError, finding
+from nbesok.core.names import nearest
+from nbesok.core.paths import display_path
 
 
 @dataclass

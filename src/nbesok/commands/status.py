@@ -11,14 +11,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from nbesok.archive import Archive
-from nbesok.errors import Finding, UsageError
-from nbesok.followup import load_visit_files
-from nbesok.inputs import expand_paths
-from nbesok.lifecycle import ReviewState, ReviewStatus, review_status
-from nbesok.models import Visit
-from nbesok.paths import display_path
-from nbesok.seasons import PERIOD_HINT, parse_period
+from nbesok.archive.items import load_visit_files
+from nbesok.archive.lifecycle import ReviewState, ReviewStatus, review_status
+from nbesok.archive.models import Visit
+from nbesok.archive.root import Archive
+from nbesok.archive.seasons import PERIOD_HINT, parse_period
+from nbesok.core.errors import Finding, UsageError
+from nbesok.core.inputs import expand_paths
+from nbesok.core.paths import display_path
 
 CHANGED = "ändrad"  # fastställd, and changed since: the one state that is an error
 
@@ -77,7 +77,7 @@ def status_lines(reviews: Sequence[VisitReview], *, reveal: bool = False) -> lis
 
 
 def _row(review: VisitReview, reveal: bool) -> tuple[str, ...]:
-    from nbesok.masks import internal_field, public_field
+    from nbesok.archive.masks import internal_field, public_field
 
     status, visit = review.status, review.visit
     adoption = status.adoption

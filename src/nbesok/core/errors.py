@@ -14,7 +14,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Self
 
-from nbesok.paths import display_path
+from nbesok.core.paths import display_path
 
 
 class Severity(StrEnum):

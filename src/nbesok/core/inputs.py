@@ -18,7 +18,7 @@ import stat
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from nbesok.errors import NbesokError, UsageError
+from nbesok.core.errors import NbesokError, UsageError
 
 # The largest YAML file nbesok reads (a visit, a protocol, nbesok.yaml).
 MAX_FILE_BYTES = 2 * 1024 * 1024

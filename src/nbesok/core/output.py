@@ -11,7 +11,7 @@ import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
-from nbesok.errors import OutputError
+from nbesok.core.errors import OutputError
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -8,12 +8,13 @@ PACKAGE_TEMPLATES = "templates"
 
 
 def package_templates_dir() -> Path:
-    """The folder of the default templates shipped with nbesok.
+    """The folder of the default templates shipped with nbesok (``documents/templates``).
 
-    Found beside this module rather than through importlib.resources, whose import
-    costs more than a re-render that skips every document needs in all.
+    Found from here rather than from nbesok.documents.templating, whose import loads
+    Jinja, or through importlib.resources, whose import costs more than a re-render that
+    skips every document needs in all.
     """
-    return Path(__file__).parent / PACKAGE_TEMPLATES
+    return Path(__file__).parent.parent / "documents" / PACKAGE_TEMPLATES
 
 
 def display_path(path: Path | str) -> str:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from nbesok.errors import RenderError, UsageError
+from nbesok.core.errors import RenderError, UsageError
 
 if TYPE_CHECKING:
     import pikepdf
@@ -76,8 +76,8 @@ def read_appendix(path: Path) -> Appendix:
 
 
 def _docx_title(path: Path) -> str:
-    from nbesok.docx.package import open_document
-    from nbesok.inputs import read_bounded
+    from nbesok.core.inputs import read_bounded
+    from nbesok.documents.docx.package import open_document
 
     def fail(message: str) -> RenderError:
         return RenderError.at(path, message)
@@ -121,8 +121,8 @@ def _pdf_title(path: Path) -> str:
 def texts(appendix: Appendix) -> Iterator[str]:
     """The text the bilaga publishes, for the personnummer guard."""
     if appendix.kind == "docx":
-        from nbesok.docx.package import open_document
-        from nbesok.docx.text import document_texts
+        from nbesok.documents.docx.package import open_document
+        from nbesok.documents.docx.text import document_texts
 
         def fail(message: str) -> RenderError:
             return RenderError.at(appendix.path, message)
@@ -145,7 +145,7 @@ def append(target: Path, appendices: Sequence[tuple[Appendix, Path]]) -> None:
     """Append each bilaga's PDF (the file itself, or its conversion) to ``target``."""
     import pikepdf
 
-    from nbesok import pdfua
+    from nbesok.documents import pdfua
 
     with pikepdf.open(target, allow_overwriting_input=True) as pdf:
         for number, (appendix, source) in enumerate(appendices, start=1):

@@ -1,7 +1,7 @@
 """Documents from the archive: a visit becomes its protocol, a protocol its blank form.
 
 Each document is one Markdown text made by a Jinja template: the single source of
-both its ``.md`` and its ``.docx`` (see :mod:`nbesok.publish`).
+both its ``.md`` and its ``.docx`` (see :mod:`nbesok.documents.publish`).
 """
 
 from __future__ import annotations
@@ -12,17 +12,16 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from nbesok import fragments, markup
-from nbesok.archive import MARKER, Archive, Kind
-from nbesok.checks import check_protocol, checked_visit
-from nbesok.errors import Finding, RenderError, Severity
-from nbesok.lifecycle import review_status
-from nbesok.loading import Loaded, load_protocol, load_visit
-from nbesok.masks import has_masks
-from nbesok.models import FollowUp, Protocol, Status, Visit
-from nbesok.osl import Grounds
-from nbesok.personnummer import allowed_digits
-from nbesok.secrecy import (
+from nbesok.archive import fragments, markup
+from nbesok.archive.checks import check_protocol, checked_visit
+from nbesok.archive.lifecycle import review_status
+from nbesok.archive.loading import Loaded, load_protocol, load_visit
+from nbesok.archive.masks import has_masks
+from nbesok.archive.models import FollowUp, Protocol, Status, Visit
+from nbesok.archive.osl import Grounds
+from nbesok.archive.personnummer import allowed_digits
+from nbesok.archive.root import MARKER, Archive, Kind
+from nbesok.archive.secrecy import (
     PUBLIC_SUFFIX,
     Secrecy,
     archive_vocabulary,
@@ -32,11 +31,12 @@ from nbesok.secrecy import (
     visit_passages,
     visit_secrets,
 )
-from nbesok.templating import enumerate_swedish, find_template_file, render_template
+from nbesok.core.errors import Finding, RenderError, Severity
+from nbesok.documents.templating import enumerate_swedish, find_template_file, render_template
 
 if TYPE_CHECKING:
-    from nbesok.appendix import Appendix
-    from nbesok.followup import Step, Tracked
+    from nbesok.archive.items import Step, Tracked
+    from nbesok.documents.appendix import Appendix
 
 PROTOCOL_TEMPLATE = "protokoll.md.j2"
 FORM_TEMPLATE = "blankett.md.j2"
@@ -50,7 +50,7 @@ class Document:
     The name always comes from an input file's stem or an id, never from free text.
     ``sources`` are the files it was made from, for messages about it; ``root`` is the
     archive whose ``bilder/`` the pictures it shows are in; ``allowed`` the personnummer
-    its visits allow (ten digits each, see :mod:`nbesok.personnummer`).
+    its visits allow (ten digits each, see :mod:`nbesok.archive.personnummer`).
     """
 
     name: str
@@ -62,7 +62,7 @@ class Document:
     status: str = ""
     # Its visits' masked passages and its sekretessmarkering; None for a blank form.
     secrecy: Secrecy | None = None
-    # The public copy (nbesok.redaction): masked passages left out, its own name.
+    # The public copy (nbesok.documents.redaction): masked passages left out, its own name.
     public: bool = False
     allowed: frozenset[str] = frozenset()
 
@@ -75,7 +75,7 @@ class Document:
 def protocol_context(protocol: Protocol, archive: Archive) -> dict[str, Any]:
     """The protocol as the templates see it: the YAML's own Swedish keys.
 
-    Its Markdown texts are closed off on their own (:func:`nbesok.fragments.close`),
+    Its Markdown texts are closed off on their own (:func:`nbesok.archive.fragments.close`),
     and ``nämnd`` is the archive's when the protocol names none.
     """
     context = protocol.model_dump(mode="json", by_alias=True)
@@ -136,7 +136,7 @@ def committee(protocol: Protocol, archive: Archive) -> str:
     return protocol.committee or archive.settings.committee or ""
 
 
-# The rows of a protocol's review section, read back by nbesok import (word_import).
+# The rows of a protocol's review section, read back by nbesok import (commands/import_.py).
 REVIEW_HEADING = "Godkännande och fastställande"
 REVIEW_LABELS = {
     "status": "Status",

@@ -27,7 +27,7 @@ from typing import Any, cast
 from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
 
-from nbesok.markup import Properties
+from nbesok.archive.markup import Properties
 
 # Tokens of the Word-only markers: their content stays, they go.
 _STYLE_MARKERS = frozenset(
@@ -46,7 +46,7 @@ def published_markdown(
     from mdformat.plugins import PARSER_EXTENSIONS
     from mdformat.renderer import MDRenderer
 
-    from nbesok import mdformat_shim
+    from nbesok.documents import mdformat_shim
 
     mdformat_shim.install()  # the same text, without an entity search where no & is
     tokens = list(_plain(tree.to_tokens()))

@@ -6,7 +6,7 @@ written, and as a Markdown reader shows it), the PDF (each page's text, every st
 object – link addresses, bookmarks, the structure tree's alternative texts, the
 document information – and the XMP metadata) and the files' names. Each text comes as
 ``(where, text)``, ``where`` saying in Swedish which part of the outlet it is, so that
-a rule on what must not be published (nbesok.masked_words) can say where it found it.
+a rule on what must not be published (nbesok.archive.masked_words) can say where it found it.
 
 Kept apart from the rules on purpose: one reading of each outlet serves every rule.
 """
@@ -20,14 +20,15 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from docx.document import Document
 
-# (where, text): "i sidhuvudet", and the header's text.
-Published = tuple[str, str]
+from nbesok.archive.guard import Published
+
+__all__ = ["Published", "docx_texts", "markdown_texts", "name_texts", "pdf_texts"]
 
 
 def docx_texts(document: Document) -> Iterator[Published]:
     """Every text of every XML part of a python-docx document's package (see
-    :func:`nbesok.docx.text.package_texts`)."""
-    from nbesok.docx.text import package_texts
+    :func:`nbesok.documents.docx.text.package_texts`)."""
+    from nbesok.documents.docx.text import package_texts
 
     return package_texts(document)
 
@@ -36,7 +37,7 @@ def markdown_texts(markdown: str, *, as_shown: bool = True) -> Iterator[Publishe
     """The ``.md`` as written, and with ``as_shown`` also as a Markdown reader shows it
     (escapes resolved, link addresses apart). The personnummer guard needs only the
     text as written: it reads entities and markup between a number's parts itself."""
-    from nbesok import markup
+    from nbesok.archive import markup
 
     yield "i Markdown-filen", markdown
     if not as_shown:
@@ -65,7 +66,7 @@ def name_texts(names: Iterable[str]) -> Iterator[Published]:
 
 def pdf_texts(path: Path) -> Iterator[Published]:
     """Each page's text, every string object of the file and its XMP metadata (see
-    :func:`nbesok.pdftext.pdf_texts`)."""
-    from nbesok.pdftext import pdf_texts as read
+    :func:`nbesok.documents.pdftext.pdf_texts`)."""
+    from nbesok.documents.pdftext import pdf_texts as read
 
     return read(path)

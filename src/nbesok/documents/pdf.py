@@ -10,7 +10,7 @@ The PDF is PDF/A-2b (the archival profile public records are kept in) and PDF/UA
 (accessible: the heading, list and table structure reaches screen readers), and shows
 the document title, not the file name, in the viewer's window title. The text
 language comes from the .docx (``w:lang``, sv-SE). What LibreOffice 7.4 leaves undone
-for PDF/UA is put right by :mod:`nbesok.pdfua` before the file is moved into place.
+for PDF/UA is put right by :mod:`nbesok.documents.pdfua` before the file is moved into place.
 PDF bytes are not reproducible (LibreOffice stamps the time and a random id), but
 their text is.
 """
@@ -30,11 +30,11 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from nbesok.errors import OutputError, RenderError, finding
-from nbesok.output import file_mode
+from nbesok.core.errors import OutputError, RenderError, finding
+from nbesok.core.output import file_mode
 
 if TYPE_CHECKING:
-    from nbesok.appendix import Appendix
+    from nbesok.documents.appendix import Appendix
 
 __all__ = [
     "ENVIRONMENT_VARIABLE",
@@ -264,7 +264,7 @@ def _append(
         return
     import pikepdf
 
-    from nbesok.appendix import append
+    from nbesok.documents.appendix import append
 
     files = [
         (appendix, staging / f"{converted[appendix.path].stem}.pdf")
@@ -455,8 +455,8 @@ def _finish(pdf: Path, source: Path) -> None:
     import docx
     import pikepdf
 
-    from nbesok import pdfua
-    from nbesok.markup import AUTHOR_SEPARATOR
+    from nbesok.archive.markup import AUTHOR_SEPARATOR
+    from nbesok.documents import pdfua
 
     core = docx.Document(str(source)).core_properties
     authors = [name.strip() for name in (core.author or "").split(AUTHOR_SEPARATOR.strip())]

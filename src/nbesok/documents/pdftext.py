@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-# (where, text), as nbesok.outlets has it.
+# (where, text), as nbesok.documents.outlets has it.
 Published = tuple[str, str]
 
 

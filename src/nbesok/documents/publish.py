@@ -7,8 +7,8 @@ atomically. PDFs are made afterwards for all documents of a run in one LibreOffi
 run, from the DOCX bytes made here.
 
 What is published is guarded on every outlet, from one reading of each: the personnummer
-guard (nbesok.guard) on every copy, and on a public copy the rule on masked words
-(nbesok.masked_words) too.
+guard (nbesok.archive.guard) on every copy, and on a public copy the rule on masked words
+(nbesok.archive.masked_words) too.
 """
 
 from __future__ import annotations
@@ -21,18 +21,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from nbesok.errors import Finding, OutputError, RenderError, UsageError, finding
-from nbesok.guard import Guard
-from nbesok.outlets import Published, docx_texts, markdown_texts, name_texts, pdf_texts
-from nbesok.output import held_folder, write_all_atomic
+from nbesok.archive.guard import Guard
+from nbesok.core.errors import Finding, OutputError, RenderError, UsageError, finding
+from nbesok.core.output import held_folder, write_all_atomic
+from nbesok.documents.outlets import Published, docx_texts, markdown_texts, name_texts, pdf_texts
 
 if TYPE_CHECKING:  # render imports this module for a run that may render nothing
-    from nbesok.appendix import Appendix
-    from nbesok.documents import Document
-    from nbesok.docx.drawing import Picture
-    from nbesok.masked_words import MaskedWords
-    from nbesok.redaction import Redacted
-    from nbesok.signing import Signer
+    from nbesok.archive.masked_words import MaskedWords
+    from nbesok.archive.pictures import Picture
+    from nbesok.documents.appendix import Appendix
+    from nbesok.documents.compose import Document
+    from nbesok.documents.redaction import Redacted
+    from nbesok.documents.signing import Signer
 
 FORMATS = ("md", "docx", "pdf")
 
@@ -82,7 +82,7 @@ def make(
     masked passages left out, and every outlet is checked for their words too. A
     Markdown text too deeply nested for the parser is refused rather than cut short.
     """
-    from nbesok import markup
+    from nbesok.archive import markup
 
     try:
         tree = markup.parse(document.markdown)
@@ -100,7 +100,7 @@ def make(
             )
             for source in document.sources[:1] or (Path(document.name),)
         ) from None
-    from nbesok.pictures import metadata_texts
+    from nbesok.archive.pictures import metadata_texts
 
     shown = out_dir / f"{document.name}.{next(f for f in ('docx', 'pdf', 'md') if f in formats)}"
     pictures = _pictures(document, shown)
@@ -119,7 +119,7 @@ def make(
         published += name_texts([document.name])
     files: dict[str, bytes] = {}
     if "md" in formats:
-        from nbesok.gfm import published_markdown
+        from nbesok.documents.gfm import published_markdown
 
         base = _relative(document.root, out_dir) if pictures else ""
         text = published_markdown(tree, properties, pictures_base=base)
@@ -130,10 +130,10 @@ def make(
         published += [("i en bilds alternativtext", text) for text in _alt_texts(tree)]
         _check(published, guard, rule, shown)
         return Made(document.name, files, None, [])
-    from nbesok.docx.package import save_document
-    from nbesok.docx.reference import load_reference
-    from nbesok.docx.review import as_warnings, review_document
-    from nbesok.docx.writer import write_docx
+    from nbesok.documents.docx.package import save_document
+    from nbesok.documents.docx.reference import load_reference
+    from nbesok.documents.docx.review import as_warnings, review_document
+    from nbesok.documents.docx.writer import write_docx
 
     loaded = load_reference(reference)
     word = write_docx(tree, loaded, properties, pictures=pictures)
@@ -169,7 +169,7 @@ def _check(
 
 def _pictures(document: Document, shown: Path) -> dict[str, Picture]:
     """The pictures the document shows, read from the archive's bilder/."""
-    from nbesok import pictures
+    from nbesok.archive import pictures
 
     if document.root is None:
         return {}
@@ -202,15 +202,15 @@ def _relative(root: Path | None, out_dir: Path) -> str:
 
 
 def _has_fields(word: Any) -> bool:
-    from nbesok.docx.fields import SDT
+    from nbesok.documents.docx.fields import SDT
 
     return next(word.element.body.iter(SDT), None) is not None
 
 
 def _redacted(tree: Any, document: Document) -> Redacted:
-    """The copy ``document`` is: internal, or public (see nbesok.redaction)."""
-    from nbesok.redaction import Copy, Redacted, redact
-    from nbesok.secrecy import Secrecy
+    """The copy ``document`` is: internal, or public (see nbesok.documents.redaction)."""
+    from nbesok.archive.secrecy import Secrecy
+    from nbesok.documents.redaction import Copy, Redacted, redact
 
     if not document.public and "maskera" not in document.markdown:
         return Redacted(tree)  # no mask, nothing to mark: the document as it was
@@ -221,8 +221,8 @@ def _redacted(tree: Any, document: Document) -> Redacted:
 def _public_rule(document: Document) -> MaskedWords | None:
     if not document.public:
         return None
-    from nbesok.masked_words import MaskedWords
-    from nbesok.secrecy import Secrecy
+    from nbesok.archive.masked_words import MaskedWords
+    from nbesok.archive.secrecy import Secrecy
 
     rule = MaskedWords(document.secrecy or Secrecy())
     return None if rule.empty else rule  # no mask in the sources: nothing to read for
@@ -232,7 +232,7 @@ def _masked_numbers(texts: Iterable[str]) -> frozenset[str]:
     """The personnummer in masked passages (ten digits each): allowed in the internal
     copy, where the mask is the explicit permission (the public copy has no such
     passage left)."""
-    from nbesok.personnummer import find_numbers
+    from nbesok.archive.personnummer import find_numbers
 
     return frozenset(match.digits for text in texts for match in find_numbers(text))
 
@@ -279,8 +279,8 @@ def add_pdfs(
     """
     if not sources:
         return [], set()
-    from nbesok.pdf import convert_documents, find_libreoffice
-    from nbesok.signing import SigningError
+    from nbesok.documents.pdf import convert_documents, find_libreoffice
+    from nbesok.documents.signing import SigningError
 
     held: set[str] = set()
 
@@ -341,7 +341,7 @@ def publish(
     ``owner`` says what the document is made from (``tjänsteskrivelsen om
     visits/x.yaml``); a file of the same name that another input wrote is an error, and
     so is one that nbesok did not write. The run holds ``out_dir`` (see
-    :func:`nbesok.output.held_folder`).
+    :func:`nbesok.core.output.held_folder`).
     """
     if out_dir.exists() and not out_dir.is_dir():
         raise OutputError.at(out_dir, "finns redan som fil; --out ska vara en mapp")
@@ -371,7 +371,7 @@ def _publish_held(
     signer: Signer | None,
     public: bool,
 ) -> Outcome:
-    from nbesok.record import Record
+    from nbesok.documents.record import Record
 
     record = Record.read(out_dir)
     copies = make_copies(

@@ -8,7 +8,7 @@ named ``…-uppfoljning`` must not silently replace the tjänsteskrivelse of ano
 visit, and ``Åsa.docx`` and ``åsa.docx`` are one file on Windows and macOS. It also
 says which files nbesok wrote at all: a file in the folder that the record does not
 list, or that has changed since, is the user's, and is never replaced
-(:meth:`Record.foreign`). A run holds the folder (:func:`nbesok.output.held_folder`)
+(:meth:`Record.foreign`). A run holds the folder (:func:`nbesok.core.output.held_folder`)
 from reading the record to writing it back, so two runs cannot lose each other's
 entries.
 """
@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nbesok.errors import Finding, LoadError, finding
-from nbesok.inputs import read_bounded
-from nbesok.output import write_atomic
+from nbesok.core.errors import Finding, LoadError, finding
+from nbesok.core.inputs import read_bounded
+from nbesok.core.output import write_atomic
 
 RECORD = ".nbesok-render.json"
 _MAX_RECORD_BYTES = 64 * 1024 * 1024

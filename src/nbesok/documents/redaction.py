@@ -28,17 +28,17 @@ from enum import StrEnum
 from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
 
-from nbesok import markup
-from nbesok.docx import styles
-from nbesok.masks import (
+from nbesok.archive import markup
+from nbesok.archive.masks import (
     block_ground,
     is_mask_block,
     mark_styled_mask_closers,
     span_ground,
 )
-from nbesok.osl import BLOCK_END, PERSONAL_DATA, block_label, inline_label, placeholder
-from nbesok.secrecy import Secrecy
-from nbesok.templating import enumerate_swedish, inline_text
+from nbesok.archive.osl import BLOCK_END, PERSONAL_DATA, block_label, inline_label, placeholder
+from nbesok.archive.secrecy import Secrecy
+from nbesok.documents.docx import styles
+from nbesok.documents.templating import enumerate_swedish, inline_text
 
 MARKING_LAW = "5 kap. 5 § OSL"
 PUBLIC_CATEGORY = "Publik kopia"

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from nbesok.errors import NbesokError, OutputError, UsageError, finding
+from nbesok.core.errors import NbesokError, OutputError, UsageError, finding
 
 CERTIFICATE_VARIABLE = "NBESOK_SIGN_P12"
 PASSWORD_VARIABLE = "NBESOK_SIGN_PASSWORD"
@@ -112,7 +112,7 @@ def _pkcs12_signer(path: Path, password: str | None) -> Any:
     _pyhanko()
     from pyhanko.sign import signers
 
-    from nbesok.inputs import read_bounded
+    from nbesok.core.inputs import read_bounded
 
     data = read_bounded(path, MAX_CERTIFICATE_BYTES, lambda message: SigningError.at(path, message))
     try:

@@ -24,13 +24,18 @@ import jinja2
 from jinja2.bccache import Bucket, FileSystemBytecodeCache
 
 from nbesok import __version__
-from nbesok.errors import TemplateError
-from nbesok.fragments import demote_headings
-from nbesok.inputs import read_bounded
-from nbesok.masks import has_masks, public_field, split_field
-from nbesok.paths import PACKAGE_TEMPLATES as PACKAGE_TEMPLATES  # re-exported
-from nbesok.paths import package_templates_dir as package_templates_dir  # re-exported
-from nbesok.sandbox import BUDGET_PER_INPUT, GENERATOR_REVISION, LimitedSandbox, LimitExceeded
+from nbesok.archive.fragments import demote_headings
+from nbesok.archive.masks import has_masks, public_field, split_field
+from nbesok.core.errors import TemplateError
+from nbesok.core.inputs import read_bounded
+from nbesok.core.paths import PACKAGE_TEMPLATES as PACKAGE_TEMPLATES  # re-exported
+from nbesok.core.paths import package_templates_dir as package_templates_dir  # re-exported
+from nbesok.documents.sandbox import (
+    BUDGET_PER_INPUT,
+    GENERATOR_REVISION,
+    LimitedSandbox,
+    LimitExceeded,
+)
 
 MAX_TEMPLATE_BYTES = 1024 * 1024
 
@@ -181,7 +186,7 @@ def link(address: Any) -> str:
     Only http(s) and mailto become links (as everywhere in nbesok); the address is
     percent-encoded where Markdown would end the link early.
     """
-    from nbesok.fragments import ALLOWED_LINK
+    from nbesok.archive.fragments import ALLOWED_LINK
 
     text = " ".join(str(address).split())
     if not ALLOWED_LINK.match(text):

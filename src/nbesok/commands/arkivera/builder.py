@@ -15,22 +15,22 @@ from datetime import date
 from pathlib import Path
 
 from nbesok import __version__
-from nbesok.archive import MARKER, Archive
-from nbesok.archive_package import premis
-from nbesok.archive_package.description import season_description
-from nbesok.archive_package.documentation import readme
-from nbesok.archive_package.layout import PackageFile, Representation, xml_id
-from nbesok.archive_package.mets import Organisation, package_mets, representation_mets
-from nbesok.archive_package.premis import Agent, Entity, Event, LinkedObject
-from nbesok.archive_package.rendering import RenderedVisit, render_visits
-from nbesok.archive_package.schemas import schema_bytes, schema_errors
-from nbesok.archive_package.selection import ChosenVisit, Selection
-from nbesok.errors import Finding, RenderError, UsageError, finding
-from nbesok.followup import same_words
-from nbesok.lifecycle import review_status
-from nbesok.masks import public_field
-from nbesok.names import slugify
-from nbesok.schema import schema_files
+from nbesok.archive.items import same_words
+from nbesok.archive.json_schemas import schema_files
+from nbesok.archive.lifecycle import review_status
+from nbesok.archive.masks import public_field
+from nbesok.archive.root import MARKER, Archive
+from nbesok.commands.arkivera import premis
+from nbesok.commands.arkivera.description import season_description
+from nbesok.commands.arkivera.documentation import readme
+from nbesok.commands.arkivera.layout import PackageFile, Representation, xml_id
+from nbesok.commands.arkivera.mets import Organisation, package_mets, representation_mets
+from nbesok.commands.arkivera.premis import Agent, Entity, Event, LinkedObject
+from nbesok.commands.arkivera.rendering import RenderedVisit, render_visits
+from nbesok.commands.arkivera.schemas import schema_bytes, schema_errors
+from nbesok.commands.arkivera.selection import ChosenVisit, Selection
+from nbesok.core.errors import Finding, RenderError, UsageError, finding
+from nbesok.core.names import slugify
 
 INTERNAL = "intern"
 PUBLIC = "publik"
@@ -367,7 +367,7 @@ def _made_from(representation: Representation, visit: RenderedVisit) -> str:
 
 
 def _entity(chosen: ChosenVisit) -> Entity:
-    from nbesok.documents import visit_title
+    from nbesok.documents.compose import visit_title
 
     events = [event.identifier for event in _visit_events(chosen)]
     return Entity(chosen.stem, visit_title(chosen.visit.model), tuple(events))

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from nbesok.archive import Archive
-from nbesok.archive_package.builder import Package, build_package
-from nbesok.archive_package.selection import select_visits
-from nbesok.archive_package.writing import Written, write_package
-from nbesok.errors import UsageError
+from nbesok.archive.root import Archive
+from nbesok.commands.arkivera.builder import Package, build_package
+from nbesok.commands.arkivera.selection import select_visits
+from nbesok.commands.arkivera.writing import Written, write_package
+from nbesok.core.errors import UsageError
 
 
 @dataclass(frozen=True)

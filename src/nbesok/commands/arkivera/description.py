@@ -19,16 +19,16 @@ from collections.abc import Mapping, Sequence
 from lxml import etree
 from lxml.builder import ElementMaker
 
-from nbesok.archive_package.layout import xml_id
-from nbesok.archive_package.namespaces import EAD, XSI, qualified, xml_bytes
-from nbesok.archive_package.selection import ChosenVisit, Selection
-from nbesok.documents import visit_title
-from nbesok.lifecycle import review_status
-from nbesok.masks import public_field
-from nbesok.redaction import removed_summary
-from nbesok.seasons import parse_period
-from nbesok.secrecy import visit_passages
-from nbesok.templating import enumerate_swedish
+from nbesok.archive.lifecycle import review_status
+from nbesok.archive.masks import public_field
+from nbesok.archive.seasons import parse_period
+from nbesok.archive.secrecy import visit_passages
+from nbesok.commands.arkivera.layout import xml_id
+from nbesok.commands.arkivera.namespaces import EAD, XSI, qualified, xml_bytes
+from nbesok.commands.arkivera.selection import ChosenVisit, Selection
+from nbesok.documents.compose import visit_title
+from nbesok.documents.redaction import removed_summary
+from nbesok.documents.templating import enumerate_swedish
 
 _E = ElementMaker(namespace=EAD, nsmap={None: EAD, "xsi": XSI})
 SWEDISH = "swe"  # ISO 639-2/B, as EAD's langcode asks

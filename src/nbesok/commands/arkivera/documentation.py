@@ -14,8 +14,8 @@ from typing import Any
 import jinja2
 from pydantic import BaseModel
 
-from nbesok import models
-from nbesok.schema import type_description
+from nbesok.archive import models
+from nbesok.archive.json_schemas import type_description
 
 # (heading, model): every kind of YAML the source representation holds.
 VOCABULARY: tuple[tuple[str, type[BaseModel]], ...] = (
@@ -72,7 +72,7 @@ def _described_by_type(annotation: Any) -> str:
 
 def readme(context: dict[str, Any]) -> bytes:
     """LASMIG.md from its template and ``context`` (the package's facts)."""
-    source = (files("nbesok.archive_package") / "LASMIG.md.j2").read_text(encoding="utf-8")
+    source = (files("nbesok.commands.arkivera") / "LASMIG.md.j2").read_text(encoding="utf-8")
     environment = jinja2.Environment(
         undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False
     )

@@ -22,8 +22,8 @@ from urllib.parse import unquote
 
 from lxml import etree
 
-from nbesok.archive_package.namespaces import METS, PREMIS, XLINK, qualified
-from nbesok.errors import Finding, OutputError, finding
+from nbesok.commands.arkivera.namespaces import METS, PREMIS, XLINK, qualified
+from nbesok.core.errors import Finding, OutputError, finding
 
 _HREF = qualified(XLINK, "href")
 

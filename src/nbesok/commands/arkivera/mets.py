@@ -17,8 +17,8 @@ from datetime import date
 from lxml import etree
 from lxml.builder import ElementMaker
 
-from nbesok.archive_package.layout import PackageFile, Representation, xml_id
-from nbesok.archive_package.namespaces import (
+from nbesok.commands.arkivera.layout import PackageFile, Representation, xml_id
+from nbesok.commands.arkivera.namespaces import (
     CSIP,
     METS,
     SIP_PROFILE,

@@ -16,8 +16,8 @@ from datetime import date
 from lxml import etree
 from lxml.builder import ElementMaker
 
-from nbesok.archive_package.layout import PackageFile
-from nbesok.archive_package.namespaces import PREMIS, XSI, qualified, xml_bytes
+from nbesok.commands.arkivera.layout import PackageFile
+from nbesok.commands.arkivera.namespaces import PREMIS, XSI, qualified, xml_bytes
 
 PATH_IDENTIFIER = "sökväg i paketet"
 VISIT_IDENTIFIER = "nbesok-besök"

@@ -3,7 +3,7 @@
 A package holds the internal copies of the protocols (``representations/intern``) and,
 beside them, the public copies (``representations/publik``): the same document, made
 from the same Markdown, with every passage masked under offentlighets- och
-sekretesslagen replaced by ”[Uppgift borttagen enligt …]” (nbesok.redaction), named as
+sekretesslagen replaced by ”[Uppgift borttagen enligt …]” (nbesok.documents.redaction), named as
 ``render --publik`` names it (``<stem>-publik``, or ``<datum>-besok-publik`` when the
 visit file's name shows a masked verksamhet).
 
@@ -13,20 +13,20 @@ which ones had something to mask. A visit without masks gives the same text as i
 internal copy (the properties say it is the public copy; there is no
 sekretessmarkering to leave out).
 
-What is published is checked, not what was typed: :func:`nbesok.publish.make` reads
+What is published is checked, not what was typed: :func:`nbesok.documents.publish.make` reads
 every outlet of a public copy (the DOCX parts, its properties, the .md, the file name)
 for the masked words and returns the rule for its PDF, which
-:mod:`nbesok.archive_package.rendering` runs on the PDF that goes into the package.
+:mod:`nbesok.commands.arkivera.rendering` runs on the PDF that goes into the package.
 """
 
 from __future__ import annotations
 
-from nbesok.documents import Document
-from nbesok.errors import Finding, Severity, finding
-from nbesok.loading import Loaded
-from nbesok.models import Visit
-from nbesok.paths import display_path
-from nbesok.secrecy import PUBLIC_SUFFIX, leaked_ground
+from nbesok.archive.loading import Loaded
+from nbesok.archive.models import Visit
+from nbesok.archive.secrecy import PUBLIC_SUFFIX, leaked_ground
+from nbesok.core.errors import Finding, Severity, finding
+from nbesok.core.paths import display_path
+from nbesok.documents.compose import Document
 
 
 def public_copy(internal: Document) -> Document:

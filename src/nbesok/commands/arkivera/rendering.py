@@ -15,14 +15,15 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from nbesok.archive import Archive
-from nbesok.archive_package.public import file_name_warning, is_neutrally_named, public_copy
-from nbesok.archive_package.selection import ChosenVisit, Selection
-from nbesok.archive_package.settled_pdf import settle_pdf
-from nbesok.documents import Document, reference_docx, render_visit
-from nbesok.errors import Finding, RenderError
-from nbesok.masked_words import MaskedWords, check_pdf
-from nbesok.publish import make
+from nbesok.archive.masked_words import MaskedWords
+from nbesok.archive.root import Archive
+from nbesok.commands.arkivera.public import file_name_warning, is_neutrally_named, public_copy
+from nbesok.commands.arkivera.selection import ChosenVisit, Selection
+from nbesok.commands.arkivera.settled_pdf import settle_pdf
+from nbesok.core.errors import Finding, RenderError
+from nbesok.documents.compose import Document, reference_docx, render_visit
+from nbesok.documents.outlets import pdf_texts
+from nbesok.documents.publish import make
 
 FORMATS = ("md", "docx", "pdf")
 
@@ -55,7 +56,7 @@ class Rendered:
 
 def render_visits(archive: Archive, selection: Selection, libreoffice: Path | None) -> Rendered:
     """The documents of every visit, the PDF producer and the review's warnings."""
-    from nbesok.pdf import convert_documents, find_libreoffice
+    from nbesok.documents.pdf import convert_documents, find_libreoffice
 
     program = find_libreoffice(libreoffice)  # before any work: a missing one says so first
     reference = reference_docx(archive)
@@ -120,10 +121,7 @@ def _check_public_pdfs(pdfs: dict[str, bytes], rules: dict[str, MaskedWords], fo
     for name, rule in sorted(rules.items()):
         path = folder / f"{name}.pdf"
         path.write_bytes(pdfs[name])
-        try:
-            check_pdf(rule, path)
-        except RenderError as error:
-            findings += error.findings
+        findings += rule.findings(pdf_texts(path))
     if findings:
         raise RenderError(findings)
 

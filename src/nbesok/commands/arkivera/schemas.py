@@ -16,7 +16,7 @@ from typing import Any
 
 from lxml import etree
 
-from nbesok.archive_package.namespaces import CSIP, EAD, METS, PREMIS, SIP, XLINK
+from nbesok.commands.arkivera.namespaces import CSIP, EAD, METS, PREMIS, SIP, XLINK
 
 SCHEMA_FILES = (
     "DILCISExtensionMETS.xsd",
@@ -39,7 +39,7 @@ _REMOTE_XLINK = "http://www.loc.gov/standards/xlink/xlink.xsd"
 
 
 def schema_folder() -> Path:
-    return Path(str(files("nbesok.archive_package") / "schemas"))
+    return Path(str(files("nbesok.commands.arkivera") / "schemas"))
 
 
 def schema_bytes() -> dict[str, bytes]:

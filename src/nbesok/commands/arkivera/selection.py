@@ -14,10 +14,14 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from nbesok.archive import Archive
-from nbesok.checks import checked_visit
-from nbesok.documents import committee
-from nbesok.errors import (
+from nbesok.archive.checks import checked_visit
+from nbesok.archive.lifecycle import review_status, waiting_members
+from nbesok.archive.loading import Loaded, load_visit
+from nbesok.archive.models import Adoption, Protocol, Visit
+from nbesok.archive.root import Archive
+from nbesok.archive.seasons import PERIOD_HINT, parse_period
+from nbesok.archive.secrecy import PUBLIC_SUFFIX
+from nbesok.core.errors import (
     ArchiveError,
     Finding,
     NbesokError,
@@ -26,14 +30,10 @@ from nbesok.errors import (
     UsageError,
     finding,
 )
-from nbesok.inputs import expand_paths
-from nbesok.lifecycle import review_status, waiting_members
-from nbesok.loading import Loaded, load_visit
-from nbesok.models import Adoption, Protocol, Visit
-from nbesok.paths import display_path
-from nbesok.record import fold
-from nbesok.seasons import PERIOD_HINT, parse_period
-from nbesok.secrecy import PUBLIC_SUFFIX
+from nbesok.core.inputs import expand_paths
+from nbesok.core.paths import display_path
+from nbesok.documents.compose import committee
+from nbesok.documents.record import fold
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from nbesok.archive_package.builder import Package
-from nbesok.errors import OutputError
-from nbesok.output import file_mode, signals_held, write_atomic
+from nbesok.commands.arkivera.builder import Package
+from nbesok.core.errors import OutputError
+from nbesok.core.output import file_mode, signals_held, write_atomic
 
 CONTAINERS = ("zip", "tar")
 _FILE_MODE = 0o644

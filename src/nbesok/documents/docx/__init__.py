@@ -1,11 +1,11 @@
 """Every Word document nbesok writes or reads, through python-docx.
 
-- :mod:`~nbesok.docx.package`: checking a user's .docx before opening it, and saving
+- :mod:`~nbesok.documents.docx.package`: checking a user's .docx before opening it, and saving
   with reproducible bytes;
-- :mod:`~nbesok.docx.styles`: the styles nbesok uses, as data;
-- :mod:`~nbesok.docx.reference`: the reference document and its resolved styles;
-- :mod:`~nbesok.docx.writer`: Markdown's syntax tree into a document;
-- :mod:`~nbesok.docx.review`: the accessibility review (``nbesok granska``).
+- :mod:`~nbesok.documents.docx.styles`: the styles nbesok uses, as data;
+- :mod:`~nbesok.documents.docx.reference`: the reference document and its resolved styles;
+- :mod:`~nbesok.documents.docx.writer`: Markdown's syntax tree into a document;
+- :mod:`~nbesok.documents.docx.review`: the accessibility review (``nbesok granska``).
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from nbesok import markup
-from nbesok.docx.drawing import Picture
-from nbesok.docx.package import save_document
-from nbesok.docx.reference import load_reference
-from nbesok.docx.writer import write_docx
+from nbesok.archive import markup
+from nbesok.archive.pictures import Picture
+from nbesok.documents.docx.package import save_document
+from nbesok.documents.docx.reference import load_reference
+from nbesok.documents.docx.writer import write_docx
 
 __all__ = ["markdown_to_docx"]
 

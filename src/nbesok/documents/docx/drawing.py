@@ -10,30 +10,18 @@ Figure's ``/Alt``. No title is set: LibreOffice would put "title - description" 
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from docx.oxml import OxmlElement
 from docx.shared import Emu
+
+from nbesok.archive.pictures import SCREEN_DPI, Picture
 
 if TYPE_CHECKING:
     from docx.document import Document
 
 _EMU_PER_TWIP = 635
 _EMU_PER_INCH = 914400
-_SCREEN_DPI = 96  # a picture that says nothing of its resolution is shown at screen size
-
-
-@dataclass(frozen=True)
-class Picture:
-    """A picture file to embed: its bytes, name and size in pixels and dots per inch."""
-
-    source: str  # as the Markdown names it: bilder/processbild.png
-    name: str
-    data: bytes
-    width: int
-    height: int
-    dpi: float = _SCREEN_DPI
 
 
 def picture_run(
@@ -41,7 +29,7 @@ def picture_run(
 ) -> Any:
     """A ``w:r`` holding ``picture`` inline, at its natural size or scaled down to fit
     ``max_width`` × ``max_height`` twips, with ``alt`` as its description."""
-    dpi = picture.dpi if picture.dpi > 0 else _SCREEN_DPI
+    dpi = picture.dpi if picture.dpi > 0 else SCREEN_DPI
     width = picture.width / dpi * _EMU_PER_INCH
     height = picture.height / dpi * _EMU_PER_INCH
     scale = min(

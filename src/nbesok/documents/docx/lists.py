@@ -25,7 +25,7 @@ from markdown_it.tree import SyntaxTreeNode
 if TYPE_CHECKING:
     from docx.document import Document
 
-    from nbesok.docx.reference import Reference
+    from nbesok.documents.docx.reference import Reference
 
 ListKind = Literal["bullet", "decimal"]
 _LISTS = {"bullet_list": "bullet", "ordered_list": "decimal"}

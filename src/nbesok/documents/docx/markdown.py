@@ -3,7 +3,7 @@
 The paragraphs are turned into markdown-it tokens (paragraphs, headings, nested bullet
 and numbered lists; bold, italic and links inside), and mdformat's renderer writes the
 Markdown, escaping whatever text would otherwise read as markup. It is the renderer
-that writes the published ``.md`` (nbesok.gfm), so an answer reads back as it renders.
+that writes the published ``.md`` (nbesok.documents.gfm), so an answer reads back as it renders.
 """
 
 from __future__ import annotations
@@ -15,15 +15,15 @@ from typing import Any, ClassVar
 
 from markdown_it.token import Token
 
-from nbesok.docx import styles
-from nbesok.docx.reading import Block, Piece
-from nbesok.osl import BLOCK_END, read_block_label, read_inline_label
+from nbesok.archive.osl import BLOCK_END, read_block_label, read_inline_label
+from nbesok.documents.docx import styles
+from nbesok.documents.docx.reading import Block, Piece
 
 # Stand-ins for a mask's markup while mdformat writes the Markdown (it would escape the
 # brackets and braces); private-use characters, replaced afterwards.
 _OPEN, _CLOSE, _BLOCK = "\ue000", "\ue001", "\ue002"
 
-PICTURES = "bilder"  # the archive's folder of pictures (nbesok.pictures.FOLDER)
+PICTURES = "bilder"  # the archive's folder of pictures (nbesok.archive.pictures.FOLDER)
 
 
 def blocks_markdown(blocks: Sequence[Block], *, top_heading: int = 0) -> str:

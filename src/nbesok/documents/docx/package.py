@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from lxml.etree import XMLSyntaxError
 
-from nbesok.errors import NbesokError
+from nbesok.core.errors import NbesokError
 
 if TYPE_CHECKING:
     from docx.document import Document

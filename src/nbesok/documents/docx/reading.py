@@ -26,11 +26,11 @@ from typing import TYPE_CHECKING, Any
 
 from docx.oxml.ns import qn
 
-from nbesok.docx import fields
-from nbesok.docx.notes import Note, Notes, read_notes
-from nbesok.docx.numbering import Numbering
-from nbesok.docx.review import Styles
-from nbesok.docx.symbols import symbol_text
+from nbesok.documents.docx import fields
+from nbesok.documents.docx.notes import Note, Notes, read_notes
+from nbesok.documents.docx.numbering import Numbering
+from nbesok.documents.docx.review import Styles
+from nbesok.documents.docx.symbols import symbol_text
 
 if TYPE_CHECKING:
     from docx.document import Document

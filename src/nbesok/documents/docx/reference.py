@@ -2,7 +2,7 @@
 
 Every rendered document is a copy of the reference document, so a municipality changes
 the look of all documents by editing that one file in Word. The file comes from a user,
-so it is checked (:func:`~nbesok.docx.package.check_package`) before python-docx opens
+so it is checked (:func:`~nbesok.documents.docx.package.check_package`) before python-docx opens
 it. Its styles are resolved once per reference: the writer then sets style ids, and
 never looks a style up by name per paragraph, which is python-docx's slow path.
 """
@@ -15,8 +15,9 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from nbesok.docx.package import MAX_UNCOMPRESSED_BYTES, open_document, too_large
-from nbesok.docx.styles import (
+from nbesok.core.errors import NbesokError, TemplateError
+from nbesok.documents.docx.package import MAX_UNCOMPRESSED_BYTES, open_document, too_large
+from nbesok.documents.docx.styles import (
     BODY_TEXT,
     LEGACY_QUOTE,
     QUOTE,
@@ -25,7 +26,6 @@ from nbesok.docx.styles import (
     TEXT_WIDTH,
     StyleKind,
 )
-from nbesok.errors import NbesokError, TemplateError
 
 if TYPE_CHECKING:
     from docx.document import Document
@@ -165,7 +165,7 @@ def load_reference(path: Path) -> Reference:
 @lru_cache(maxsize=8)
 def _load_reference(path: Path, mtime_ns: int, size: int) -> Reference:
     del mtime_ns  # only part of the cache key
-    from nbesok.inputs import read_bounded
+    from nbesok.core.inputs import read_bounded
 
     if path.is_dir():
         raise TemplateError.at(path, "referensdokumentet är ingen fil; ange en .docx-fil")

@@ -1,4 +1,4 @@
-"""``nbesok granska``: accessibility review of Word documents.
+"""Accessibility review of Word documents: the checks of ``nbesok granska`` and of every render.
 
 Protocols and committee notes are public records published on the web, where EN 301 549
 (WCAG 2.1 AA) applies. This module checks what a document can get wrong structurally:
@@ -17,7 +17,7 @@ it (``rubrik ”Ärende”``, ``tabell 2``).
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable, Iterable, Iterator, Sequence
+from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,13 +25,12 @@ from typing import TYPE_CHECKING, Any
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
 
-from nbesok.errors import Finding, NbesokError, Severity, finding
-from nbesok.inputs import expand_paths
+from nbesok.core.errors import Finding, NbesokError, Severity, finding
 
 if TYPE_CHECKING:
     from docx.document import Document
 
-__all__ = ["docx_files", "review_document", "review_file", "review_paths", "summary_line"]
+__all__ = ["as_warnings", "review_document", "review_file"]
 
 _WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 _V = "urn:schemas-microsoft-com:vml"
@@ -110,8 +109,8 @@ def review_file(path: Path) -> list[Finding]:
 
     A file that cannot be read as a Word document gives one error, never an exception.
     """
-    from nbesok.docx.package import open_document
-    from nbesok.inputs import read_bounded
+    from nbesok.core.inputs import read_bounded
+    from nbesok.documents.docx.package import open_document
 
     try:
         data = read_bounded(path, MAX_DOCUMENT_BYTES, lambda reason: _unreadable(path, reason))
@@ -121,30 +120,10 @@ def review_file(path: Path) -> list[Finding]:
     return review_document(document, path)
 
 
-def docx_files(paths: Sequence[Path]) -> list[Path]:
-    """The documents to review: given files as they are, folders by their ``*.docx``.
-
-    Word's lock files (``~$…``) and hidden files in a folder are left out.
-    """
-    return expand_paths(paths, ".docx", keep_missing=True)
-
-
-def review_paths(paths: Sequence[Path]) -> list[Finding]:
-    """Review every document of :func:`docx_files`; findings in file order."""
-    return [found for path in docx_files(paths) for found in review_file(path)]
-
-
 def as_warnings(findings: Iterable[Finding]) -> list[Finding]:
     """The review after a render: a document that was just written is not withdrawn
     for an accessibility problem, but the user should see it at once."""
     return [replace(found, severity=Severity.WARNING) for found in findings]
-
-
-def summary_line(files: int, findings: Sequence[Finding]) -> str:
-    """``Inga tillgänglighetsproblem i 6 filer.`` or ``2 fel och 1 varning i 6 filer.``"""
-    from nbesok.errors import summary_line as counted
-
-    return counted(files, findings, clean="Inga tillgänglighetsproblem")
 
 
 @dataclass
@@ -275,7 +254,7 @@ class _Parts:
             for rel in part.rels.values()
             if not rel.is_external and rel.reltype in (RT.HEADER, RT.FOOTER)
         ]
-        from nbesok.docx.package import core_properties
+        from nbesok.documents.docx.package import core_properties
 
         core = core_properties(document)
         return cls(

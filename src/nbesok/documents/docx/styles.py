@@ -39,7 +39,7 @@ STRONG_EMPHASIS = "Strong Emphasis"  # ***text***: a run has one character style
 STRIKETHROUGH = "Struken"
 HEADER = "Header"
 PLACEHOLDER = "Placeholder Text"
-# Masking (nbesok.redaction): a masked passage and its ground in the internal copy, the
+# Masking (nbesok.documents.redaction): a masked passage and its ground in the internal copy, the
 # placeholder in the public one, and the sekretessmarkering at the top.
 MASKED = "Maskerad uppgift"
 MASK_GROUND = "Maskeringsgrund"

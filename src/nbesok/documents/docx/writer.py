@@ -28,14 +28,15 @@ from docx.oxml.ns import qn
 from docx.shared import Twips
 from markdown_it.tree import SyntaxTreeNode
 
-from nbesok import markup
-from nbesok.docx import fields, oxml_shim, styles
-from nbesok.docx.drawing import Picture, picture_run
-from nbesok.docx.layout import Layout, column_widths, hyphenated_text, table_layout
-from nbesok.docx.lists import ListNumbering, Placement
-from nbesok.docx.reference import Reference
-from nbesok.errors import RenderError
-from nbesok.fragments import ALLOWED_LINK
+from nbesok.archive import markup
+from nbesok.archive.fragments import ALLOWED_LINK
+from nbesok.archive.pictures import Picture
+from nbesok.core.errors import RenderError
+from nbesok.documents.docx import fields, oxml_shim, styles
+from nbesok.documents.docx.drawing import picture_run
+from nbesok.documents.docx.layout import Layout, column_widths, hyphenated_text, table_layout
+from nbesok.documents.docx.lists import ListNumbering, Placement
+from nbesok.documents.docx.reference import Reference
 
 if TYPE_CHECKING:
     from docx.document import Document
@@ -896,7 +897,7 @@ def _set_properties(document: Document, properties: markup.Properties) -> None:
     core.last_modified_by = _fit(properties.author)
     core.subject = _fit(properties.subject)
     # As written, with ordinary spaces: the PDF's keywords are set from these after
-    # LibreOffice, which splits a keyword at its spaces (nbesok.pdfua).
+    # LibreOffice, which splits a keyword at its spaces (nbesok.documents.pdfua).
     core.keywords = _fit(properties.keywords)
     core.language = _fit(properties.lang)
     core.identifier = _fit(properties.identifier)
