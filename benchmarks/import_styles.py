@@ -88,8 +88,8 @@ def timed(command: list[str], cwd: Path | None = None) -> float:
 
 def in_process(archive: Path, path: Path) -> float:
     """Reading and placing the document in this process, without start-up."""
-    from nbesok.archive import Archive
-    from nbesok.word_import import import_document, read_document
+    from nbesok.archive.root import Archive
+    from nbesok.commands.import_ import import_document, read_document
 
     start = time.perf_counter()
     import_document(Archive(archive), read_document(path), PROTOCOL)

@@ -34,15 +34,15 @@ import docx
 from docx.oxml.ns import qn
 from markdown_it.tree import SyntaxTreeNode
 
-from nbesok import markup
-from nbesok.archive import Archive
-from nbesok.documents import document_for, reference_docx
-from nbesok.docx.package import save_document
-from nbesok.docx.reference import load_reference
-from nbesok.docx.review import review_document
-from nbesok.docx.writer import write_docx
-from nbesok.pictures import load
-from nbesok.publish import make
+from nbesok.archive import markup
+from nbesok.archive.pictures import load
+from nbesok.archive.root import Archive
+from nbesok.documents.compose import document_for, reference_docx
+from nbesok.documents.docx.package import save_document
+from nbesok.documents.docx.reference import load_reference
+from nbesok.documents.docx.review import review_document
+from nbesok.documents.docx.writer import write_docx
+from nbesok.documents.publish import make
 
 # One paragraph: its style id and its runs as (text, character style id, bold, italic).
 Run = tuple[str, str | None, bool, bool]

@@ -1,8 +1,8 @@
-"""Build nbesok's reference document, ``src/nbesok/templates/referens.docx``.
+"""Build nbesok's reference document, ``src/nbesok/documents/templates/referens.docx``.
 
 The reference .docx decides how every rendered document looks: its styles, numbering,
 page size and header. This script makes it with python-docx from python-docx's default
-template, with the styles listed in ``nbesok.docx.styles`` (the same list the writer
+template, with the styles listed in ``nbesok.documents.docx.styles`` (the same list the writer
 takes its style names from), and gives it the look of a Swedish municipality's Word
 template (Arial, black headings, A4 with 2.5 cm margins). A municipality restyles it
 in Word; this script is only the starting point and is deterministic (same bytes
@@ -32,8 +32,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor, Twips
 
-from nbesok.docx.package import save_document
-from nbesok.docx.styles import (
+from nbesok.documents.docx.package import save_document
+from nbesok.documents.docx.styles import (
     BODY_FONT,
     BODY_SIZE,
     MARGIN,
@@ -45,7 +45,7 @@ from nbesok.docx.styles import (
 )
 
 PROJECT = Path(__file__).resolve().parents[1]
-DEFAULT_OUTPUT = PROJECT / "src/nbesok/templates/referens.docx"
+DEFAULT_OUTPUT = PROJECT / "src/nbesok/documents/templates/referens.docx"
 # The example archive's own copy, so that the repository shows an archive's templates/.
 EXAMPLE_COPY = PROJECT / "templates/referens.docx"
 

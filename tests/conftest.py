@@ -136,7 +136,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory, repo_root: Path) -> Rende
 def libreoffice() -> Path:
     """The LibreOffice to test PDF output with: skipped with an install hint where it is
     missing, failed in CI (see tests/test_pdf.py)."""
-    from nbesok.pdf import LibreOfficeError, find_libreoffice
+    from nbesok.documents.pdf import LibreOfficeError, find_libreoffice
 
     try:
         return find_libreoffice()

@@ -120,9 +120,9 @@ def adopt_visits(root: Path) -> None:
     fastställd by its first tjänsteperson on its own date, through the same library calls
     as ``nbesok godkänn`` and ``nbesok fastställ``: for tests of reports on visits they
     wrote, since report takes fastställda visits only."""
-    from nbesok.archive import Archive
-    from nbesok.loading import load_visit
-    from nbesok.signoff import adopt, approve
+    from nbesok.archive.loading import load_visit
+    from nbesok.archive.root import Archive
+    from nbesok.commands.signoff import adopt, approve
 
     archive = Archive(root)
     late = date(9999, 12, 31)  # "today" for the checks: no visit date is in the future

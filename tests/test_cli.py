@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 import nbesok
-import nbesok.checks
+import nbesok.commands.validate
 from nbesok.cli import cli
 
 COMMANDS = sorted(cli.commands)
@@ -92,7 +92,7 @@ def boom(*args: object, **kwargs: object) -> None:
 def test_an_internal_error_is_reported_without_traceback(
     in_archive: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(nbesok.checks, "validate_files", boom)
+    monkeypatch.setattr(nbesok.commands.validate, "validate_files", boom)
 
     result = invoke("validate")
 
@@ -108,7 +108,7 @@ def test_an_internal_error_is_reported_without_traceback(
 def test_debug_shows_the_traceback_of_an_internal_error(
     in_archive: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(nbesok.checks, "validate_files", boom)
+    monkeypatch.setattr(nbesok.commands.validate, "validate_files", boom)
 
     result = invoke("--debug", "validate")
 
@@ -121,7 +121,7 @@ def test_debug_shows_the_traceback_of_an_internal_error(
 def test_the_debug_environment_variable_also_shows_the_traceback(
     in_archive: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(nbesok.checks, "validate_files", boom)
+    monkeypatch.setattr(nbesok.commands.validate, "validate_files", boom)
     monkeypatch.setenv("NBESOK_DEBUG", "1")
 
     result = invoke("validate")

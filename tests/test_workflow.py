@@ -21,8 +21,8 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-import nbesok
 from nbesok.cli import OVERDUE_EXIT, cli
+from nbesok.core.paths import package_templates_dir
 
 NAMES = ("--kommun", "Linköpings kommun", "--förvaltning", "Socialförvaltningen")
 COMMITTEE = ("--nämnd", "Äldrenämnden")
@@ -299,7 +299,7 @@ def test_init_never_overwrites(empty: Path) -> None:
 def test_a_fresh_archive_is_complete(empty: Path) -> None:
     result = ok("init", "nytt", *NAMES, *COMMITTEE, "--med-referens")
     root = empty / "nytt"
-    packaged = Path(nbesok.__file__).parent / "templates"
+    packaged = package_templates_dir()
 
     settings = read(root / "nbesok.yaml")
     assert settings == {

@@ -21,8 +21,8 @@ from nbesok import __version__, clitext
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from nbesok.errors import Finding
-    from nbesok.publish import Outcome
+    from nbesok.core.errors import Finding
+    from nbesok.documents.publish import Outcome
 
 clitext.install()
 # nbesok uses no pydantic plugins; looking for them reads every installed package's
@@ -65,8 +65,8 @@ class _Nbesok(click.Group):
     """Turns every library error into located lines on stderr and an exit code."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        from nbesok.errors import NbesokError
-        from nbesok.processes import Stopped, stop_on_signals
+        from nbesok.core.errors import NbesokError
+        from nbesok.core.processes import Stopped, stop_on_signals
 
         try:
             with stop_on_signals():
@@ -154,9 +154,9 @@ def validate(paths: tuple[Path, ...], strict: bool) -> None:
       nbesok validate
       nbesok validate visits/2023-06-07-arbetslik-aktivitet.yaml
     """
-    from nbesok.archive import archive_of
-    from nbesok.checks import archive_files, validate_files
-    from nbesok.errors import summary_line
+    from nbesok.archive.root import archive_of
+    from nbesok.commands.validate import archive_files, validate_files
+    from nbesok.core.errors import summary_line
 
     archive = archive_of(paths)
     report = validate_files(archive, archive_files(archive, paths), date.today())
@@ -202,8 +202,8 @@ def init(
       nbesok init nambesok --kommun "Linköpings kommun" \\
                   --förvaltning "Utbildningsförvaltningen" --nämnd "Bildningsnämnden"
     """
-    from nbesok.paths import display_path
-    from nbesok.starter import Names, start_archive
+    from nbesok.commands.init import Names, start_archive
+    from nbesok.core.paths import display_path
 
     names = Names(municipality, administration, committee)
     started = start_archive(directory, names, date.today(), with_reference=with_reference)
@@ -252,9 +252,9 @@ def new(protocol_id: str, operation: str, visit_date: date) -> None:
       nbesok new --protokoll arbetslik-aktivitet-2023 \\
                  --verksamhet "Arbetslik aktivitet" --datum 2023-06-07
     """
-    from nbesok.archive import open_archive
-    from nbesok.paths import display_path
-    from nbesok.scaffold import create_visit
+    from nbesok.archive.root import open_archive
+    from nbesok.commands.new import create_visit
+    from nbesok.core.paths import display_path
 
     created = create_visit(open_archive(), protocol_id, operation, visit_date)
     for warning in created.warnings:
@@ -307,9 +307,9 @@ def import_(
       nbesok import ifylld-blankett.docx
       nbesok import gamla/ --protokoll arbetsmarknad-och-integration-2018-19
     """
-    from nbesok.archive import open_archive
-    from nbesok.paths import display_path
-    from nbesok.word_import import Failed, import_files, word_files
+    from nbesok.archive.root import open_archive
+    from nbesok.commands.import_ import Failed, import_files, word_files
+    from nbesok.core.paths import display_path
 
     archive = open_archive()
     documents, empty = word_files(files)
@@ -377,9 +377,9 @@ def new_protocol(new_id: str, from_id: str, period: str) -> None:
       nbesok new-protocol arbetslik-aktivitet-2024 --from arbetslik-aktivitet-2023 \\
                           --period 2024
     """
-    from nbesok.archive import open_archive
-    from nbesok.paths import display_path
-    from nbesok.protocol_copy import copy_protocol
+    from nbesok.archive.root import open_archive
+    from nbesok.commands.new_protocol import copy_protocol
+    from nbesok.core.paths import display_path
 
     copied = copy_protocol(open_archive(), new_id, from_id, period)
     click.echo(f"Skapade {display_path(copied.path)}")
@@ -407,9 +407,9 @@ def schema(folder: Path | None) -> None:
     Exempel:
       nbesok schema
     """
-    from nbesok.archive import SCHEMAS, open_archive
-    from nbesok.paths import display_path
-    from nbesok.schema import write_schemas
+    from nbesok.archive.root import SCHEMAS, open_archive
+    from nbesok.commands.schema import write_schemas
+    from nbesok.core.paths import display_path
 
     target = folder if folder is not None else open_archive().root / SCHEMAS
     for path in write_schemas(target):
@@ -475,7 +475,7 @@ def _document_options(command: Callable[..., None]) -> Callable[..., None]:
 
 def _signer(sign: bool, certificate: Path | None, formats: tuple[str, ...]) -> Any:
     """The signer of --signera, or None; a usage error when it cannot sign anything."""
-    from nbesok.errors import UsageError
+    from nbesok.core.errors import UsageError
 
     if not sign:
         if certificate is not None:
@@ -485,7 +485,7 @@ def _signer(sign: bool, certificate: Path | None, formats: tuple[str, ...]) -> A
         raise UsageError.at(
             "--signera", "signerar PDF-filen; lägg till pdf i --format, t.ex. --format md,docx,pdf"
         )
-    from nbesok.signing import signer_from
+    from nbesok.documents.signing import signer_from
 
     return signer_from(certificate, os.environ)
 
@@ -540,9 +540,9 @@ def render(
     (maskera="26 kap. 1 § OSL") ersatta av ”[Uppgift borttagen enligt 26 kap. 1 § OSL]”.
     En publik kopia som skulle visa ett maskerat ord skrivs inte.
     """
-    from nbesok.archive import archive_of
-    from nbesok.publish import parse_formats
-    from nbesok.render import Options, render_batch
+    from nbesok.archive.root import archive_of
+    from nbesok.commands.render import Options, render_batch
+    from nbesok.documents.publish import parse_formats
 
     archive = archive_of(paths)
     chosen = parse_formats(formats)
@@ -569,7 +569,7 @@ def render(
 
 
 def _tell_waiting(folder: Path) -> None:
-    from nbesok.paths import display_path
+    from nbesok.core.paths import display_path
 
     click.echo(
         f"nbesok: väntar på en annan körning av nbesok som skriver i {display_path(folder)}/ …",
@@ -580,7 +580,7 @@ def _tell_waiting(folder: Path) -> None:
 def _report_outcome(outcome: Outcome, *, each_file: bool = True, summary: bool = False) -> None:
     """What render and report did: findings on stderr, then each file written
     (``each_file``) or one line that counts them (``summary``), exit 1 on errors."""
-    from nbesok.paths import display_path
+    from nbesok.core.paths import display_path
 
     for found in outcome.findings:
         click.echo(found.format(), err=True)
@@ -732,10 +732,10 @@ def report(
              --rubrik "Information om nämndbesök hos Arbetslik aktivitet" \\
              --bilaga out/2023-06-07-arbetslik-aktivitet.pdf --format md,docx,pdf
     """
-    from nbesok.appendix import read_appendices
-    from nbesok.archive import archive_of
-    from nbesok.publish import parse_formats
-    from nbesok.report import Options, write_report
+    from nbesok.archive.root import archive_of
+    from nbesok.commands.report import Options, write_report
+    from nbesok.documents.appendix import read_appendices
+    from nbesok.documents.publish import parse_formats
 
     archive = archive_of(visits)
     chosen = parse_formats(formats)
@@ -782,8 +782,8 @@ def granska(paths: tuple[Path, ...]) -> None:
       nbesok granska
       nbesok granska out/2023-06-07-arbetslik-aktivitet.docx
     """
-    from nbesok.archive import open_archive
-    from nbesok.docx.review import docx_files, review_paths, summary_line
+    from nbesok.archive.root import open_archive
+    from nbesok.commands.granska import docx_files, review_paths, summary_line
 
     files = docx_files(list(paths) or [open_archive().root / "out"])
     findings = review_paths(files)
@@ -852,9 +852,9 @@ def followup(
       nbesok followup --per 2025-11-30 --ansvarig Arbetsmarknadsnämnden
       nbesok followup --format csv > punkter.csv
     """
-    from nbesok.archive import open_archive
-    from nbesok.listing import OPEN, Filters, csv_text, open_items, summary, table_lines
-    from nbesok.models import Status
+    from nbesok.archive.models import Status
+    from nbesok.archive.root import open_archive
+    from nbesok.commands.followup import OPEN, Filters, csv_text, open_items, summary, table_lines
 
     day = per or date.today()
     chosen = frozenset(Status(value) for value in statuses) or OPEN
@@ -910,8 +910,8 @@ def history(operation: str, per: date | None, reveal: bool) -> None:
     Exempel:
       nbesok history "Arbetslik aktivitet"
     """
-    from nbesok.archive import open_archive
-    from nbesok.listing import history_lines
+    from nbesok.archive.root import open_archive
+    from nbesok.commands.followup import history_lines
 
     lines, problems = history_lines(open_archive(), operation, per or date.today(), reveal=reveal)
     _report_problems(problems)
@@ -945,8 +945,8 @@ def status(paths: tuple[Path, ...], period: str | None, reveal: bool) -> None:
       nbesok status
       nbesok status --period 2018/19
     """
-    from nbesok.archive import archive_of
-    from nbesok.status import status_lines, summary, visit_reviews
+    from nbesok.archive.root import archive_of
+    from nbesok.commands.status import status_lines, summary, visit_reviews
 
     reviews, errors = visit_reviews(archive_of(paths), paths, period)
     for found in errors:
@@ -961,7 +961,7 @@ def status(paths: tuple[Path, ...], period: str | None, reveal: bool) -> None:
 
 
 def _report_signoff(outcome: Any) -> None:
-    from nbesok.paths import display_path
+    from nbesok.core.paths import display_path
 
     for line in outcome.unchanged:
         click.echo(line)
@@ -998,8 +998,8 @@ def godkann(visit: Path, names: tuple[str, ...], day: date | None) -> None:
       nbesok godkänn visits/2018-10-17-idrott-och-service.yaml \\
                      --av "Roger Bandick" --av "Madelaine Erlandsson" --datum 2018-10-24
     """
-    from nbesok.archive import archive_of
-    from nbesok.signoff import approve
+    from nbesok.archive.root import archive_of
+    from nbesok.commands.signoff import approve
 
     today = date.today()
     _report_signoff(approve(archive_of([visit]), visit, names, day or today, today))
@@ -1023,8 +1023,8 @@ def faststall(visit: Path, by: str, day: date | None) -> None:
     Exempel:
       nbesok fastställ visits/2023-06-07-arbetslik-aktivitet.yaml --av "Robert Obing"
     """
-    from nbesok.archive import archive_of
-    from nbesok.signoff import adopt
+    from nbesok.archive.root import archive_of
+    from nbesok.commands.signoff import adopt
 
     today = date.today()
     _report_signoff(adopt(archive_of([visit]), visit, by, day or today, today))
@@ -1093,11 +1093,11 @@ def arkivera(
       nbesok arkivera visits/2023-06-07-arbetslik-aktivitet.yaml
       nbesok arkivera --kontrollera out/nbesok-arbetsmarknadsnamnden-2023-1a2b3c4d.zip
     """
-    from nbesok.paths import display_path
+    from nbesok.core.paths import display_path
 
     if check is not None:
-        from nbesok.archive_package.fixity import check_package
-        from nbesok.errors import UsageError
+        from nbesok.commands.arkivera.fixity import check_package
+        from nbesok.core.errors import UsageError
 
         if visits or period or out_dir or day:
             raise UsageError.at("--kontrollera", "kontrollerar ett färdigt paket; ange bara det")
@@ -1112,8 +1112,8 @@ def arkivera(
             f"Alla {checked.files} filer i {display_path(check)} stämmer med METS och PREMIS."
         )
         return
-    from nbesok.archive import archive_of
-    from nbesok.archive_package.delivery import deliver
+    from nbesok.archive.root import archive_of
+    from nbesok.commands.arkivera.delivery import deliver
 
     archive = archive_of(visits)
     delivery = deliver(

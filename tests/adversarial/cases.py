@@ -341,7 +341,7 @@ PERSONNUMMER_CASES = [
 
 
 def _reference_bytes() -> bytes:
-    from nbesok.templating import package_templates_dir
+    from nbesok.documents.templating import package_templates_dir
 
     return (package_templates_dir() / "referens.docx").read_bytes()
 

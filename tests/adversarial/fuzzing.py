@@ -28,17 +28,17 @@ from hypothesis import strategies as st
 from support import REPO_ROOT
 from support import copy_archive as copy_example_archive
 
-from nbesok import fragments, markup
-from nbesok.archive import Archive
-from nbesok.checks import check_protocol, check_visit
+from nbesok.archive import fragments, markup
+from nbesok.archive.checks import check_protocol, check_visit
+from nbesok.archive.loading import load_protocol, load_visit
+from nbesok.archive.models import Protocol, Visit
+from nbesok.archive.root import Archive
 from nbesok.cli import cli
-from nbesok.documents import document_for, reference_docx
-from nbesok.docx import markdown_to_docx
-from nbesok.docx.text import document_texts, package_texts
-from nbesok.errors import Finding, NbesokError
-from nbesok.loading import load_protocol, load_visit
-from nbesok.models import Protocol, Visit
-from nbesok.paths import display_path
+from nbesok.core.errors import Finding, NbesokError
+from nbesok.core.paths import display_path
+from nbesok.documents.compose import document_for, reference_docx
+from nbesok.documents.docx import markdown_to_docx
+from nbesok.documents.docx.text import document_texts, package_texts
 
 from .cases import PN_DASH
 
@@ -395,7 +395,7 @@ def mutants(max_mutations: int = 4) -> st.SearchStrategy[Mutant]:
 
 def word_document(markdown: str, archive: Archive) -> bytes:
     """The .docx of a document's Markdown, with the archive's pictures it shows."""
-    from nbesok.pictures import load
+    from nbesok.archive.pictures import load
 
     return markdown_to_docx(markdown, reference_docx(archive), load(markdown, archive.root))
 
@@ -632,8 +632,8 @@ def run_guard(root: Path, source: str, data: bytes, digits: str) -> Outcome:
     """The number is refused where it was written (validate), and stopped at the
     outlets (the .md and every part of the DOCX) even when the input check is skipped;
     with the permission it does reach them, so the check is not blind."""
-    from nbesok.errors import RenderError
-    from nbesok.publish import make
+    from nbesok.core.errors import RenderError
+    from nbesok.documents.publish import make
 
     with installed(root, source, data) as (target, involved):
         archive = Archive(root)

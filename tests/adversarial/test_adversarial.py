@@ -24,9 +24,9 @@ import yaml
 from click.testing import CliRunner, Result
 from conftest import Rendered
 
-import nbesok.documents
+import nbesok.documents.compose
 from nbesok.cli import cli
-from nbesok.render import RECORD
+from nbesok.commands.render import RECORD
 
 from .cases import BILLION_LAUGHS, CASES, PROTOCOL, REAL, REAL_OUT, VISIT, Case, Content, X, edit
 
@@ -72,7 +72,7 @@ def document_text(path: Path) -> str:
     """A written document as its reader sees it: a .docx through python-docx."""
     if path.suffix != ".docx":
         return path.read_text("utf-8")
-    from nbesok.docx.text import document_texts
+    from nbesok.documents.docx.text import document_texts
 
     return "\n".join(document_texts(docx.Document(str(path))))
 
@@ -337,7 +337,7 @@ def test_an_interrupted_render_leaves_no_temporary_file(
         interrupted.append(descriptor)
         return HalfThenInterrupted(stream)
 
-    monkeypatch.setattr(os, "fdopen", fdopen)  # as nbesok.output calls it
+    monkeypatch.setattr(os, "fdopen", fdopen)  # as nbesok.core.output calls it
     before = snapshot(tmp_path)
 
     result = invoke("render", REAL, "--out", "out")
@@ -365,7 +365,7 @@ def test_an_internal_error_in_render(
 ) -> None:
     shutil.copytree(rendered.out, in_archive / "out")
     _changed_real_visit(in_archive)
-    monkeypatch.setattr(nbesok.documents, "render_template", _boom)
+    monkeypatch.setattr(nbesok.documents.compose, "render_template", _boom)
     before = snapshot(tmp_path)
 
     result = invoke(*(["--debug"] if debug else []), "render", REAL, "--out", "out")

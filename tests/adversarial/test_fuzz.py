@@ -13,9 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import nbesok.documents
-from nbesok.archive import Archive
-from nbesok.errors import finding
+import nbesok.documents.compose
+from nbesok.archive.root import Archive
+from nbesok.core.errors import finding
 
 from .fuzzing import (
     MARKDOWN_PAYLOADS,
@@ -85,7 +85,7 @@ def test_a_swallowed_document_is_a_failure(fuzz_archive: Path) -> None:
     """The harness can fail: a document cut short after the first answer is caught."""
     import docx as python_docx
 
-    from nbesok.loading import load_visit
+    from nbesok.archive.loading import load_visit
 
     source = fuzz_archive / "visits/2023-06-07-arbetslik-aktivitet.yaml"
     visit = load_visit(source).model
@@ -151,7 +151,7 @@ def test_a_crash_is_a_failure(fuzz_archive: Path, monkeypatch: pytest.MonkeyPatc
     def crash(*args: object, **kwargs: object) -> str:
         raise KeyError("nyckel")
 
-    monkeypatch.setattr(nbesok.documents, "render_template", crash)
+    monkeypatch.setattr(nbesok.documents.compose, "render_template", crash)
     source = "visits/2018-10-17-idrott-och-service.yaml"
 
     outcome = run_library(fuzz_archive, source, SOURCES[source])
