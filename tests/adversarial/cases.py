@@ -183,6 +183,30 @@ def luhn_digit(nine: str) -> str:
     return str(-total % 10)
 
 
+# The ways of writing a number between its date and its serial that issue 20 found
+# reaching a document: the guard and validate must see through each.
+LEAK_SEPARATORS = {
+    "space-dash-space": " - ",
+    "dash-at-line-end": "-\n",
+    "thin-space": "\u2009",
+    "en-space": "\u2002",
+    "figure-space": "\u2007",
+    "ideographic-space": "\u3000",
+    "tab": "\t",
+    "soft-hyphen": "\u00ad",
+    "zero-width-space": "\u200b",
+    "word-joiner": "\u2060",
+    "left-to-right-mark": "\u200e",
+    "horizontal-bar": "\u2015",
+    "hyphen-bullet": "\u2043",
+    "modifier-minus": "\u02d7",
+    "small-em-dash": "\ufe58",
+    "empty-html-tag": "<b></b>-",
+    "html-entity": "&#45;",
+    "percent-escape": "%2D",
+}
+
+
 def personnummer(yymmdd: str, serial: str, separator: str = "-", century: str = "") -> str:
     return f"{century}{yymmdd}{separator}{serial}{luhn_digit(yymmdd + serial)}"
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
+from adversarial.cases import LEAK_SEPARATORS as SEPARATORS
 from adversarial.cases import VISIT, edit, personnummer
 from click.testing import CliRunner, Result
 from support import missing_tool
@@ -34,26 +35,6 @@ from nbesok.cli import cli
 D, S = "811228", "9874"
 SD, SS = "811288", personnummer("811288", "987")[-4:]
 DIGITS = {"personnummer": D + S, "samordningsnummer": SD + SS}
-SEPARATORS = {
-    "space-dash-space": " - ",
-    "dash-at-line-end": "-\n",
-    "thin-space": "\u2009",
-    "en-space": "\u2002",
-    "figure-space": "\u2007",
-    "ideographic-space": "\u3000",
-    "tab": "\t",
-    "soft-hyphen": "\u00ad",
-    "zero-width-space": "\u200b",
-    "word-joiner": "\u2060",
-    "left-to-right-mark": "\u200e",
-    "horizontal-bar": "\u2015",
-    "hyphen-bullet": "\u2043",
-    "modifier-minus": "\u02d7",
-    "small-em-dash": "\ufe58",
-    "empty-html-tag": "<b></b>-",
-    "html-entity": "&#45;",
-    "percent-escape": "%2D",
-}
 # Each separator with a personnummer, and a few with the other forms.
 FORMS: dict[str, str] = {f"pnr-{name}": f"{D}{sep}{S}" for name, sep in SEPARATORS.items()}
 for name in ("space-dash-space", "thin-space", "soft-hyphen", "horizontal-bar"):

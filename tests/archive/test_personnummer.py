@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from adversarial.cases import VISIT, X, edit, luhn_digit, personnummer
+from adversarial.cases import LEAK_SEPARATORS, VISIT, X, edit, luhn_digit, personnummer
 from click.testing import CliRunner, Result
 from conftest import Rendered
 from hypothesis import given, settings
@@ -125,26 +125,6 @@ def test_any_real_date_with_the_right_digit_is_found_and_a_wrong_digit_is_not(
 
 D, S = "811228", "9874"  # 811228-9874, a valid number
 SD, SS = "811288", personnummer("811288", "987")[-4:]  # its samordningsnummer (28 + 60)
-LEAK_SEPARATORS = {
-    "space-dash-space": " - ",
-    "dash-at-line-end": "-\n",
-    "thin-space": "\u2009",
-    "en-space": "\u2002",
-    "figure-space": "\u2007",
-    "ideographic-space": "\u3000",
-    "tab": "\t",
-    "soft-hyphen": "\u00ad",
-    "zero-width-space": "\u200b",
-    "word-joiner": "\u2060",
-    "left-to-right-mark": "\u200e",
-    "horizontal-bar": "\u2015",
-    "hyphen-bullet": "\u2043",
-    "modifier-minus": "\u02d7",
-    "small-em-dash": "\ufe58",
-    "empty-html-tag": "<b></b>-",
-    "html-entity": "&#45;",
-    "percent-escape": "%2D",
-}
 
 
 @pytest.mark.parametrize(

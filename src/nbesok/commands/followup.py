@@ -26,6 +26,7 @@ from nbesok.archive.root import Archive
 from nbesok.core.errors import ArchiveError, Finding
 from nbesok.core.names import fold, nearest
 from nbesok.core.paths import display_path
+from nbesok.core.terminal import aligned_table
 
 OPEN = frozenset({Status.NOT_STARTED, Status.STARTED})
 
@@ -148,14 +149,7 @@ def table_lines(items: Sequence[Tracked], per: date, *, reveal: bool = False) ->
     header = ("Senast", "Status", "Verksamhet", "Ansvarig", "Punkt")
     text = shown_text(reveal)
     rows = [_row(t, per, text) for t in items]
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header) - 1)]
-
-    def line(row: tuple[str, ...]) -> str:
-        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
-        return "  ".join([*cells, row[-1]]).rstrip()
-
-    rule = (*("-" * width for width in widths), "-" * max(len(row[-1]) for row in [header, *rows]))
-    return [line(header), line(rule), *map(line, rows)]
+    return aligned_table(header, rows)
 
 
 def summary(items: Sequence[Tracked], per: date) -> str:

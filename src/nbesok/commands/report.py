@@ -237,17 +237,7 @@ def visit_report(
         "per": per.isoformat(),
         "underlag": _documents(visits, options),
     }
-    markdown = render_template(VISIT_REPORT_TEMPLATE, archive.templates_dir, context)
-    return Document(
-        name,
-        markdown,
-        _sources(archive, visits),
-        archive.root,
-        tuple(options.appendices),
-        status=_status(visits, draft),
-        secrecy=_secrecy(archive, visits, name, day),
-        allowed=_allowed(visits),
-    )
+    return _document(archive, visits, VISIT_REPORT_TEMPLATE, context, options, name, day, draft)
 
 
 def season_report(
@@ -284,10 +274,24 @@ def season_report(
         },
         "underlag": _documents(visits, options),
     }
-    markdown = render_template(SEASON_TEMPLATE, archive.templates_dir, context)
+    return _document(archive, visits, SEASON_TEMPLATE, context, options, name, day, draft)
+
+
+def _document(
+    archive: Archive,
+    visits: list[VisitWithProtocol],
+    template: str,
+    context: dict[str, Any],
+    options: Options,
+    name: str,
+    day: date,
+    draft: bool,
+) -> Document:
+    """The report's document: its template rendered, with the visits' sources,
+    status, secrecy and allowed numbers."""
     return Document(
         name,
-        markdown,
+        render_template(template, archive.templates_dir, context),
         _sources(archive, visits),
         archive.root,
         tuple(options.appendices),

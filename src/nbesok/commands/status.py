@@ -19,6 +19,7 @@ from nbesok.archive.seasons import PERIOD_HINT, parse_period
 from nbesok.core.errors import Finding, UsageError
 from nbesok.core.inputs import expand_paths
 from nbesok.core.paths import display_path
+from nbesok.core.terminal import aligned_table
 
 CHANGED = "ändrad"  # fastställd, and changed since: the one state that is an error
 
@@ -66,14 +67,7 @@ def status_lines(reviews: Sequence[VisitReview], *, reveal: bool = False) -> lis
     placeholder unless ``reveal`` (``--visa-maskerat``)."""
     header = ("Status", "Besöksdatum", "Verksamhet", "Godkänt", "Fastställt", "Fil")
     rows = [_row(review, reveal) for review in reviews]
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header) - 1)]
-
-    def line(row: tuple[str, ...]) -> str:
-        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
-        return "  ".join([*cells, row[-1]]).rstrip()
-
-    rule = (*("-" * width for width in widths), "-" * max(len(row[-1]) for row in [header, *rows]))
-    return [line(header), line(rule), *map(line, rows)]
+    return aligned_table(header, rows)
 
 
 def _row(review: VisitReview, reveal: bool) -> tuple[str, ...]:

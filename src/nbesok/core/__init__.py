@@ -1,2 +1,3 @@
 """What every layer uses: errors, paths shown to the user, names, bounded reads of a
-user's files, atomic writes, and the worker pool. Imports nothing else of nbesok."""
+user's files, atomic writes, the worker pool and tables for the terminal. Imports
+nothing else of nbesok."""
