@@ -59,6 +59,54 @@ def read_tree(path: Path) -> Tree:
         return Tree(root, role_map, annotated, untabbed)
 
 
+# The types a reader meets as one block of text; a table, list or quote is read by its
+# cells, items and paragraphs.
+_BLOCKS = frozenset(
+    {"P", "H", "H1", "H2", "H3", "H4", "H5", "H6", "Lbl", "LBody", "TD", "TH", "Figure"}
+)
+
+
+def last_blocks(path: Path) -> dict[int, str]:
+    """Page number -> the standard type of the last block a reader meets on that page,
+    following the tag tree's order (the reading order) to each piece of marked content."""
+    with pikepdf.open(path) as pdf:
+        struct = pdf.Root.StructTreeRoot
+        role_map = {
+            str(key)[1:]: str(value)[1:] for key, value in struct.get("/RoleMap", {}).items()
+        }
+        pages: dict[Any, int] = {  # a page object -> its number
+            page.objgen: number for number, page in enumerate(pdf.pages, 1)
+        }
+        last: dict[int, str] = {}
+
+        def walk(node: Any, page: int | None, block: str | None) -> None:
+            kids = node.get("/K")
+            if kids is None:
+                return
+            for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+                if isinstance(kid, int) and page is not None and block is not None:
+                    last[page] = block  # a marked-content id on the element's page
+                elif isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                    kind = _standard(str(kid.S)[1:], role_map)
+                    on = pages.get(kid.Pg.objgen, page) if "/Pg" in kid else page
+                    walk(kid, on, kind if kind in _BLOCKS else block)
+                elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/MCR":
+                    on = pages.get(kid.Pg.objgen, page) if "/Pg" in kid else page
+                    if on is not None and block is not None:
+                        last[on] = block
+
+        walk(struct, None, None)
+        return last
+
+
+def _standard(written: str, role_map: dict[str, str]) -> str:
+    kind, seen = written, set()
+    while kind not in STANDARD and kind in role_map and kind not in seen:
+        seen.add(kind)
+        kind = role_map[kind]
+    return kind
+
+
 def _elements(node: Any, role_map: dict[str, str]) -> Iterator[Element]:
     kids = node.get("/K")
     if kids is None:
@@ -69,11 +117,7 @@ def _elements(node: Any, role_map: dict[str, str]) -> Iterator[Element]:
         if not (isinstance(kid, pikepdf.Dictionary) and "/S" in kid):
             continue
         written = str(kid.S)[1:]
-        kind = written
-        seen = set()
-        while kind not in STANDARD and kind in role_map and kind not in seen:
-            seen.add(kind)
-            kind = role_map[kind]
+        kind = _standard(written, role_map)
         element = Element(written, kind, _attributes(kid), _text(kid.get("/Alt")))
         element.children = list(_elements(kid, role_map))
         yield element

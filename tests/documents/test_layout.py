@@ -5,6 +5,10 @@ would write into a table) into a tjänsteskrivelse and a season compilation, and
 the PDF's text with poppler: every word of every table cell is printed whole, or broken
 only where a visible hyphen ends the line at a hyphenation point; dates and
 diarienummer are never broken at their hyphens.
+
+Headings stay with their text: no page of a published PDF ends with a heading, read in
+the PDF's tag tree (the order a reader follows), for every kind of document of the
+example archive and the long reports.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from pathlib import Path
 import docx
 import pytest
 from click.testing import CliRunner
+from pdftags import last_blocks
 from support import COMPLETE_VISIT, invoke, missing_tool
 
 from nbesok.documents.docx import markdown_to_docx
@@ -220,3 +225,46 @@ def test_dates_and_diarienummer_have_non_breaking_hyphens_in_word() -> None:
     assert document.paragraphs[0].text == (
         "Senast 2023-12-31, dnr AMN 2023-0123 och Idrott- och service."
     )
+
+
+# --- headings kept with their text (issue 21): the PDF as LibreOffice paginated it
+
+HEADINGS = frozenset({"H", "H1", "H2", "H3", "H4", "H5", "H6"})
+
+
+def stranded_headings(pdf: Path) -> list[int]:
+    """The pages (not the last) whose last block is a heading: its text is on the next."""
+    last = last_blocks(pdf)
+    return [page for page, kind in sorted(last.items()) if kind in HEADINGS and page < max(last)]
+
+
+def test_no_page_of_a_published_pdf_ends_with_a_heading(
+    pdfs: dict[str, Path], many_visits: dict[str, Path]
+) -> None:
+    published = {**pdfs, **many_visits}
+    pages = sum(len(last_blocks(pdf)) for pdf in published.values())
+    assert pages > 30  # every kind of document, and reports of many pages
+    stranded = {name: found for name, pdf in published.items() if (found := stranded_headings(pdf))}
+    assert stranded == {}, f"sidor som slutar med en rubrik: {stranded}"
+
+
+def test_the_check_sees_a_heading_left_at_the_foot_of_a_page(
+    libreoffice: Path, tmp_path: Path
+) -> None:
+    """The control: a heading whose text is forced onto the next page is found."""
+    from nbesok.documents.pdf import convert_to_pdf
+
+    document = docx.Document(str(REFERENCE))
+    body = document.element.body
+    for child in list(body):
+        if not child.tag.endswith("}sectPr"):
+            body.remove(child)
+    document.add_paragraph("Inledning", style="Heading 1")
+    document.add_paragraph("Första sidans text.")
+    document.add_paragraph("Rubriken som blir kvar", style="Heading 2")
+    document.add_paragraph("Texten under rubriken.").paragraph_format.page_break_before = True
+    source = tmp_path / "kontroll.docx"
+    document.save(str(source))
+    (pdf,) = convert_to_pdf([source], tmp_path / "pdf", libreoffice=libreoffice)
+    assert last_blocks(pdf) == {1: "H2", 2: "P"}
+    assert stranded_headings(pdf) == [1]
