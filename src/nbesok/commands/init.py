@@ -18,7 +18,7 @@ from string import Template
 from nbesok.archive.root import MARKER, PROTOCOLS, SCHEMAS, TEMPLATES, VISITS
 from nbesok.archive.yamlfile import ILLEGAL_RAW, character_message
 from nbesok.core.errors import ArchiveError, OutputError, UsageError, finding
-from nbesok.core.output import create_new
+from nbesok.core.output import create_new, make_folder
 from nbesok.core.paths import package_templates_dir
 
 _STARTER_PROTOCOL = Path(__file__).parent / "starter" / "protokoll.yaml"
@@ -188,11 +188,11 @@ def start_archive(
     # Every path is checked before anything is written: init stops on a link or a file
     # in the way having written nothing.
     _check_paths(root, files)
-    _make_folder(root)
+    make_folder(root, instead="välj en annan mapp")
     # The settings last: until it exists, a broken-off init is no archive, and can be rerun.
     order = [path for path in files if path.name != MARKER] + [root / MARKER]
     for path in order:
-        _make_folder(path.parent)
+        make_folder(path.parent, instead="välj en annan mapp")
         if path.exists():
             started.kept.append(path)
             continue
@@ -239,15 +239,6 @@ def _check_paths(root: Path, files: dict[Path, bytes]) -> None:
                 break
     if problems:
         raise ArchiveError(finding(path, message) for path, message in problems.items())
-
-
-def _make_folder(folder: Path) -> None:
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise OutputError.at(
-            folder, f"mappen kan inte skapas ({error.strerror}); välj en annan mapp"
-        ) from None
 
 
 def _git_init(root: Path) -> str:

@@ -89,6 +89,19 @@ def signals_held() -> Iterator[None]:
 _LOCK_FILE = ".nbesok-lås"
 
 
+def make_folder(folder: Path, *, instead: str = "välj en annan --out") -> None:
+    """Make ``folder`` and its parents, or raise a located error saying why not and
+    what to do ``instead``; a file in its place is refused."""
+    if folder.exists() and not folder.is_dir():
+        raise OutputError.at(folder, "finns redan som fil; --out ska vara en mapp")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OutputError.at(
+            folder, f"mappen kan inte skapas ({error.strerror}); {instead}"
+        ) from None
+
+
 @contextlib.contextmanager
 def held_folder(folder: Path, waiting: Callable[[Path], None] | None = None) -> Iterator[None]:
     """Hold ``folder`` for one run that writes documents and their record there.

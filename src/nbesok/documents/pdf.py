@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nbesok.core.errors import OutputError, RenderError, finding
-from nbesok.core.output import file_mode
+from nbesok.core.output import file_mode, make_folder
 
 if TYPE_CHECKING:
     from nbesok.documents.appendix import Appendix
@@ -183,7 +183,7 @@ def convert_to_pdf(
     if not docx_files:
         return []
     sources = _check_sources(docx_files)
-    _make_folder(out_dir)
+    make_folder(out_dir)
     with (
         tempfile.TemporaryDirectory(prefix="nbesok-libreoffice-") as profile,
         tempfile.TemporaryDirectory(prefix=".nbesok-pdf-", dir=out_dir) as staging,
@@ -330,17 +330,6 @@ def _check_sources(docx_files: Sequence[Path]) -> list[Path]:
         stems[path.stem] = path
         sources.append(path.resolve())
     return sources
-
-
-def _make_folder(out_dir: Path) -> None:
-    if out_dir.exists() and not out_dir.is_dir():
-        raise OutputError.at(out_dir, "finns redan som fil; --out ska vara en mapp")
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise OutputError.at(
-            out_dir, f"mappen kan inte skapas ({error.strerror}); välj en annan --out"
-        ) from None
 
 
 def _run(
