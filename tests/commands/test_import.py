@@ -664,6 +664,19 @@ def test_a_bad_word_file_gets_a_located_error(
     assert sorted((in_archive / "visits").iterdir()) == before
 
 
+def test_a_document_with_questions_but_no_answers_says_so(in_archive: Path) -> None:
+    """Not ”ingen av frågorna”: the questions are there, with nothing under them."""
+    path = in_archive / "bara-frågor.docx"
+    document = docx.Document()
+    document.add_paragraph("Hur ser arbetet med handlingsplaner ut?")
+    document.save(str(path))
+    result = nbesok("import", str(path), "--verksamhet", "Ryd", "--datum", "2023-09-01")
+    assert result.exit_code == 1, result.output
+    assert "bara-frågor.docx: fel: dokumentet har frågorna i protokollet" in result.output
+    assert "men inga svar och inga besöksuppgifter" in result.output
+    assert not (in_archive / "visits" / "2023-09-01-ryd.yaml").exists()
+
+
 def test_a_document_without_questions_is_refused(in_archive: Path) -> None:
     path = in_archive / "brev.docx"
     document = docx.Document()

@@ -717,6 +717,13 @@ def import_document(
                 "blanketten är inte ifylld: alla fält visar fortfarande sin platshållartext; "
                 "fyll i den i Word och spara, och importera den sedan",
             )
+        if _question_hits(imported.protocol, document.blocks):
+            raise LoadError.at(
+                document.path,
+                f"dokumentet har frågorna i protokollet ”{chosen}” men inga svar och inga "
+                "besöksuppgifter, så det finns inget att importera; skriv svaren under "
+                "frågorna, eller skapa besöket med nbesok new",
+            )
         raise LoadError.at(document.path, _no_questions(chosen))
     _notice(imported, document)
     return imported
